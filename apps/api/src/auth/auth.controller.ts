@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthService, LoginResult, UserService, UserView } from '@app/org';
+import { CurrentPrincipal, Principal, Public } from '@app/platform';
+import { ChangePasswordDto, LoginDto } from './auth.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UserService,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in; repeated failures for a user or from an address get 429' })
+  login(@Body() body: LoginDto, @Req() req: { ip: string }): Promise<LoginResult> {
+    return this.auth.login(body.username, body.password, req.ip);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The signed-in user with memberships' })
+  me(@CurrentPrincipal() principal: Principal): Promise<UserView> {
+    return this.users.view(principal.userId);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change your own password; other sessions end' })
+  changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto): Promise<LoginResult> {
+    return this.auth.changePassword(principal, body.currentPassword, body.newPassword);
+  }
+}

@@ -1,0 +1,22 @@
+/** Jest runs TypeScript through swc; ESM-only packages (NestJS 12 and others) are compiled too. */
+const swc = {
+  sourceMaps: 'inline',
+  module: { type: 'commonjs' },
+  jsc: {
+    target: 'es2023',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    keepClassNames: true,
+  },
+};
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swc, swcrc: false }] },
+  // Many dependencies ship ESM only (NestJS 12 among them); swc compiles them for Jest too.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify|@electric-sql|content-disposition|file-type|strtok3|token-types|@tokenizer|uint8array-extras|csv-parse|echarts|zrender|docx|fast-check|pure-rand|chinese-days)/)'],
+  moduleNameMapper: {
+    '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+};

@@ -1,0 +1,196 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { IANAZone } from 'luxon';
+import { parse as parseYaml } from 'yaml';
+import { IsIanaZone, IsDuration, IsConnectionUrl } from './config-validators';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value === 1 ? true : value === 0 ? false : value;
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every setting the service reads, with its default. Each property is named after its
+ * environment variable; `config/settings.yaml` may set the same names, and the environment wins.
+ */
+export class AppConfig {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString() @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsConnectionUrl(['postgres:', 'postgresql:'])
+  DATABASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @Transform(toBool) @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @Transform(emptyToUndefined) @IsOptional() @IsConnectionUrl(['redis:', 'rediss:'])
+  REDIS_URL?: string;
+
+  @Matches(/^[A-Za-z0-9_{}:.-]{1,64}$/, {
+    message: 'must be 1-64 characters of letters, digits and _ { } : . -',
+  })
+  QUEUE_PREFIX = 'rt';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8, { message: 'must be at least 8 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @Transform(toBool) @IsBoolean()
+  DEMO = true;
+
+  @IsIn(LOG_LEVELS as unknown as string[], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @IsString() @MinLength(1)
+  DATA_DIR = './data';
+
+  @IsString() @MinLength(1)
+  CONFIG_DIR = './config';
+
+  @IsIanaZone()
+  TZ_DEFAULT = 'Asia/Shanghai';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsDuration()
+  JWT_TTL = '12h';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  LOGIN_MAX_FAILURES_PER_IP = 30;
+
+  @IsDuration()
+  LOGIN_LOCK_WINDOW = '15m';
+
+  @Transform(toBool) @IsBoolean()
+  TRUST_PROXY = false;
+
+  @IsDuration()
+  SHUTDOWN_TIMEOUT = '20s';
+
+  /** Milliseconds in a duration setting such as `JWT_TTL`. */
+  durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'SHUTDOWN_TIMEOUT'): number {
+    return parseDurationMs(this[key])!;
+  }
+
+  get dataDir(): string {
+    return resolve(this.DATA_DIR);
+  }
+
+  get configDir(): string {
+    return resolve(this.CONFIG_DIR);
+  }
+}
+
+const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `15m` → 900000; undefined when the text is not a duration. */
+export function parseDurationMs(text: string): number | undefined {
+  const m = DURATION.exec(text.trim());
+  if (!m) return undefined;
+  const ms = Number(m[1]) * UNIT_MS[m[2]];
+  return ms > 0 ? ms : undefined;
+}
+
+export function isValidZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** A configuration that cannot start the service; `problems` has one line per bad setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN_KEYS = new Set(Object.keys(new AppConfig()).concat(['DATABASE_URL', 'REDIS_URL', 'ADMIN_PASSWORD', 'JWT_SECRET']));
+
+function readSettingsFile(configDir: string): Record<string, unknown> {
+  const file = join(configDir, 'settings.yaml');
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError([`${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`]);
+  }
+  if (parsed == null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`${file}: must be a mapping of setting names to values`]);
+  }
+  const out: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    const key = k.toUpperCase();
+    if (!KNOWN_KEYS.has(key)) unknown.push(`${file}: ${k}: is not a setting this service knows`);
+    else out[key] = typeof v === 'number' || typeof v === 'boolean' ? String(v) : v;
+  }
+  if (unknown.length) throw new ConfigError(unknown);
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'unset';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return `"${text.length > 60 ? `${text.slice(0, 57)}...` : text}"`;
+}
+
+function flatten(errors: ValidationError[], raw: Record<string, unknown>): string[] {
+  return errors.map((e) => {
+    const reasons = Object.values(e.constraints ?? {}).join('; ');
+    return `${e.property}: ${reasons} (got ${describe(raw[e.property])})`;
+  });
+}
+
+/**
+ * Builds the configuration from `config/settings.yaml` (optional) and the environment, and
+ * validates it. Throws a ConfigError naming every bad setting. Only this function reads
+ * `process.env`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const configDir = env.CONFIG_DIR?.trim() || './config';
+  const raw: Record<string, unknown> = { ...readSettingsFile(resolve(configDir)) };
+  for (const key of KNOWN_KEYS) {
+    if (env[key] !== undefined) raw[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length) throw new ConfigError(flatten(errors, raw));
+  return config;
+}

@@ -1,0 +1,14 @@
+/**
+ * The data source for TypeORM's CLI (`npm run migration:run`, `migration:revert`, `migration:show`),
+ * against DATABASE_URL. The service itself migrates at start unless MIGRATIONS_RUN=0.
+ */
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config';
+import { dataSourceOptions } from './data-source-options';
+
+const config = loadConfig();
+if (!config.DATABASE_URL) {
+  throw new Error('DATABASE_URL is not set: the migration commands run against a PostgreSQL server');
+}
+export default new DataSource(dataSourceOptions({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'migrations' }));

@@ -1,0 +1,51 @@
+import { PayloadTooLarge, ValidationFailed } from '../errors/domain-error';
+
+export interface UploadedFile {
+  filename: string;
+  mimetype: string;
+  data: Buffer;
+}
+
+interface MultipartFile {
+  filename: string;
+  mimetype: string;
+  fieldname: string;
+  toBuffer(): Promise<Buffer>;
+  file: { truncated?: boolean };
+}
+
+interface MultipartRequest {
+  isMultipart?: () => boolean;
+  file?: (options?: { limits?: { fileSize?: number; files?: number } }) => Promise<MultipartFile | undefined>;
+}
+
+/** Reads the multipart field `file` into memory, refusing anything larger than `maxBytes`. */
+export async function readUploadedFile(request: unknown, maxBytes: number, field = 'file'): Promise<UploadedFile> {
+  const req = request as MultipartRequest;
+  if (!req.isMultipart?.() || !req.file) {
+    throw ValidationFailed.field(field, 'send the file as multipart/form-data in a field named "file"');
+  }
+  let part: MultipartFile | undefined;
+  try {
+    part = await req.file({ limits: { fileSize: maxBytes, files: 1 } });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
+    throw e;
+  }
+  if (!part || part.fieldname !== field) throw ValidationFailed.field(field, 'a file is required in the multipart field "file"');
+  let data: Buffer;
+  try {
+    data = await part.toBuffer();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
+    throw e;
+  }
+  if (part.file.truncated) throw tooLarge(maxBytes);
+  if (data.length === 0) throw ValidationFailed.field(field, 'the file is empty');
+  return { filename: part.filename ?? '', mimetype: part.mimetype ?? 'application/octet-stream', data };
+}
+
+function tooLarge(maxBytes: number): PayloadTooLarge {
+  const mib = maxBytes / 1048576;
+  return new PayloadTooLarge(`The file is larger than the limit of ${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`, maxBytes);
+}

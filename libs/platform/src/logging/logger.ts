@@ -1,0 +1,57 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger as PinoLogger } from 'pino';
+import type { LogLevel } from '../config/app-config';
+
+/** Structured JSON logs on stdout; one logger for Nest, Fastify (with request ids) and our code. */
+export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): PinoLogger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'accessToken'],
+        censor: '[redacted]',
+      },
+    },
+    destination,
+  );
+}
+
+/** Adapts pino to Nest's LoggerService so that framework messages are JSON lines too. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: PinoLogger) {}
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (level === 'error' && typeof params[0] === 'string' && params[0].includes('\n')) fields.stack = params.shift();
+    if (message instanceof Error) {
+      this.root[level]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.root[level]({ ...fields, ...(message as object) });
+    } else {
+      this.root[level](fields, String(message));
+    }
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+}

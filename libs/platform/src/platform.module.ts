@@ -1,0 +1,90 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { runMigrations as runQueueMigrations, setDefaultBackendFactory, createPostgresBackend } from 'bullmq';
+import { Client } from 'pg';
+import type { Logger as PinoLogger } from 'pino';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { AppConfig } from './config/app-config';
+import { Clock, SystemClock } from './clock/clock';
+import { dataSourceOptions, runMigrationsLocked } from './database/data-source-options';
+import { HealthService } from './health/health.service';
+import type { Infrastructure } from './infrastructure';
+import { QueueConnection } from './queue/queue-connection';
+import { TokenService } from './auth/token.service';
+import { SeedRunner } from './seed/seed-runner';
+
+export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+export interface PlatformOptions {
+  config: AppConfig;
+  infrastructure: Infrastructure;
+  logger: PinoLogger;
+  clock?: Clock;
+}
+
+type LockedOptions = DataSourceOptions & { runMigrationsAtStart: boolean };
+
+async function prepareQueueBackend(infra: Infrastructure): Promise<void> {
+  if (infra.queue.kind !== 'postgres') return;
+  const client = new Client({ connectionString: infra.queue.url });
+  await client.connect();
+  try {
+    await runQueueMigrations(client);
+  } finally {
+    await client.end();
+  }
+  setDefaultBackendFactory(createPostgresBackend);
+}
+
+/**
+ * Configuration, clock, database, queue connection and tokens for every process. The
+ * infrastructure (which database, which Redis) is resolved before the application is built.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config, infrastructure } = options;
+    const queueConnection = QueueConnection.create(infrastructure.queue, config);
+    return {
+      module: PlatformModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions({ url: infrastructure.databaseUrl, poolSize: config.DB_POOL_SIZE }),
+            autoLoadEntities: true,
+            retryAttempts: infrastructure.embeddedDatabase ? 0 : 10,
+            retryDelay: 3000,
+            runMigrationsAtStart: config.MIGRATIONS_RUN,
+          }),
+          dataSourceFactory: async (opts) => {
+            const ds = await new DataSource(opts!).initialize();
+            if ((opts as LockedOptions).runMigrationsAtStart) await runMigrationsLocked(ds);
+            return ds;
+          },
+        }),
+        BullModule.forRootAsync({
+          useFactory: async () => {
+            await prepareQueueBackend(infrastructure);
+            return queueConnection.bullOptions();
+          },
+        }),
+        JwtModule.register({}),
+      ],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        { provide: INFRASTRUCTURE, useValue: infrastructure },
+        { provide: ROOT_LOGGER, useValue: options.logger },
+        { provide: QueueConnection, useValue: queueConnection },
+        TokenService,
+        HealthService,
+        SeedRunner,
+      ],
+      exports: [AppConfig, Clock, INFRASTRUCTURE, ROOT_LOGGER, QueueConnection, TokenService, HealthService, SeedRunner, BullModule],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { DataSource } from 'typeorm';
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('auth', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('creates admin on first start with ADMIN_PASSWORD and signs in', async () => {
+    const res = await t.http().post('/api/v1/auth/login').send({ username: 'admin', password: 'admin-password' });
+    expect(res.status).toBe(200);
+    expect(res.body.tokenType).toBe('Bearer');
+    expect(res.body.user).toMatchObject({ username: 'admin', memberships: [{ unitId: null, role: 'admin' }] });
+    const me = await t.http().get('/api/v1/auth/me').set('authorization', `Bearer ${res.body.accessToken}`);
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe('admin');
+    expect(me.body).not.toHaveProperty('passwordHash');
+  });
+
+  it('stores passwords as argon2id hashes', async () => {
+    const [row] = await t.app.get(DataSource).query(`SELECT password_hash FROM app_user WHERE username = 'admin'`);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('answers 401 in the error shape for a missing, malformed or forged token', async () => {
+    for (const header of [undefined, 'Bearer nonsense', 'Basic abc']) {
+      const req = t.http().get('/api/v1/auth/me');
+      if (header) req.set('authorization', header);
+      const res = await req;
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
+    }
+  });
+
+  it('rejects an expired token', async () => {
+    const short = await startTestApp({ env: { JWT_TTL: '1s' }, database: t.database });
+    try {
+      const token = await short.login('zc_team1');
+      expect((await short.http().get('/api/v1/auth/me').set('authorization', `Bearer ${token}`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2100));
+      const res = await short.http().get('/api/v1/auth/me').set('authorization', `Bearer ${token}`);
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/expired/);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('answers 429 after repeated failures for one user, even with the right password', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await t.http().post('/api/v1/auth/login').send({ username: 'zc_team2', password: `wrong-${i}` });
+      expect(res.status).toBe(401);
+    }
+    const blocked = await t.http().post('/api/v1/auth/login').send({ username: 'zc_team2', password: 'Demo@2026' });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers['retry-after']).toMatch(/^\d+$/);
+    expect(blocked.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    // Another user from the same address is not blocked by this user's failures.
+    expect((await t.http().post('/api/v1/auth/login').send({ username: 'zc_team1', password: 'Demo@2026' })).status).toBe(200);
+  });
+
+  it('answers 429 after repeated failures from one address across usernames', async () => {
+    const limited = await startTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '3' }, database: t.database });
+    try {
+      for (const u of ['nobody1', 'nobody2', 'nobody3']) {
+        expect((await limited.http().post('/api/v1/auth/login').send({ username: u, password: 'x' })).status).toBe(401);
+      }
+      const res = await limited.http().post('/api/v1/auth/login').send({ username: 'zc_leader', password: 'Demo@2026' });
+      expect(res.status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('changing the password revokes older tokens', async () => {
+    const old = await t.login('cmy_team');
+    const res = await t
+      .http()
+      .post('/api/v1/auth/password')
+      .set('authorization', `Bearer ${old}`)
+      .send({ currentPassword: 'Demo@2026', newPassword: 'a-new-password' });
+    expect(res.status).toBe(200);
+    expect((await t.http().get('/api/v1/auth/me').set('authorization', `Bearer ${old}`)).status).toBe(401);
+    expect((await t.http().get('/api/v1/auth/me').set('authorization', `Bearer ${res.body.accessToken}`)).status).toBe(200);
+    expect((await t.http().post('/api/v1/auth/login').send({ username: 'cmy_team', password: 'a-new-password' })).status).toBe(200);
+  });
+
+  it('validates the login body at the edge', async () => {
+    const res = await t.http().post('/api/v1/auth/login').send({ username: 'admin', password: 'x', extra: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.details.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'extra' })]));
+    const bad = await t.http().post('/api/v1/auth/login').set('content-type', 'application/json').send('{"username":');
+    expect(bad.status).toBe(400);
+    expect(bad.body.statusCode).toBe(400);
+  });
+});
