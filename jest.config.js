@@ -15,7 +15,9 @@ module.exports = {
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swc, swcrc: false }] },
   // Many dependencies ship ESM only (NestJS 12 among them); swc compiles them for Jest too.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify|@electric-sql|content-disposition|file-type|strtok3|token-types|@tokenizer|uint8array-extras|csv-parse|echarts|zrender|docx|fast-check|pure-rand|chinese-days)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@fastify|@electric-sql|content-disposition|file-type|strtok3|token-types|@tokenizer|uint8array-extras|csv-parse|echarts|zrender|docx|fast-check|pure-rand|chinese-days)/)',
+  ],
   moduleNameMapper: {
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },

@@ -50,7 +50,10 @@ describe('auth', () => {
 
   it('answers 429 after repeated failures for one user, even with the right password', async () => {
     for (let i = 0; i < 5; i++) {
-      const res = await t.http().post('/api/v1/auth/login').send({ username: 'zc_team2', password: `wrong-${i}` });
+      const res = await t
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ username: 'zc_team2', password: `wrong-${i}` });
       expect(res.status).toBe(401);
     }
     const blocked = await t.http().post('/api/v1/auth/login').send({ username: 'zc_team2', password: 'Demo@2026' });

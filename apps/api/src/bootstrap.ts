@@ -10,7 +10,10 @@ import { createValidationPipe } from './common/validation';
 export const API_PREFIX = 'api/v1';
 
 /** Builds the HTTP application (not yet listening): Fastify, validation, errors, OpenAPI. */
-export async function createApiApp(platform: PlatformOptions, roles: AppRoles = { api: true, worker: false }): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  platform: PlatformOptions,
+  roles: AppRoles = { api: true, worker: false },
+): Promise<NestFastifyApplication> {
   const { config, logger } = platform;
   const adapter = new FastifyAdapter({
     loggerInstance: logger.child({ context: 'http' }),
@@ -28,7 +31,7 @@ export async function createApiApp(platform: PlatformOptions, roles: AppRoles = 
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  await app.register(fastifyMultipart as never, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
+  await app.register(fastifyMultipart, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
@@ -37,7 +40,9 @@ export async function createApiApp(platform: PlatformOptions, roles: AppRoles = 
     app,
     new DocumentBuilder()
       .setTitle('Rectification tracker API (整改销号 / 督查督办)')
-      .setDescription('Inspection findings become tickets with owners and deadlines, closed out on verified evidence; the monthly township cycle runs by itself.')
+      .setDescription(
+        'Inspection findings become tickets with owners and deadlines, closed out on verified evidence; the monthly township cycle runs by itself.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

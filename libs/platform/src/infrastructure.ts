@@ -7,8 +7,7 @@ import { RedisChild, redisAnswers, redisServerOnPath } from './queue/redis-child
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export type QueueBackend =
-  | { kind: 'redis'; url: string; source: 'REDIS_URL' | 'default port' | 'private redis-server' }
-  | { kind: 'postgres'; url: string };
+  { kind: 'redis'; url: string; source: 'REDIS_URL' | 'default port' | 'private redis-server' } | { kind: 'postgres'; url: string };
 
 /**
  * The database and queue backend this process runs on, resolved before the application starts:
@@ -62,7 +61,7 @@ export async function startInfrastructure(config: AppConfig, options: Infrastruc
         queue = { kind: 'postgres', url: databaseUrl };
         logger.warn(
           'No Redis found (REDIS_URL unset, nothing on 127.0.0.1:6379, no redis-server on the PATH): ' +
-            'jobs run on BullMQ\'s PostgreSQL backend, which picks jobs up more slowly. ' +
+            "jobs run on BullMQ's PostgreSQL backend, which picks jobs up more slowly. " +
             'Install Redis (apt-get install redis-server) or set REDIS_URL for production.',
         );
       }

@@ -31,7 +31,9 @@ export class OrgUnitsController {
   @Post('import')
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
-  @ApiOperation({ summary: 'Bulk import of the org tree from CSV/XLSX (名称, 类型, 上级; optional 编码, 时区); all or nothing, 422 with every bad row' })
+  @ApiOperation({
+    summary: 'Bulk import of the org tree from CSV/XLSX (名称, 类型, 上级; optional 编码, 时区); all or nothing, 422 with every bad row',
+  })
   async import(@CurrentPrincipal() p: Principal, @Req() req: unknown, @Query() q: ImportQuery): Promise<OrgImportResult> {
     const file = await readUploadedFile(req, 10 * 1024 * 1024);
     return this.importer.import(p, file.data, file.filename, q.dryRun ?? false);

@@ -24,10 +24,10 @@ export class AuthService {
 
   async login(username: string, password: string, address: string): Promise<LoginResult> {
     await this.attempts.assertAllowed(username, address);
-    const rows = (await this.db.query(
+    const rows = await this.db.query<Array<{ id: string; password_hash: string; active: boolean; token_version: number }>>(
       `SELECT id, password_hash, active, token_version FROM app_user WHERE lower(username) = lower($1)`,
       [username.trim()],
-    )) as Array<{ id: string; password_hash: string; active: boolean; token_version: number }>;
+    );
     const row = rows[0];
     const ok = await verifyPassword(row?.password_hash ?? (await decoyHash()), password);
     if (!row || !ok || !row.active) {
@@ -45,18 +45,20 @@ export class AuthService {
       throw ValidationFailed.field('newPassword', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
     }
     if (next === current) throw ValidationFailed.field('newPassword', 'must differ from the current password');
-    const [row] = (await this.db.query(`SELECT password_hash FROM app_user WHERE id = $1`, [principal.userId])) as Array<{
-      password_hash: string;
-    }>;
+    const [row] = await this.db.query<
+      Array<{
+        password_hash: string;
+      }>
+    >(`SELECT password_hash FROM app_user WHERE id = $1`, [principal.userId]);
     if (!row || !(await verifyPassword(row.password_hash, current))) {
       throw new Unauthenticated('The current password is wrong');
     }
     const hash = await hashPassword(next);
-    const updated = (await this.db.query(
+    const updated = await this.db.query<[Array<{ token_version: number }>, number]>(
       `UPDATE app_user SET password_hash = $2, token_version = token_version + 1, updated_at = $3
         WHERE id = $1 AND password_hash = $4 RETURNING token_version`,
       [principal.userId, hash, this.clock.now(), row.password_hash],
-    )) as [Array<{ token_version: number }>, number];
+    );
     const version = updated[0]?.[0]?.token_version;
     if (version === undefined) throw new Conflict('The password was changed by another request; sign in again');
     const { token, expiresAt } = await this.tokens.sign({ sub: principal.userId, ver: version });

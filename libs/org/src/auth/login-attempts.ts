@@ -35,10 +35,7 @@ export class LoginAttempts {
 
   /** Throws 429 when this username or address has failed too often. */
   async assertAllowed(username: string, address: string): Promise<void> {
-    const [user, ip] = await Promise.all([
-      this.perUser.get(LoginAttempts.userKey(username)),
-      this.perAddress.get(address),
-    ]);
+    const [user, ip] = await Promise.all([this.perUser.get(LoginAttempts.userKey(username)), this.perAddress.get(address)]);
     const blocked = [
       [user, this.perUser.points, 'this account'],
       [ip, this.perAddress.points, 'this address'],

@@ -39,7 +39,7 @@ export class PrincipalService extends PrincipalResolver {
   }
 
   async resolve(userId: string, tokenVersion: number): Promise<Principal | undefined> {
-    const rows = (await this.db.query(PRINCIPAL_SQL, [userId])) as PrincipalRow[];
+    const rows = await this.db.query<PrincipalRow[]>(PRINCIPAL_SQL, [userId]);
     const row = rows[0];
     if (!row || !row.active || row.token_version !== tokenVersion) return undefined;
     return {

@@ -122,7 +122,8 @@ export class OrgImportService {
       if (name && kind) drafts.push({ row: row.rowNumber, name, kind, parentText: cell('parent'), code, timezone });
     }
     if (!columns) throw new ImportRejected([{ row: 1, column: '名称', message: 'the file has no header row' }]);
-    if (!drafts.length && !problems.length) throw new ImportRejected([{ row: 2, column: '名称', message: 'the file has no rows to import' }]);
+    if (!drafts.length && !problems.length)
+      throw new ImportRejected([{ row: 2, column: '名称', message: 'the file has no rows to import' }]);
     await this.checkCodesFree(drafts, problems);
     return { drafts, problems };
   }
@@ -130,21 +131,24 @@ export class OrgImportService {
   private async checkCodesFree(drafts: Draft[], problems: RowProblem[]): Promise<void> {
     const codes = drafts.map((d) => d.code).filter((c): c is string => !!c);
     if (!codes.length) return;
-    const taken = (await this.db.query(`SELECT code FROM org_unit WHERE code = ANY($1::text[])`, [codes])) as Array<{ code: string }>;
+    const taken = await this.db.query<Array<{ code: string }>>(`SELECT code FROM org_unit WHERE code = ANY($1::text[])`, [codes]);
     const set = new Set(taken.map((t) => t.code));
-    for (const d of drafts) if (d.code && set.has(d.code)) problems.push({ row: d.row, column: '编码', message: `the code ${d.code} is already used` });
+    for (const d of drafts)
+      if (d.code && set.has(d.code)) problems.push({ row: d.row, column: '编码', message: `the code ${d.code} is already used` });
   }
 
   private async existingCandidates(principal: Principal): Promise<Candidate[]> {
     const scope = principal.scope.sqlFilter('path', 1);
-    const rows = (await this.db.query(
+    const rows = await this.db.query<Array<Record<string, unknown>>>(
       `SELECT id, name, kind, parent_id, path, depth, code, timezone FROM org_unit WHERE ${scope.sql}`,
       scope.params,
-    )) as Array<Record<string, unknown>>;
+    );
     const byId = new Map<string, string>();
     // Names of ancestors outside the scope are needed for path matching too.
     const allIds = new Set(rows.flatMap((r) => pathIds(String(r.path))));
-    const names = (await this.db.query(`SELECT id, name FROM org_unit WHERE id = ANY($1::uuid[])`, [[...allIds]])) as Array<{ id: string; name: string }>;
+    const names = await this.db.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM org_unit WHERE id = ANY($1::uuid[])`, [
+      [...allIds],
+    ]);
     for (const n of names) byId.set(n.id, n.name);
     return rows.map((r) => {
       const unit = Object.assign(new OrgUnit(), {
@@ -168,7 +172,7 @@ export class OrgImportService {
     const now = this.clock.now();
     let pending = drafts.filter((d) => !problems.some((p) => p.row === d.row));
     const failed = new Map<number, RowProblem>();
-    for (let progress = true; pending.length && progress; ) {
+    for (let progress = true; pending.length && progress;) {
       progress = false;
       const next: Draft[] = [];
       for (const d of pending) {
@@ -188,7 +192,11 @@ export class OrgImportService {
       pending = next;
     }
     for (const d of pending) {
-      failed.set(d.row, { row: d.row, column: '上级', message: `上级 "${d.parentText}" was not found among existing units or the rows of this file` });
+      failed.set(d.row, {
+        row: d.row,
+        column: '上级',
+        message: `上级 "${d.parentText}" was not found among existing units or the rows of this file`,
+      });
     }
     problems.push(...failed.values());
   }
@@ -221,7 +229,10 @@ export class OrgImportService {
     if (rule) return { column: d.parentText ? '上级' : '类型', message: rule };
     const allowed = parent ? principal.scope.hasRoleOver(parent, 'admin') : principal.scope.global;
     if (!allowed) {
-      return { column: '上级', message: parent ? `you do not administer ${parent.name}` : 'only a system administrator can add a root unit' };
+      return {
+        column: '上级',
+        message: parent ? `you do not administer ${parent.name}` : 'only a system administrator can add a root unit',
+      };
     }
     const key = `${parent?.id ?? ''}\u0000${d.name}`;
     if (siblings.has(key)) return { column: '名称', message: `${parent?.name ?? 'the root'} already has a unit named ${d.name}` };

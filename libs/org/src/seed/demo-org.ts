@@ -92,7 +92,13 @@ export interface DemoLogin {
 /** One login per role (and a second village team, to see that teams cannot see each other). */
 export const DEMO_LOGINS: DemoLogin[] = [
   { username: 'zc_leader', displayName: '中厂镇分管领导', unit: '中厂镇', role: 'leader', what: 'township leader of 中厂镇' },
-  { username: 'zc_office', displayName: '中厂镇脱贫办', unit: '中厂镇脱贫攻坚办公室', role: 'inspector', what: 'township office, verifies close-outs' },
+  {
+    username: 'zc_office',
+    displayName: '中厂镇脱贫办',
+    unit: '中厂镇脱贫攻坚办公室',
+    role: 'inspector',
+    what: 'township office, verifies close-outs',
+  },
   { username: 'zc_team1', displayName: '第一社区工作队', unit: '中厂镇第一社区', role: 'member', what: 'village work team' },
   { username: 'zc_team2', displayName: '第二社区工作队', unit: '中厂镇第二社区', role: 'member', what: 'another village work team' },
   { username: 'zc_inspector', displayName: '中厂镇效能督查组', unit: '中厂镇效能督查组', role: 'inspector', what: 'inspection group' },

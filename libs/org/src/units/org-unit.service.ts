@@ -96,7 +96,11 @@ export class OrgUnitService {
   private assertAdminOver(principal: Principal, unit: OrgUnit | null): void {
     const allowed = unit ? principal.scope.hasRoleOver(unit, 'admin') : principal.scope.global;
     if (!allowed) {
-      throw new Forbidden(unit ? `Only an administrator of ${unit.name} can change its part of the org tree` : 'Only a system administrator can create a root unit');
+      throw new Forbidden(
+        unit
+          ? `Only an administrator of ${unit.name} can change its part of the org tree`
+          : 'Only a system administrator can create a root unit',
+      );
     }
   }
 
@@ -186,13 +190,13 @@ export class OrgUnitService {
       where.push(`u.name LIKE $${params.length}`);
     }
     params.push(query.pageSize, (query.page - 1) * query.pageSize);
-    const rows = (await this.db.query(
+    const rows = await this.db.query<Array<Record<string, unknown>>>(
       `SELECT u.*, count(*) OVER () AS total FROM org_unit u
         WHERE ${where.join(' AND ')}
         ORDER BY u.depth, u.name
         LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
-    )) as Array<Record<string, unknown>>;
+    );
     const total = rows.length ? Number(rows[0].total) : await this.count(where, params.slice(0, -2));
     return { items: rows.map((r) => toUnitView(this.fromRow(r))), total, page: query.page, pageSize: query.pageSize };
   }
@@ -231,10 +235,12 @@ export class OrgUnitService {
         if (input.timezone !== undefined && input.timezone !== unit.timezone) {
           if (!isValidZone(input.timezone)) throw ValidationFailed.field('timezone', 'must be an IANA time zone such as Asia/Shanghai');
           // Descendants that shared the old zone follow; those set apart keep theirs.
-          await m.query(
-            `UPDATE org_unit SET timezone = $1, updated_at = $4 WHERE path LIKE $2 AND timezone = $3`,
-            [input.timezone, `${unit.path}%`, unit.timezone, now],
-          );
+          await m.query(`UPDATE org_unit SET timezone = $1, updated_at = $4 WHERE path LIKE $2 AND timezone = $3`, [
+            input.timezone,
+            `${unit.path}%`,
+            unit.timezone,
+            now,
+          ]);
         }
         const patch: Partial<OrgUnit> = { updatedAt: now };
         if (input.name !== undefined) patch.name = input.name.trim();
@@ -281,11 +287,11 @@ export class OrgUnitService {
   /** The units an inspection group inspects beyond the subtree it sits in. */
   async assignments(principal: Principal, groupId: string): Promise<UnitView[]> {
     await this.readable(principal, groupId);
-    const rows = (await this.db.query(
+    const rows = await this.db.query<Array<Record<string, unknown>>>(
       `SELECT u.* FROM inspection_assignment ia JOIN org_unit u ON u.id = ia.unit_id
         WHERE ia.group_id = $1 ORDER BY u.depth, u.name`,
       [groupId],
-    )) as Array<Record<string, unknown>>;
+    );
     return rows.map((r) => toUnitView(this.fromRow(r)));
   }
 

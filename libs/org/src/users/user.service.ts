@@ -1,15 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  Clock,
-  Conflict,
-  Forbidden,
-  NotFound,
-  PG_UNIQUE_VIOLATION,
-  Principal,
-  Role,
-  sqlState,
-  ValidationFailed,
-} from '@app/platform';
+import { Clock, Conflict, Forbidden, NotFound, PG_UNIQUE_VIOLATION, Principal, Role, sqlState, ValidationFailed } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password';
 import { OrgUnit } from '../units/org-unit.entity';
@@ -103,7 +93,7 @@ export class UserService {
   ) {}
 
   async view(id: string): Promise<UserView> {
-    const rows = (await this.db.query(`${USER_VIEW_SQL} WHERE u.id = $1 GROUP BY u.id`, [id])) as UserRow[];
+    const rows = await this.db.query<UserRow[]>(`${USER_VIEW_SQL} WHERE u.id = $1 GROUP BY u.id`, [id]);
     if (!rows[0]) throw new NotFound('User', id);
     return toView(rows[0]);
   }
@@ -156,10 +146,7 @@ export class UserService {
   }
 
   /** Inserts a user and memberships without permission checks (bootstrap and demo data). */
-  async insert(
-    m: EntityManager,
-    input: Omit<CreateUserInput, 'password'> & { passwordHash: string },
-  ): Promise<string> {
+  async insert(m: EntityManager, input: Omit<CreateUserInput, 'password'> & { passwordHash: string }): Promise<string> {
     const now = this.clock.now();
     const user = m.create(User, {
       username: input.username.trim(),
@@ -199,10 +186,10 @@ export class UserService {
   /** Whether the principal administers every unit the user belongs to. */
   private async assertAdministers(principal: Principal, id: string, m: EntityManager): Promise<void> {
     if (principal.scope.global) return;
-    const units = (await m.query(
+    const units = await m.query<Array<{ id: string | null; path: string | null; name: string | null }>>(
       `SELECT ou.id, ou.path, ou.name FROM membership ms LEFT JOIN org_unit ou ON ou.id = ms.unit_id WHERE ms.user_id = $1`,
       [id],
-    )) as Array<{ id: string | null; path: string | null; name: string | null }>;
+    );
     for (const u of units) {
       if (!u.id || !u.path || !principal.scope.hasRoleOver({ id: u.id, path: u.path }, 'admin')) {
         throw new Forbidden(`Only an administrator of every unit this user belongs to can change the user`);
@@ -232,13 +219,13 @@ export class UserService {
       where.push(`(u.username ILIKE $${params.length} OR u.display_name LIKE $${params.length})`);
     }
     params.push(query.pageSize, (query.page - 1) * query.pageSize);
-    const rows = (await this.db.query(
+    const rows = await this.db.query<UserRow[]>(
       `${USER_VIEW_SQL.replace('SELECT u.id,', 'SELECT count(*) OVER () AS total, u.id,')}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         GROUP BY u.id ORDER BY u.username
         LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
-    )) as UserRow[];
+    );
     let total = rows.length ? Number(rows[0].total) : 0;
     if (!rows.length && query.page > 1) {
       const [c] = await this.db.query(

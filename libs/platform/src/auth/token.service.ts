@@ -27,10 +27,9 @@ export class TokenService {
   private async key(): Promise<string> {
     if (this.secret) return this.secret;
     if (this.config.JWT_SECRET) return (this.secret = this.config.JWT_SECRET);
-    await this.db.query(
-      `INSERT INTO platform_setting (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`,
-      [randomBytes(48).toString('base64url')],
-    );
+    await this.db.query(`INSERT INTO platform_setting (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`, [
+      randomBytes(48).toString('base64url'),
+    ]);
     const [row] = await this.db.query(`SELECT value FROM platform_setting WHERE key = 'jwt_secret'`);
     return (this.secret = row.value as string);
   }

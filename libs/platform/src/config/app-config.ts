@@ -1,17 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-  ValidationError,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync, ValidationError } from 'class-validator';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
@@ -21,8 +9,7 @@ import { IsIanaZone, IsDuration, IsConnectionUrl } from './config-validators';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value);
 const toBool = ({ value }: { value: unknown }) => {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value === 1 ? true : value === 0 ? false : value;
@@ -32,30 +19,41 @@ const toBool = ({ value }: { value: unknown }) => {
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   return value;
 };
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 /**
  * Every setting the service reads, with its default. Each property is named after its
  * environment variable; `config/settings.yaml` may set the same names, and the environment wins.
  */
 export class AppConfig {
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HOST = '0.0.0.0';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsConnectionUrl(['postgres:', 'postgresql:'])
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsConnectionUrl(['postgres:', 'postgresql:'])
   DATABASE_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DB_POOL_SIZE = 10;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   MIGRATIONS_RUN = true;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsConnectionUrl(['redis:', 'rediss:'])
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsConnectionUrl(['redis:', 'rediss:'])
   REDIS_URL?: string;
 
   @Matches(/^[A-Za-z0-9_{}:.-]{1,64}$/, {
@@ -63,40 +61,56 @@ export class AppConfig {
   })
   QUEUE_PREFIX = 'rt';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(8, { message: 'must be at least 8 characters' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
   ADMIN_PASSWORD?: string;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   DEMO = true;
 
-  @IsIn(LOG_LEVELS as unknown as string[], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATA_DIR = './data';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   CONFIG_DIR = './config';
 
   @IsIanaZone()
   TZ_DEFAULT = 'Asia/Shanghai';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET?: string;
 
   @IsDuration()
   JWT_TTL = '12h';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   LOGIN_MAX_FAILURES = 5;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   LOGIN_MAX_FAILURES_PER_IP = 30;
 
   @IsDuration()
   LOGIN_LOCK_WINDOW = '15m';
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   TRUST_PROXY = false;
 
   @IsDuration()

@@ -26,7 +26,8 @@ export class EmbeddedPostgres {
   private lockFile?: string;
   url?: string;
 
-  constructor(private readonly dataDir: string | 'memory') {}
+  /** `dataDir` is a directory, or `memory` for a database that lives only as long as the process. */
+  constructor(private readonly dataDir: string) {}
 
   async start(): Promise<string> {
     const { PGlite } = await import('@electric-sql/pglite');
@@ -38,8 +39,13 @@ export class EmbeddedPostgres {
       this.acquireLock(this.dataDir);
       dir = join(this.dataDir, 'pgdata');
     }
-    this.db = (await PGlite.create({ dataDir: dir, extensions: { pg_trgm } })) as unknown as PGliteInstance;
-    this.server = new PGLiteSocketServer({ db: this.db as never, host: '127.0.0.1', port: 0, maxConnections: 200 }) as unknown as SocketServer;
+    this.db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
+    this.server = new PGLiteSocketServer({
+      db: this.db as never,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: 200,
+    });
     await this.server.start();
     const conn = this.server.getServerConn();
     this.url = `postgres://postgres@${conn}/postgres`;

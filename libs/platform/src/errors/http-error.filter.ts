@@ -107,16 +107,14 @@ export function mapError(exception: unknown): MappedError {
     const what = outage === 'database' ? 'The database' : 'The job queue (Redis)';
     return { body: body(503, `${what} is not reachable right now; try again shortly`), headers, unexpected: false };
   }
-  switch (sqlState(exception)) {
-    case PG_UNIQUE_VIOLATION:
-      return { body: body(409, 'This conflicts with a record that already exists'), headers, unexpected: false };
-    case PG_SERIALIZATION_FAILURE:
-    case PG_DEADLOCK:
-    case PG_LOCK_NOT_AVAILABLE:
-      return { body: body(409, 'Another change to the same record won; reload and try again'), headers, unexpected: false };
-    default:
-      return { body: body(500, 'Internal server error'), headers, unexpected: true };
+  const state = sqlState(exception);
+  if (state === PG_UNIQUE_VIOLATION) {
+    return { body: body(409, 'This conflicts with a record that already exists'), headers, unexpected: false };
   }
+  if (state === PG_SERIALIZATION_FAILURE || state === PG_DEADLOCK || state === PG_LOCK_NOT_AVAILABLE) {
+    return { body: body(409, 'Another change to the same record won; reload and try again'), headers, unexpected: false };
+  }
+  return { body: body(500, 'Internal server error'), headers, unexpected: true };
 }
 
 interface ReplyLike {
@@ -136,9 +134,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<{ id?: string; method?: string; url?: string }>();
     const mapped = mapError(exception);
     if (mapped.unexpected) {
-      this.logger.error(
-        `${request?.method} ${request?.url} failed [${request?.id}]: ${(exception as Error)?.stack ?? String(exception)}`,
-      );
+      this.logger.error(`${request?.method} ${request?.url} failed [${request?.id}]: ${(exception as Error)?.stack ?? String(exception)}`);
     } else if (mapped.body.statusCode === 503) {
       this.logger.warn(`${request?.method} ${request?.url} → 503: ${(exception as Error)?.message}`);
     }

@@ -4,8 +4,10 @@ export type Outage = 'database' | 'redis';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 // PostgreSQL SQLSTATE class 08 (connection exception) and 57P0x (the server is going away or starting).
 const PG_UNAVAILABLE = /^(08\d\d\d|57P0[1-4]|53300)$/;
-const PG_TEXT = /(Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Connection is not established|Driver not Connected|terminating connection)/i;
-const REDIS_TEXT = /(Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries per request|Redis connection|READONLY|LOADING)/i;
+const PG_TEXT =
+  /(Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|Connection is not established|Driver not Connected|terminating connection)/i;
+const REDIS_TEXT =
+  /(Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries per request|Redis connection|READONLY|LOADING)/i;
 
 function chain(error: unknown): unknown[] {
   const seen: unknown[] = [];
@@ -20,7 +22,12 @@ function chain(error: unknown): unknown[] {
 
 export function classifyOutage(error: unknown): Outage | undefined {
   for (const e of chain(error)) {
-    const { code, message = '', name = '', constructor } = e as { code?: unknown; message?: string; name?: string; constructor?: { name?: string } };
+    const {
+      code,
+      message = '',
+      name = '',
+      constructor,
+    } = e as { code?: unknown; message?: string; name?: string; constructor?: { name?: string } };
     const ctor = constructor?.name ?? '';
     if (/Redis|ioredis|MaxRetriesPerRequestError/i.test(name + ctor) || REDIS_TEXT.test(message)) return 'redis';
     if (typeof code === 'string' && PG_UNAVAILABLE.test(code)) return 'database';

@@ -30,7 +30,7 @@ export class PinoNestLogger implements LoggerService {
     if (message instanceof Error) {
       this.root[level]({ ...fields, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.root[level]({ ...fields, ...(message as object) });
+      this.root[level]({ ...fields, ...message });
     } else {
       this.root[level](fields, String(message));
     }

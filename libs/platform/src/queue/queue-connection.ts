@@ -53,12 +53,12 @@ export class QueueConnection implements OnApplicationShutdown {
   /** Options for BullMQ queues and workers. */
   bullOptions(): QueueOptions {
     if (this.backend.kind === 'postgres') {
-      return { connection: { connectionString: this.backend.url, max: 4 } } as unknown as QueueOptions;
+      return { connection: { connectionString: this.backend.url, max: 4 } };
     }
     return {
       prefix: this.prefix,
       connection: { ...redisOptionsFromUrl(this.backend.url), retryStrategy },
-    } as QueueOptions;
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

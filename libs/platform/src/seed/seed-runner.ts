@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { Clock } from '../clock/clock';
 
 export interface SeedContext {
   manager: EntityManager;
@@ -34,6 +35,7 @@ export class SeedRunner implements OnApplicationBootstrap {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   register(seeder: Seeder): void {
@@ -52,7 +54,7 @@ export class SeedRunner implements OnApplicationBootstrap {
       const ctx: SeedContext = { manager, firstStart: !marker, demo: this.config.DEMO, notes };
       for (const s of [...this.seeders].sort((a, b) => a.order - b.order)) await s.seed(ctx);
       if (!marker) {
-        await manager.query(`INSERT INTO platform_setting (key, value) VALUES ('seeded_at', $1)`, [new Date().toISOString()]);
+        await manager.query(`INSERT INTO platform_setting (key, value) VALUES ('seeded_at', $1)`, [this.clock.now().toISOString()]);
       }
     });
     for (const line of notes) this.logger.log(line);

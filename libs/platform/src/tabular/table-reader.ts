@@ -97,7 +97,10 @@ export function cellText(value: ExcelJS.CellValue): string {
     return `${value.getUTCFullYear()}-${pad(value.getUTCMonth() + 1)}-${pad(value.getUTCDate())}`;
   }
   const v = value as unknown as Record<string, unknown>;
-  if ('formula' in v || 'sharedFormula' in v) return `=${String(v.formula ?? v.sharedFormula ?? '')}`;
+  if ('formula' in v || 'sharedFormula' in v) {
+    const formula = typeof v.formula === 'string' ? v.formula : typeof v.sharedFormula === 'string' ? v.sharedFormula : '';
+    return `=${formula}`;
+  }
   if (Array.isArray(v.richText)) return (v.richText as Array<{ text: string }>).map((r) => r.text).join('');
   if (typeof v.text === 'string') return v.text;
   if ('error' in v) return String(v.error);
@@ -151,11 +154,7 @@ async function* xlsxRows(data: Buffer, limits: TableLimits): AsyncGenerator<Shee
  * Reads the first sheet of an XLSX or a CSV, row by row, without holding the rows in memory.
  * Blank rows are skipped; the first non-blank row is the header row.
  */
-export async function* readSheet(
-  data: Buffer,
-  filename?: string,
-  limits: TableLimits = DEFAULT_TABLE_LIMITS,
-): AsyncGenerator<SheetRow> {
+export async function* readSheet(data: Buffer, filename?: string, limits: TableLimits = DEFAULT_TABLE_LIMITS): AsyncGenerator<SheetRow> {
   const format = detectTableFormat(data, filename);
   const rows = format === 'xlsx' ? xlsxRows(data, limits) : csvRows(data, limits);
   let count = 0;
