@@ -24,9 +24,13 @@ const PARENTS: Record<UnitKind, readonly (UnitKind | null)[]> = {
 /** Undefined when a `kind` may sit under `parentKind`, otherwise the reason it may not. */
 export function parentRuleViolation(kind: UnitKind, parentKind: UnitKind | null): string | undefined {
   if (PARENTS[kind].includes(parentKind)) return undefined;
-  const allowed = PARENTS[kind].map((k) => (k === null ? 'no parent (a root)' : `a ${k}`)).join(' or ');
-  const actual = parentKind === null ? 'no parent' : `a ${parentKind}`;
-  return `a ${kind} must sit under ${allowed}, not ${actual}`;
+  const allowed = PARENTS[kind].map((k) => (k === null ? 'no parent (a root)' : withArticle(k))).join(' or ');
+  const actual = parentKind === null ? 'no parent' : withArticle(parentKind);
+  return `${withArticle(kind)} must sit under ${allowed}, not ${actual}`;
+}
+
+function withArticle(kind: UnitKind): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 /** What people write in the 类型 column of an org sheet, mapped to kinds. */

@@ -1,0 +1,100 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseDurationMs } from './app-config';
+
+const noFile = { CONFIG_DIR: '/nonexistent-config-dir' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ ...noFile, ...env });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults with no configuration at all', () => {
+    const c = loadConfig(noFile);
+    expect(c).toMatchObject({
+      PORT: 3000,
+      QUEUE_PREFIX: 'rt',
+      DEMO: true,
+      LOG_LEVEL: 'info',
+      DATA_DIR: './data',
+      TZ_DEFAULT: 'Asia/Shanghai',
+      MIGRATIONS_RUN: true,
+    });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.durationMs('JWT_TTL')).toBe(12 * 3600 * 1000);
+  });
+
+  it.each([
+    ['PORT', 'abc', /^PORT: .*integer.*\(got "abc"\)$/],
+    ['PORT', '70000', /^PORT: .*65535/],
+    ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must be a URL starting with postgres:\/\//],
+    ['REDIS_URL', 'localhost:6379', /^REDIS_URL: must be a URL starting with redis:\/\//],
+    ['QUEUE_PREFIX', 'has space', /^QUEUE_PREFIX: /],
+    ['ADMIN_PASSWORD', 'short', /^ADMIN_PASSWORD: must be at least 8 characters/],
+    ['DEMO', 'maybe', /^DEMO: .*boolean/],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of fatal, error/],
+    ['TZ_DEFAULT', 'Mars/Olympus', /^TZ_DEFAULT: must be an IANA time zone/],
+    ['JWT_TTL', '12 hours', /^JWT_TTL: must be a duration/],
+    ['JWT_SECRET', 'too-short', /^JWT_SECRET: must be at least 32 characters/],
+  ])('names %s when it is %j', (key, value, pattern) => {
+    const lines = problems({ [key]: value });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+  });
+
+  it('reports every bad setting at once, one line each', () => {
+    const lines = problems({ PORT: 'x', LOG_LEVEL: 'y', DEMO: 'z' });
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['DEMO', 'LOG_LEVEL', 'PORT']);
+  });
+
+  it('accepts the usual spellings of booleans and treats empty values as unset', () => {
+    expect(loadConfig({ ...noFile, DEMO: '0', MIGRATIONS_RUN: 'false' })).toMatchObject({ DEMO: false, MIGRATIONS_RUN: false });
+    expect(loadConfig({ ...noFile, DEMO: 'yes' }).DEMO).toBe(true);
+    expect(loadConfig({ ...noFile, DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  describe('config/settings.yaml', () => {
+    const dir = () => {
+      const d = mkdtempSync(join(tmpdir(), 'rt-config-'));
+      mkdirSync(d, { recursive: true });
+      return d;
+    };
+
+    it('is read, and the environment wins over it', () => {
+      const d = dir();
+      writeFileSync(join(d, 'settings.yaml'), 'PORT: 4000\nlog_level: debug\nQUEUE_PREFIX: from-file\n');
+      const c = loadConfig({ CONFIG_DIR: d, QUEUE_PREFIX: 'from-env' });
+      expect(c.PORT).toBe(4000);
+      expect(c.LOG_LEVEL).toBe('debug');
+      expect(c.QUEUE_PREFIX).toBe('from-env');
+    });
+
+    it('rejects unknown names and bad YAML with the file named', () => {
+      const d = dir();
+      writeFileSync(join(d, 'settings.yaml'), 'PROT: 4000\n');
+      expect(() => loadConfig({ CONFIG_DIR: d })).toThrow(/settings\.yaml: PROT: is not a setting/);
+      writeFileSync(join(d, 'settings.yaml'), 'PORT: [1,\n');
+      expect(() => loadConfig({ CONFIG_DIR: d })).toThrow(/settings\.yaml: not valid YAML/);
+    });
+  });
+});
+
+describe('parseDurationMs', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['12h', 43_200_000],
+    ['7d', 604_800_000],
+  ])('%s is %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+
+  it.each(['', '0s', '5', '1w', '-1s', 'soon'])('%j is not a duration', (text) => expect(parseDurationMs(text)).toBeUndefined());
+});

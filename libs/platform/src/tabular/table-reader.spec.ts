@@ -1,0 +1,108 @@
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { ImportRejected, PayloadTooLarge, UnsupportedMediaType } from '../errors/domain-error';
+import { decodeCsv, DEFAULT_TABLE_LIMITS, detectTableFormat, mapHeaders, readSheet, SheetRow } from './table-reader';
+
+async function all(data: Buffer, name: string, limits = DEFAULT_TABLE_LIMITS): Promise<SheetRow[]> {
+  const rows: SheetRow[] = [];
+  for await (const r of readSheet(data, name, limits)) rows.push(r);
+  return rows;
+}
+
+async function xlsx(rows: unknown[][], configure?: (ws: ExcelJS.Worksheet) => void): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('清单');
+  for (const r of rows) ws.addRow(r);
+  configure?.(ws);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const CSV_TEXT = '名称,类型,上级\n中厂镇,乡镇,白河县\n"第一社区, 新",村,中厂镇\n';
+
+describe('readSheet', () => {
+  it('reads UTF-8, UTF-8 with BOM and GBK CSV the same way', async () => {
+    const plain = Buffer.from(CSV_TEXT, 'utf8');
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), plain]);
+    const gbk = iconv.encode(CSV_TEXT, 'gbk');
+    expect(gbk.equals(plain)).toBe(false);
+    const expected = [
+      { rowNumber: 1, values: ['名称', '类型', '上级'] },
+      { rowNumber: 2, values: ['中厂镇', '乡镇', '白河县'] },
+      { rowNumber: 3, values: ['第一社区, 新', '村', '中厂镇'] },
+    ];
+    for (const data of [plain, bom, gbk]) expect(await all(data, 'org.csv')).toEqual(expected);
+  });
+
+  it('numbers rows as the sheet does, skipping blank lines', async () => {
+    const rows = await all(Buffer.from('a,b\n\n1,2\n,\n3,4\n'), 'x.csv');
+    expect(rows.map((r) => r.rowNumber)).toEqual([1, 3, 5]);
+  });
+
+  it('reads the first worksheet of an XLSX with dates as ISO days and formulas as text', async () => {
+    const data = await xlsx(
+      [
+        ['序号', '问题描述', '整改时限', '合计'],
+        [1, '危房改造未完成', new Date(Date.UTC(2026, 6, 28)), { formula: 'A2*100', result: 100 }],
+        [2, { richText: [{ text: '富' }, { text: '文本' }] }, 46231, '=1+1'],
+      ],
+      (ws) => (ws.getCell('C2').numFmt = 'yyyy-mm-dd'),
+    );
+    const rows = await all(data, 'findings.xlsx');
+    expect(rows[1].values).toEqual(['1', '危房改造未完成', '2026-07-28', '=A2*100']);
+    expect(rows[2].values).toEqual(['2', '富文本', '46231', '=1+1']);
+    expect(rows.map((r) => r.rowNumber)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a zip bomb by its unpacked size before parsing it', async () => {
+    const big = await xlsx([['x'.repeat(2000)], ...Array.from({ length: 2000 }, () => ['y'.repeat(1000)])]);
+    await expect(all(big, 'bomb.xlsx', { ...DEFAULT_TABLE_LIMITS, maxUnpackedBytes: 100_000 })).rejects.toThrow(PayloadTooLarge);
+  });
+
+  it('refuses more rows than the limit', async () => {
+    const data = Buffer.from(['h', ...Array.from({ length: 11 }, (_, i) => String(i))].join('\n'));
+    await expect(all(data, 'x.csv', { ...DEFAULT_TABLE_LIMITS, maxRows: 10 })).rejects.toThrow(PayloadTooLarge);
+  });
+
+  it('decides the format by content', () => {
+    expect(detectTableFormat(Buffer.from('a,b'), 'list.csv')).toBe('csv');
+    expect(() => detectTableFormat(Buffer.from('a,b'), 'list.xlsx')).toThrow(UnsupportedMediaType);
+    expect(() => detectTableFormat(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'old.xls')).toThrow(/xls/);
+    expect(() => detectTableFormat(Buffer.from([0x89, 0x50, 0x00, 0x47]), 'photo.csv')).toThrow(UnsupportedMediaType);
+  });
+
+  it('decodes GB18030 text that is not valid UTF-8', () => {
+    expect(decodeCsv(iconv.encode('问题描述', 'gb18030'))).toBe('问题描述');
+  });
+});
+
+describe('mapHeaders', () => {
+  const specs = [
+    { key: 'title', headers: ['问题描述', '存在问题'], required: true },
+    { key: 'unit', headers: ['责任单位'], required: true },
+    { key: 'no', headers: ['序号', '编号'], required: false },
+  ] as const;
+
+  it('finds columns by any of their names, ignoring spaces, asterisks and colons', () => {
+    const map = mapHeaders({ rowNumber: 1, values: ['__proto__', '编号', '存在 问题*', '责任单位：', 'constructor'] }, specs);
+    expect([...map.entries()]).toEqual([
+      ['no', 1],
+      ['title', 2],
+      ['unit', 3],
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('names every missing or doubled column as a 422 on the header row', () => {
+    try {
+      mapHeaders({ rowNumber: 2, values: ['序号', '编号'] }, specs);
+      throw new Error('expected a rejection');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ImportRejected);
+      expect((e as ImportRejected).rows).toEqual([
+        { row: 2, column: '编号', message: 'column "编号" appears twice' },
+        { row: 2, column: '问题描述', message: 'missing column 问题描述 / 存在问题' },
+        { row: 2, column: '责任单位', message: 'missing column 责任单位' },
+      ]);
+    }
+  });
+});
