@@ -13,6 +13,7 @@ export default tseslint.config(
       'test-artifacts/**',
       '*.config.js',
       '*.config.mjs',
+      'test/support/*.js',
       'apps/api/src/console/assets/**',
     ],
   },

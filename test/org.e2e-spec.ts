@@ -20,10 +20,18 @@ describe('org tree and people', () => {
   }
 
   it('builds county → township → village, office and group with inherited time zone', async () => {
-    const county = await t.http().post('/api/v1/org-units').set(auth(admin)).send({ name: '测试县', kind: 'county', timezone: 'Asia/Urumqi' });
+    const county = await t
+      .http()
+      .post('/api/v1/org-units')
+      .set(auth(admin))
+      .send({ name: '测试县', kind: 'county', timezone: 'Asia/Urumqi' });
     expect(county.status).toBe(201);
     expect(county.body).toMatchObject({ name: '测试县', kind: 'county', kindLabel: '县', parentId: null, timezone: 'Asia/Urumqi' });
-    const town = await t.http().post('/api/v1/org-units').set(auth(admin)).send({ name: '测试镇', kind: 'township', parentId: county.body.id });
+    const town = await t
+      .http()
+      .post('/api/v1/org-units')
+      .set(auth(admin))
+      .send({ name: '测试镇', kind: 'township', parentId: county.body.id });
     expect(town.status).toBe(201);
     expect(town.body.timezone).toBe('Asia/Urumqi');
     for (const [name, kind] of [
@@ -74,15 +82,27 @@ describe('org tree and people', () => {
 
   it('moves a unit with its subtree and keeps paths consistent', async () => {
     const db = t.app.get(DataSource);
-    const town = await t.http().post('/api/v1/org-units').set(auth(admin)).send({ name: '迁移镇', kind: 'township', parentId: await unitId('白河县') });
+    const town = await t
+      .http()
+      .post('/api/v1/org-units')
+      .set(auth(admin))
+      .send({ name: '迁移镇', kind: 'township', parentId: await unitId('白河县') });
     await t.http().post('/api/v1/org-units').set(auth(admin)).send({ name: '迁移村', kind: 'village', parentId: town.body.id });
-    const moved = await t.http().patch(`/api/v1/org-units/${town.body.id}`).set(auth(admin)).send({ parentId: await unitId('凤庆县') });
+    const moved = await t
+      .http()
+      .patch(`/api/v1/org-units/${town.body.id}`)
+      .set(auth(admin))
+      .send({ parentId: await unitId('凤庆县') });
     expect(moved.status).toBe(200);
     const [village] = await db.query(`SELECT path, depth FROM org_unit WHERE name = '迁移村'`);
     const [county] = await db.query(`SELECT path FROM org_unit WHERE name = '凤庆县'`);
     expect(village.path.startsWith(`${county.path}${town.body.id}/`)).toBe(true);
     expect(village.depth).toBe(4);
-    const loop = await t.http().patch(`/api/v1/org-units/${await unitId('凤庆县')}`).set(auth(admin)).send({ parentId: town.body.id });
+    const loop = await t
+      .http()
+      .patch(`/api/v1/org-units/${await unitId('凤庆县')}`)
+      .set(auth(admin))
+      .send({ parentId: town.body.id });
     expect(loop.status).toBe(400);
   });
 
@@ -96,7 +116,15 @@ describe('org tree and people', () => {
     const res = await t.http().post('/api/v1/users').set(auth(admin)).send(body);
     expect(res.status).toBe(201);
     expect(res.body.memberships).toEqual([expect.objectContaining({ unitName: '中厂镇第三社区', role: 'member' })]);
-    expect((await t.http().post('/api/v1/users').set(auth(admin)).send({ ...body, username: 'ZC_TEAM3' })).status).toBe(409);
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/v1/users')
+          .set(auth(admin))
+          .send({ ...body, username: 'ZC_TEAM3' })
+      ).status,
+    ).toBe(409);
     const token = await t.login('zc_team3', 'password-3');
     const mine = await t.http().get('/api/v1/org-units').set(auth(token));
     expect(mine.body.items.map((u: { name: string }) => u.name)).toEqual(['中厂镇第三社区']);
@@ -107,19 +135,36 @@ describe('org tree and people', () => {
       .http()
       .post('/api/v1/users')
       .set(auth(admin))
-      .send({ username: 'bad_inspector', password: 'password-x', displayName: 'x', memberships: [{ unitId: await unitId('中厂镇第三社区'), role: 'inspector' }] });
+      .send({
+        username: 'bad_inspector',
+        password: 'password-x',
+        displayName: 'x',
+        memberships: [{ unitId: await unitId('中厂镇第三社区'), role: 'inspector' }],
+      });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/inspector role/);
   });
 
   it('lets a county admin manage its county only', async () => {
     const countyAdmin = await t.login('county_admin');
-    const inCounty = await t.http().post('/api/v1/org-units').set(auth(countyAdmin)).send({ name: '新社区', kind: 'village', parentId: await unitId('中厂镇') });
+    const inCounty = await t
+      .http()
+      .post('/api/v1/org-units')
+      .set(auth(countyAdmin))
+      .send({ name: '新社区', kind: 'village', parentId: await unitId('中厂镇') });
     expect(inCounty.status).toBe(201);
-    const outside = await t.http().post('/api/v1/org-units').set(auth(countyAdmin)).send({ name: '新村', kind: 'village', parentId: await unitId('诗礼乡') });
+    const outside = await t
+      .http()
+      .post('/api/v1/org-units')
+      .set(auth(countyAdmin))
+      .send({ name: '新村', kind: 'village', parentId: await unitId('诗礼乡') });
     expect(outside.status).toBe(404);
     const leader = await t.login('zc_leader');
-    const notAdmin = await t.http().post('/api/v1/org-units').set(auth(leader)).send({ name: '新村2', kind: 'village', parentId: await unitId('中厂镇') });
+    const notAdmin = await t
+      .http()
+      .post('/api/v1/org-units')
+      .set(auth(leader))
+      .send({ name: '新村2', kind: 'village', parentId: await unitId('中厂镇') });
     expect(notAdmin.status).toBe(403);
   });
 
@@ -138,7 +183,11 @@ describe('org tree and people', () => {
     it('loads a county from CSV in any row order, parents by name or path', async () => {
       const rows = ['名称,类型,上级', '导入县,县,', '甲村,村,导入县/导入镇', '导入镇,乡镇,导入县', '导入镇督查组,督查组,导入镇'];
       for (let i = 1; i <= 30; i++) rows.push(`导入${i}村,村,导入镇`);
-      const res = await t.http().post('/api/v1/org-units/import').set(auth(admin)).attach('file', csv(rows.join('\n')), 'tree.csv');
+      const res = await t
+        .http()
+        .post('/api/v1/org-units/import')
+        .set(auth(admin))
+        .attach('file', csv(rows.join('\n')), 'tree.csv');
       expect(res.status).toBe(200);
       expect(res.body.created).toBe(34);
       const town = res.body.units.find((u: { name: string }) => u.name === '导入镇');
@@ -149,7 +198,15 @@ describe('org tree and people', () => {
     it('is all or nothing: every bad row is named and nothing is written', async () => {
       const db = t.app.get(DataSource);
       const [{ before }] = await db.query(`SELECT count(*)::int AS before FROM org_unit`);
-      const text = ['名称,类型,上级', '好镇,乡镇,白河县', ',村,好镇', '坏村,小组,好镇', '乙村,村,不存在镇', '丙村,村,白河县', '中厂镇第一社区,村,中厂镇'].join('\n');
+      const text = [
+        '名称,类型,上级',
+        '好镇,乡镇,白河县',
+        ',村,好镇',
+        '坏村,小组,好镇',
+        '乙村,村,不存在镇',
+        '丙村,村,白河县',
+        '中厂镇第一社区,村,中厂镇',
+      ].join('\n');
       const res = await t.http().post('/api/v1/org-units/import').set(auth(admin)).attach('file', csv(text), 'tree.csv');
       expect(res.status).toBe(422);
       expect(res.body.details.rows).toEqual([
@@ -166,12 +223,24 @@ describe('org tree and people', () => {
     it('names an ambiguous parent and suggests its path', async () => {
       // 白河县 and 凤庆县 both get a 同名镇 township: a bare name is ambiguous.
       for (const county of ['白河县', '凤庆县']) {
-        await t.http().post('/api/v1/org-units').set(auth(admin)).send({ name: '同名镇', kind: 'township', parentId: await unitId(county) });
+        await t
+          .http()
+          .post('/api/v1/org-units')
+          .set(auth(admin))
+          .send({ name: '同名镇', kind: 'township', parentId: await unitId(county) });
       }
-      const res = await t.http().post('/api/v1/org-units/import').set(auth(admin)).attach('file', csv('名称,类型,上级\n某村,村,同名镇\n'), 'x.csv');
+      const res = await t
+        .http()
+        .post('/api/v1/org-units/import')
+        .set(auth(admin))
+        .attach('file', csv('名称,类型,上级\n某村,村,同名镇\n'), 'x.csv');
       expect(res.status).toBe(422);
       expect(res.body.details.rows[0].message).toMatch(/matches 2 units; write its full path/);
-      const ok = await t.http().post('/api/v1/org-units/import').set(auth(admin)).attach('file', csv('名称,类型,上级\n某村,村,白河县/同名镇\n'), 'x.csv');
+      const ok = await t
+        .http()
+        .post('/api/v1/org-units/import')
+        .set(auth(admin))
+        .attach('file', csv('名称,类型,上级\n某村,村,白河县/同名镇\n'), 'x.csv');
       expect(ok.status).toBe(200);
     });
 
@@ -201,7 +270,10 @@ describe('org tree and people', () => {
       const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
       expect((await t.http().post('/api/v1/org-units/import').set(auth(admin)).attach('file', png, 'x.png')).status).toBe(415);
       const leader = await t.login('zc_leader');
-      expect((await t.http().post('/api/v1/org-units/import').set(auth(leader)).attach('file', csv('名称,类型,上级\n甲,村,中厂镇\n'), 'x.csv')).status).toBe(403);
+      expect(
+        (await t.http().post('/api/v1/org-units/import').set(auth(leader)).attach('file', csv('名称,类型,上级\n甲,村,中厂镇\n'), 'x.csv'))
+          .status,
+      ).toBe(403);
       expect((await t.http().post('/api/v1/org-units/import').set(auth(admin)).send({})).status).toBe(400);
     });
   });

@@ -33,7 +33,11 @@ describe('mapError', () => {
   });
 
   it('shapes domain errors as API.md says', () => {
-    expect(mapError(new NotFound('Ticket', 'abc')).body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Ticket abc was not found' });
+    expect(mapError(new NotFound('Ticket', 'abc')).body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Ticket abc was not found',
+    });
     expect(mapError(new IllegalTransition('cannot approve an open ticket', ['start', 'cancel'])).body).toEqual({
       statusCode: 409,
       error: 'Conflict',
@@ -53,7 +57,11 @@ describe('mapError', () => {
   });
 
   it('keeps Nest HTTP exceptions in the same shape', () => {
-    expect(mapError(new NotFoundException('Cannot GET /x')).body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /x' });
+    expect(mapError(new NotFoundException('Cannot GET /x')).body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Cannot GET /x',
+    });
     expect(mapError(new BadRequestException()).body.statusCode).toBe(400);
   });
 
