@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ describe('queue backend resolution', () => {
   let db: TestDatabase;
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-queue-'));
   beforeAll(async () => {
+    Logger.overrideLogger(false);
     db = await createTestDatabase();
   });
   afterAll(async () => {
