@@ -17,9 +17,11 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swc, swcrc: false }] },
   // Many dependencies ship ESM only (NestJS 12 among them); swc compiles them for Jest too.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|@fastify|@electric-sql|content-disposition|file-type|strtok3|token-types|@tokenizer|uint8array-extras|csv-parse|echarts|zrender|docx|fast-check|pure-rand|chinese-days)/)',
+    '/node_modules/(?!(@nestjs|@fastify|@electric-sql|content-disposition|file-type|strtok3|token-types|@tokenizer|uint8array-extras|fflate|@borewit|csv-parse|echarts|zrender|docx|fast-check|pure-rand|chinese-days)/)',
   ],
   moduleNameMapper: {
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    // ESM-only with an import-only export map, which Jest's CommonJS resolver cannot follow.
+    '^file-type$': '<rootDir>/node_modules/file-type/index.js',
   },
 };

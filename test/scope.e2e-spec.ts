@@ -16,6 +16,12 @@ interface Ids {
   village: string;
   group: string;
   team1: string;
+  inspection: string;
+  ticket: string;
+  evidence: string;
+  task: string;
+  selfCheck: string;
+  notification: string;
 }
 
 interface Case {
@@ -42,6 +48,45 @@ let seq = 0;
 const unique = (prefix: string) => `${prefix}${++seq}`;
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Township readers: everyone but a member of a single village and the outsider. */
+const townshipReaders = (status: number): Expect => ({ ...all(status), zc_team1: 404, cmy_team: 404 });
+/** Leaders and admins of the township act; inspector and viewer may not; others do not see it. */
+const townshipLeaders = (status: number): Expect => ({ ...townshipReaders(status), zc_inspector: 403, bh_viewer: 403 });
+/** Everyone who can see the village's records, i.e. all but the outsider. */
+const villageReaders = (status: number): Expect => ({ ...all(status), cmy_team: 404 });
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e9e5b0a60000000049454e44ae426082',
+  'hex',
+);
+let periodSeq = 0;
+/** A month of its own for each call, so that one-per-month records do not collide. */
+const freshPeriod = () =>
+  `20${String(30 + Math.floor(periodSeq / 12)).padStart(2, '0')}-${String((periodSeq++ % 12) + 1).padStart(2, '0')}`;
+
+async function freshTicket(t: TestApp, ids: Ids): Promise<string> {
+  const admin = await t.login('admin');
+  const res = await t
+    .http()
+    .post('/api/v1/issues')
+    .set(bearer(admin))
+    .send({ title: unique('走查问题'), unitId: ids.village, deadline: '2031-12-31' });
+  return res.body.id as string;
+}
+
+async function freshDraft(t: TestApp, ids: Ids): Promise<string> {
+  const admin = await t.login('admin');
+  const res = await t
+    .http()
+    .post('/api/v1/task-lists')
+    .set(bearer(admin))
+    .send({
+      unitId: ids.township,
+      period: freshPeriod(),
+      tasks: [{ title: '入户走访', target: 30, measureUnit: '户', unitIds: [ids.village], deadline: '2099-12-31' }],
+    });
+  return res.body.id as string;
+}
 
 const CASES: Record<string, Case | 'public'> = {
   'POST /api/v1/auth/login': 'public',
@@ -150,6 +195,217 @@ const CASES: Record<string, Case | 'public'> = {
         .send({ memberships: [{ unitId: ids.village, role: 'member' }] }),
     expect: adminsOnly(403, 404, 403),
   },
+  'POST /api/v1/inspections': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post('/api/v1/inspections')
+        .set(bearer(token))
+        .send({ source: 'supervision', title: unique('督查'), issuedBy: '效能督查组', date: '2026-07-28', unitId: ids.township }),
+    expect: { ...townshipReaders(201), bh_viewer: 403 },
+  },
+  'GET /api/v1/inspections': {
+    send: (t, token) => t.http().get('/api/v1/inspections?pageSize=200').set(bearer(token)),
+    expect: all(200),
+    check: (body, user, ids) => {
+      const seen = (body as { items: Array<{ id: string }> }).items.some((i) => i.id === ids.inspection);
+      expect(seen).toBe(user !== 'cmy_team' && user !== 'zc_team1');
+    },
+  },
+  'GET /api/v1/inspections/{id}': {
+    send: (t, token, ids) => t.http().get(`/api/v1/inspections/${ids.inspection}`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'POST /api/v1/inspections/{id}/findings/import': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post(`/api/v1/inspections/${ids.inspection}/findings/import?dryRun=true`)
+        .set(bearer(token))
+        .attach('file', Buffer.from('问题描述,责任单位,整改时限\n走查问题,中厂镇第一社区,2031-12-31\n'), 'f.csv'),
+    expect: { ...townshipReaders(200), bh_viewer: 403 },
+  },
+  'GET /api/v1/ticket-categories': { send: (t, token) => t.http().get('/api/v1/ticket-categories').set(bearer(token)), expect: all(200) },
+  'POST /api/v1/issues': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post('/api/v1/issues')
+        .set(bearer(token))
+        .send({ title: unique('走查问题'), unitId: ids.village, deadline: '2031-12-31' }),
+    expect: { ...villageReaders(201), zc_team1: 403, bh_viewer: 403 },
+  },
+  'GET /api/v1/issues': {
+    send: (t, token) => t.http().get('/api/v1/issues?pageSize=200').set(bearer(token)),
+    expect: all(200),
+    check: (body, user, ids) => {
+      const seen = (body as { items: Array<{ id: string }> }).items.some((i) => i.id === ids.ticket);
+      expect(seen).toBe(user !== 'cmy_team');
+    },
+  },
+  'GET /api/v1/issues/counts': {
+    send: (t, token, ids) => t.http().get(`/api/v1/issues/counts?unitId=${ids.village}`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/issues/{id}': {
+    send: (t, token, ids) => t.http().get(`/api/v1/issues/${ids.ticket}`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/issues/{id}/history': {
+    send: (t, token, ids) => t.http().get(`/api/v1/issues/${ids.ticket}/history`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'POST /api/v1/issues/{id}/transitions': {
+    send: async (t, token, ids) =>
+      t
+        .http()
+        .post(`/api/v1/issues/${await freshTicket(t, ids)}/transitions`)
+        .set(bearer(token))
+        .send({ action: 'extend', reason: '走查', deadline: '2032-06-30' }),
+    expect: { ...villageReaders(200), zc_inspector: 403, zc_team1: 403, bh_viewer: 403 },
+  },
+  'POST /api/v1/issues/{id}/evidence': {
+    send: (t, token, ids) => t.http().post(`/api/v1/issues/${ids.ticket}/evidence`).set(bearer(token)).attach('file', PNG, 'photo.png'),
+    expect: { ...villageReaders(201), zc_inspector: 403, bh_viewer: 403 },
+  },
+  'GET /api/v1/issues/{id}/evidence': {
+    send: (t, token, ids) => t.http().get(`/api/v1/issues/${ids.ticket}/evidence`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/issues/{id}/evidence/{evidenceId}': {
+    send: (t, token, ids) => t.http().get(`/api/v1/issues/${ids.ticket}/evidence/${ids.evidence}`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/cycles': {
+    send: (t, token, ids) => t.http().get(`/api/v1/cycles?unitId=${ids.township}&period=2026-07`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'POST /api/v1/cycles/{period}/steps/{step}/run': {
+    send: (t, token, ids) => t.http().post(`/api/v1/cycles/2026-01/steps/review/run?unitId=${ids.township}`).set(bearer(token)),
+    expect: townshipLeaders(200),
+  },
+  'GET /api/v1/units/{id}/calendar': {
+    send: (t, token, ids) => t.http().get(`/api/v1/units/${ids.township}/calendar`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'PUT /api/v1/units/{id}/calendar': {
+    send: async (t, token, ids) => {
+      const admin = await t.login('admin');
+      const current = await t.http().get(`/api/v1/units/${ids.township}/calendar`).set(bearer(admin));
+      return t.http().put(`/api/v1/units/${ids.township}/calendar`).set(bearer(token)).send({ config: current.body.config });
+    },
+    expect: townshipLeaders(200),
+  },
+  'GET /api/v1/units/{id}/webhook': {
+    send: (t, token, ids) => t.http().get(`/api/v1/units/${ids.village}/webhook`).set(bearer(token)),
+    expect: { ...villageReaders(200), zc_inspector: 403, zc_team1: 403, bh_viewer: 403 },
+  },
+  'PUT /api/v1/units/{id}/webhook': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .put(`/api/v1/units/${ids.village}/webhook`)
+        .set(bearer(token))
+        .send({ url: 'http://127.0.0.1:9/hook', style: 'wecom', enabled: false }),
+    expect: { ...villageReaders(200), zc_inspector: 403, zc_team1: 403, bh_viewer: 403 },
+  },
+  'DELETE /api/v1/units/{id}/webhook': {
+    send: (t, token, ids) => t.http().delete(`/api/v1/units/${ids.village}/webhook`).set(bearer(token)),
+    expect: { ...villageReaders(204), zc_inspector: 403, zc_team1: 403, bh_viewer: 403 },
+  },
+  'GET /api/v1/accountability': {
+    send: (t, token, ids) => t.http().get(`/api/v1/accountability?unitId=${ids.township}`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/notifications': { send: (t, token) => t.http().get('/api/v1/notifications').set(bearer(token)), expect: all(200) },
+  'POST /api/v1/notifications/read-all': {
+    send: (t, token) => t.http().post('/api/v1/notifications/read-all').set(bearer(token)),
+    expect: all(200),
+  },
+  'POST /api/v1/notifications/{id}/read': {
+    // A notice to the members of 第一社区: only they receive it.
+    send: (t, token, ids) => t.http().post(`/api/v1/notifications/${ids.notification}/read`).set(bearer(token)),
+    expect: { ...all(404), zc_team1: 204 },
+  },
+  'POST /api/v1/task-lists': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post('/api/v1/task-lists')
+        .set(bearer(token))
+        .send({
+          unitId: ids.township,
+          period: freshPeriod(),
+          tasks: [{ title: '入户走访', target: 30, unitIds: [ids.village], deadline: '2099-12-31' }],
+        }),
+    expect: townshipLeaders(201),
+  },
+  'GET /api/v1/task-lists': {
+    send: (t, token, ids) => t.http().get(`/api/v1/task-lists?unitId=${ids.township}`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/task-lists/{id}': {
+    send: async (t, token, ids) =>
+      t
+        .http()
+        .get(`/api/v1/task-lists/${await freshDraft(t, ids)}`)
+        .set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'PUT /api/v1/task-lists/{id}/tasks': {
+    send: async (t, token, ids) =>
+      t
+        .http()
+        .put(`/api/v1/task-lists/${await freshDraft(t, ids)}/tasks`)
+        .set(bearer(token))
+        .send({ tasks: [{ title: '政策宣讲', unitIds: [ids.village], deadline: '2099-12-31' }] }),
+    expect: townshipLeaders(200),
+  },
+  'POST /api/v1/task-lists/{id}/dispatch': {
+    send: async (t, token, ids) =>
+      t
+        .http()
+        .post(`/api/v1/task-lists/${await freshDraft(t, ids)}/dispatch`)
+        .set(bearer(token)),
+    expect: townshipLeaders(200),
+  },
+  'GET /api/v1/tasks': {
+    send: (t, token, ids) => t.http().get(`/api/v1/tasks?unitId=${ids.village}`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/tasks/{id}': {
+    send: (t, token, ids) => t.http().get(`/api/v1/tasks/${ids.task}`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'POST /api/v1/tasks/{id}/progress': {
+    send: (t, token, ids) => t.http().post(`/api/v1/tasks/${ids.task}/progress`).set(bearer(token)).send({ actual: 3, comment: '走访3户' }),
+    expect: { ...villageReaders(200), zc_inspector: 403, bh_viewer: 403 },
+  },
+  'POST /api/v1/self-checks': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post('/api/v1/self-checks')
+        .set(bearer(token))
+        .send({ unitId: ids.village, period: freshPeriod(), summary: '本月自查情况', checklist: [], problems: [] }),
+    expect: { ...villageReaders(201), zc_inspector: 403, bh_viewer: 403 },
+  },
+  'GET /api/v1/self-checks': {
+    send: (t, token, ids) => t.http().get(`/api/v1/self-checks?unitId=${ids.village}&period=2026-07`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/self-checks/checklist': {
+    send: (t, token) => t.http().get('/api/v1/self-checks/checklist').set(bearer(token)),
+    expect: all(200),
+  },
+  'GET /api/v1/self-checks/{id}': {
+    send: (t, token, ids) => t.http().get(`/api/v1/self-checks/${ids.selfCheck}`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/rankings': {
+    send: (t, token, ids) => t.http().get(`/api/v1/rankings?unitId=${ids.township}&period=2026-07`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
 };
 
 describe('scope on every route', () => {
@@ -162,12 +418,39 @@ describe('scope on every route', () => {
     for (const u of USERS) tokens[u] = await t.login(u);
     const db = t.app.get(DataSource);
     const id = async (sql: string) => (await db.query<Array<{ id: string }>>(sql))[0].id;
-    ids = {
+    const base = {
       township: await id(`SELECT id FROM org_unit WHERE name = '中厂镇'`),
       village: await id(`SELECT id FROM org_unit WHERE name = '中厂镇第一社区'`),
       group: await id(`SELECT id FROM org_unit WHERE name = '中厂镇效能督查组'`),
       team1: await id(`SELECT id FROM app_user WHERE username = 'zc_team1'`),
     };
+    const admin = tokens.admin;
+    const inspection = await id(`SELECT i.id FROM inspection i JOIN org_unit u ON u.id = i.unit_id WHERE u.name = '中厂镇'`);
+    const ticket = await id(
+      `SELECT t.id FROM ticket t JOIN org_unit u ON u.id = t.unit_id WHERE u.name = '中厂镇第一社区' AND t.status = 'in_progress' LIMIT 1`,
+    );
+    const evidence = (await t.http().post(`/api/v1/issues/${ticket}/evidence`).set(bearer(admin)).attach('file', PNG, 'p.png')).body
+      .id as string;
+    const list = await t
+      .http()
+      .post('/api/v1/task-lists')
+      .set(bearer(admin))
+      .send({
+        unitId: base.township,
+        period: '2026-07',
+        tasks: [{ title: '入户走访', target: 30, measureUnit: '户', unitIds: [base.village], deadline: '2099-12-31' }],
+      });
+    await t.http().post(`/api/v1/task-lists/${list.body.id}/dispatch`).set(bearer(admin));
+    const task = await id(`SELECT id FROM task WHERE task_list_id = '${list.body.id}'`);
+    const selfCheck = (
+      await t
+        .http()
+        .post('/api/v1/self-checks')
+        .set(bearer(tokens.zc_team1))
+        .send({ unitId: base.village, period: '2026-07', summary: '自查', checklist: [], problems: [] })
+    ).body.id as string;
+    const notification = await id(`SELECT id FROM notification WHERE unit_id = '${base.village}' AND audience = 'members' LIMIT 1`);
+    ids = { ...base, inspection, ticket, evidence, task, selfCheck, notification };
   });
   afterAll(() => t.close());
 

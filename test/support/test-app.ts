@@ -65,9 +65,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   Logger.overrideLogger(new PinoNestLogger(logger));
   const started = await startInfrastructure(config);
   const infrastructure: Infrastructure = options.queue ? { ...started, queue: options.queue } : started;
-  const app = await createApiApp({ config, logger, infrastructure, clock: options.clock }, { api: true, worker: options.worker ?? false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  let app: NestFastifyApplication;
+  try {
+    app = await createApiApp({ config, logger, infrastructure, clock: options.clock }, { api: true, worker: options.worker ?? false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (e) {
+    await infrastructure.stop();
+    if (!options.database) await database.drop();
+    throw e;
+  }
   const http = () => request(app.getHttpServer());
   return {
     app,

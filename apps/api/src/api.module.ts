@@ -1,16 +1,31 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CyclesModule } from '@app/cycles';
 import { OrgModule } from '@app/org';
+import { TicketsModule } from '@app/tickets';
 import { AuthGuard, HttpErrorFilter } from '@app/platform';
 import { AuthController } from './auth/auth.controller';
 import { HealthController } from './health/health.controller';
 import { OrgUnitsController } from './org/org-units.controller';
 import { UsersController } from './org/users.controller';
+import { CyclesController } from './cycles/cycles.controller';
+import { SelfChecksController } from './cycles/self-checks.controller';
+import { TasksController } from './cycles/tasks.controller';
+import { TicketsController } from './tickets/tickets.controller';
 
 /** The HTTP API under /api/v1: every route needs a token unless marked public. */
 @Module({
-  imports: [OrgModule],
-  controllers: [AuthController, HealthController, OrgUnitsController, UsersController],
+  imports: [OrgModule, TicketsModule, CyclesModule],
+  controllers: [
+    AuthController,
+    HealthController,
+    OrgUnitsController,
+    UsersController,
+    CyclesController,
+    TasksController,
+    SelfChecksController,
+    TicketsController,
+  ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: HttpErrorFilter },

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { OrgModule } from '@app/org';
+import { CyclesModule, CyclesWorker } from '@app/cycles';
 
-/** BullMQ processors and the schedulers that enqueue due work. */
+/** BullMQ workers and the schedulers that enqueue due work. */
 @Module({
-  imports: [OrgModule],
+  imports: [CyclesModule],
+  providers: [CyclesWorker],
 })
 export class WorkerModule {}

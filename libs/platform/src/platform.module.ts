@@ -14,6 +14,7 @@ import type { Infrastructure } from './infrastructure';
 import { QueueConnection } from './queue/queue-connection';
 import { TokenService } from './auth/token.service';
 import { SeedRunner } from './seed/seed-runner';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 
 export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -83,8 +84,20 @@ export class PlatformModule {
         TokenService,
         HealthService,
         SeedRunner,
+        IdempotencyStore,
       ],
-      exports: [AppConfig, Clock, INFRASTRUCTURE, ROOT_LOGGER, QueueConnection, TokenService, HealthService, SeedRunner, BullModule],
+      exports: [
+        AppConfig,
+        Clock,
+        INFRASTRUCTURE,
+        ROOT_LOGGER,
+        QueueConnection,
+        TokenService,
+        HealthService,
+        SeedRunner,
+        IdempotencyStore,
+        BullModule,
+      ],
     };
   }
 }

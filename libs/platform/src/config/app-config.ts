@@ -116,8 +116,40 @@ export class AppConfig {
   @IsDuration()
   SHUTDOWN_TIMEOUT = '20s';
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  EVIDENCE_MAX_MB = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  IMPORT_MAX_MB = 20;
+
+  /** A ticket's light turns yellow this many days before its deadline. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  TICKET_WARNING_DAYS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKER_CONCURRENCY = 4;
+
+  /** How long a worker holds a job before another may take it over (a killed worker's job). */
+  @IsDuration()
+  JOB_LOCK_DURATION = '30s';
+
+  @Matches(/^(\S+\s+){4}\S+$/, { message: 'must be a cron pattern of five fields, e.g. */5 * * * *' })
+  CYCLE_TICK_CRON = '*/5 * * * *';
+
   /** Milliseconds in a duration setting such as `JWT_TTL`. */
-  durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'SHUTDOWN_TIMEOUT'): number {
+  durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION'): number {
     return parseDurationMs(this[key])!;
   }
 

@@ -1,0 +1,165 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  CategoryList,
+  EvidenceService,
+  EvidenceView,
+  FindingsImportService,
+  HistoryEntry,
+  ImportResult,
+  InspectionService,
+  InspectionView,
+  TicketDetail,
+  TicketPage,
+  TicketQueryService,
+  TicketService,
+  TransitionService,
+} from '@app/tickets';
+import { AppConfig, CurrentPrincipal, Principal, readUploadedFile, ValidationFailed } from '@app/platform';
+import { IdPipe } from '../common/id.pipe';
+import {
+  CountsQuery,
+  CreateInspectionDto,
+  CreateIssueDto,
+  ImportFindingsQuery,
+  ListInspectionsQuery,
+  ListIssuesQuery,
+  TransitionDto,
+} from './tickets.dto';
+
+const ticketId = new IdPipe('Ticket');
+
+interface Reply {
+  header(name: string, value: string): Reply;
+  send(payload: unknown): unknown;
+}
+
+@ApiTags('tickets')
+@ApiBearerAuth()
+@Controller()
+export class TicketsController {
+  constructor(
+    private readonly inspections: InspectionService,
+    private readonly importer: FindingsImportService,
+    private readonly tickets: TicketService,
+    private readonly queries: TicketQueryService,
+    private readonly transitions: TransitionService,
+    private readonly evidence: EvidenceService,
+    private readonly categories: CategoryList,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('inspections')
+  @ApiOperation({ summary: 'Record an inspection (巡察, 督查, 自查, 审计, 上级反馈, 专项核查) of a unit' })
+  createInspection(@CurrentPrincipal() p: Principal, @Body() body: CreateInspectionDto): Promise<InspectionView> {
+    return this.inspections.create(p, body);
+  }
+
+  @Get('inspections')
+  listInspections(@CurrentPrincipal() p: Principal, @Query() q: ListInspectionsQuery) {
+    return this.inspections.list(p, q);
+  }
+
+  @Get('inspections/:id')
+  getInspection(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Inspection')) id: string): Promise<InspectionView> {
+    return this.inspections.get(p, id);
+  }
+
+  @Post('inspections/:id/findings/import')
+  @HttpCode(200)
+  @ApiConsumes('multipart/form-data')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first result' })
+  @ApiOperation({
+    summary:
+      'Import a findings list (.xlsx or .csv with 序号, 问题描述, 问题类别, 责任单位, 责任人, 整改措施, 整改时限): all rows or none; 422 lists every bad row',
+  })
+  async importFindings(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new IdPipe('Inspection')) id: string,
+    @Query() q: ImportFindingsQuery,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() req: unknown,
+  ): Promise<ImportResult> {
+    if (key !== undefined && (!key.trim() || key.length > 200))
+      throw ValidationFailed.field('Idempotency-Key', 'must be 1 to 200 characters');
+    const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
+    return this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key?.trim() });
+  }
+
+  @Get('ticket-categories')
+  @ApiOperation({ summary: 'The configured problem categories' })
+  categoryList(): { items: string[] } {
+    return { items: this.categories.list };
+  }
+
+  @Post('issues')
+  @ApiOperation({ summary: 'Raise a ticket; with unitIds a common problem (共性问题): a parent and one child per unit' })
+  create(@CurrentPrincipal() p: Principal, @Body() body: CreateIssueDto): Promise<TicketDetail> {
+    return this.tickets.create(p, body);
+  }
+
+  @Get('issues')
+  @ApiOperation({ summary: 'Tickets in your scope, filtered, searched (q: any part of the text) and paged' })
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListIssuesQuery): Promise<TicketPage> {
+    return this.queries.list(p, q);
+  }
+
+  @Get('issues/counts')
+  @ApiOperation({ summary: 'Ticket counts of a unit’s subtree by status, with overdue and on-time close-outs' })
+  counts(@CurrentPrincipal() p: Principal, @Query() q: CountsQuery): Promise<Record<string, number>> {
+    return this.queries.counts(p, q.unitId);
+  }
+
+  @Get('issues/:id')
+  get(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string): Promise<TicketDetail> {
+    return this.tickets.get(p, id);
+  }
+
+  @Get('issues/:id/history')
+  @ApiOperation({ summary: 'Every change of the ticket: actor, from, to, comment, time' })
+  history(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string): Promise<HistoryEntry[]> {
+    return this.tickets.history(p, id);
+  }
+
+  @Post('issues/:id/transitions')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'start, submit, approve, return, reopen, cancel or extend; 409 names the actions allowed now' })
+  transition(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string, @Body() body: TransitionDto): Promise<TicketDetail> {
+    return this.transitions.apply(p, id, body);
+  }
+
+  @Post('issues/:id/evidence')
+  @ApiConsumes('multipart/form-data')
+  @ApiOperation({ summary: 'Upload evidence (photo, PDF, Word, Excel; decided by content); 413 above the size limit, 415 for other types' })
+  async upload(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ticketId) id: string,
+    @Req() req: unknown,
+  ): Promise<Pick<EvidenceView, 'id' | 'sha256' | 'size' | 'mediaType'> & EvidenceView> {
+    const file = await readUploadedFile(req, this.evidence.maxBytes);
+    return this.evidence.upload(p, id, file);
+  }
+
+  @Get('issues/:id/evidence')
+  listEvidence(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string): Promise<EvidenceView[]> {
+    return this.evidence.list(p, id);
+  }
+
+  @Get('issues/:id/evidence/:evidenceId')
+  @ApiOperation({ summary: 'Download a piece of evidence' })
+  async download(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ticketId) id: string,
+    @Param('evidenceId', new IdPipe('Evidence')) evidenceId: string,
+    @Res() reply: Reply,
+  ): Promise<void> {
+    const { view, stream } = await this.evidence.open(p, id, evidenceId);
+    reply
+      .header('content-type', view.mediaType)
+      .header('content-length', String(view.size))
+      .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(view.filename)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, max-age=3600');
+    reply.send(stream);
+  }
+}

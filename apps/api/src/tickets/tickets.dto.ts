@@ -1,0 +1,143 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { ACTIONS, Action, CLASSES, RectificationClass, SOURCES, Source, STATUSES, Status } from '@app/tickets';
+import { PageQuery, toBool } from '../common/pagination';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateInspectionDto {
+  @ApiProperty({ enum: SOURCES }) @IsIn(SOURCES) source!: Source;
+  @ApiProperty({ example: '州委第一巡察组巡察反馈问题' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) title!: string;
+  @ApiProperty({ example: '州委第一巡察组' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(100) issuedBy!: string;
+  @ApiPropertyOptional({ example: '恩州巡反〔2026〕1号' }) @IsOptional() @IsString() @MaxLength(100) docNumber?: string;
+  @ApiProperty({ example: '2026-07-28' }) @IsISO8601({ strict: true }) @Matches(DATE, { message: 'date must be YYYY-MM-DD' }) date!: string;
+  @ApiProperty({ format: 'uuid', description: 'the inspected unit' }) @IsUUID() unitId!: string;
+}
+
+export class ListInspectionsQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() unitId?: string;
+  @ApiPropertyOptional({ enum: SOURCES }) @IsOptional() @IsIn(SOURCES) source?: Source;
+}
+
+export class ImportFindingsQuery {
+  @ApiPropertyOptional({ description: 'validate only; nothing is written' }) @IsOptional() @Transform(toBool) @IsBoolean() dryRun?: boolean;
+}
+
+class MilestoneDto {
+  @ApiProperty({ example: '2026-08-15' }) @IsISO8601({ strict: true }) @Matches(DATE, { message: 'date must be YYYY-MM-DD' }) date!: string;
+  @ApiProperty({ example: '完成入户核查' }) @IsString() @MinLength(1) @MaxLength(200) title!: string;
+}
+
+export class CreateIssueDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() inspectionId?: string;
+  @ApiPropertyOptional({ enum: SOURCES, description: 'when there is no inspection (default supervision)' })
+  @IsOptional()
+  @IsIn(SOURCES)
+  source?: Source;
+  @ApiProperty({ example: '2户危房改造未按期完成' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(500) title!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(10000) description?: string;
+  @ApiPropertyOptional({ example: '两不愁三保障' }) @IsOptional() @IsString() @MaxLength(50) category?: string;
+  @ApiProperty({ format: 'uuid', description: 'the owner unit (责任单位); with unitIds, the unit of the common problem' })
+  @IsUUID()
+  unitId!: string;
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'a common problem (共性问题): one child ticket per unit' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @IsUUID('all', { each: true })
+  unitIds?: string[];
+  @ApiPropertyOptional({ example: '第一社区工作队队长' }) @IsOptional() @IsString() @MaxLength(100) responsible?: string;
+  @ApiPropertyOptional({ description: '包抓领导' }) @IsOptional() @IsString() @MaxLength(100) supervisingLeader?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) measures?: string;
+  @ApiPropertyOptional({ enum: CLASSES, description: '立行立改 / 限期整改 / 长期坚持' })
+  @IsOptional()
+  @IsIn(CLASSES)
+  rectificationClass?: RectificationClass;
+  @ApiProperty({ example: '2026-08-31' })
+  @IsISO8601({ strict: true })
+  @Matches(DATE, { message: 'deadline must be YYYY-MM-DD' })
+  deadline!: string;
+  @ApiPropertyOptional({ type: [MilestoneDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(24)
+  @ValidateNested({ each: true })
+  @Type(() => MilestoneDto)
+  milestones?: MilestoneDto[];
+}
+
+const csv = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
+export class ListIssuesQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() unitId?: string;
+  @ApiPropertyOptional({ description: 'with unitId: include the units under it' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  subtree?: boolean;
+  @ApiPropertyOptional({ description: 'one or more of ' + STATUSES.join(', ') + ', comma-separated' })
+  @IsOptional()
+  @Transform(csv)
+  @IsArray()
+  @IsIn(STATUSES, { each: true })
+  status?: Status[];
+  @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean() overdue?: boolean;
+  @ApiPropertyOptional({ enum: SOURCES }) @IsOptional() @IsIn(SOURCES) source?: Source;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) category?: string;
+  @ApiPropertyOptional({ description: 'any part of the title or description, e.g. 危房' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() inspectionId?: string;
+  @ApiPropertyOptional({ enum: ['deadline', 'created'] }) @IsOptional() @IsIn(['deadline', 'created']) sort?: 'deadline' | 'created';
+  @ApiPropertyOptional({ enum: ['asc', 'desc'] }) @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
+}
+
+export class TransitionDto {
+  @ApiProperty({ enum: ACTIONS }) @IsIn(ACTIONS) action!: Action;
+  @ApiPropertyOptional({ description: 'what was done (submit needs it)' }) @IsOptional() @IsString() @MaxLength(5000) comment?: string;
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'evidence of this ticket (submit needs one)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true })
+  evidenceIds?: string[];
+  @ApiPropertyOptional({ description: 'return, reopen, cancel and extend need it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+  @ApiPropertyOptional({ example: '2026-09-30', description: 'extend: the new deadline' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(DATE, { message: 'deadline must be YYYY-MM-DD' })
+  deadline?: string;
+}
+
+export class CountsQuery {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() unitId!: string;
+}

@@ -1,0 +1,3 @@
+export * from './assessment.module';
+export * from './scoring';
+export * from './ranking.service';

@@ -1,0 +1,76 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { AssessmentModule } from '@app/assessment';
+import { OrgModule } from '@app/org';
+import { TicketsModule } from '@app/tickets';
+import { CalendarService } from './calendar/calendar.service';
+import { CYCLES_QUEUE } from './jobs/cycles-jobs';
+import { NotificationService } from './notifications/notification.service';
+import { WebhookOutbox } from './notifications/webhook-outbox';
+import { WebhookSender } from './notifications/webhook-sender';
+import { RankingsQuery } from './ranking/rankings.service';
+import { TeamMetricsService } from './ranking/team-metrics.service';
+import { AccountabilityService } from './reminders/accountability.service';
+import { ReminderService } from './reminders/reminder.service';
+import { CycleService } from './runs/cycle.service';
+import { EventRunner } from './runs/event-runner';
+import { STEP_HANDLERS } from './runs/step-handler';
+import { StepRunner } from './runs/step-runner.service';
+import { CycleScheduler } from './scheduler/cycle-scheduler.service';
+import { SelfCheckService } from './self-check/self-check.service';
+import { BulletinRules } from './steps/bulletin-rules';
+import { DispatchStep } from './steps/dispatch.step';
+import { ReportStep } from './steps/report.step';
+import { ReviewStep } from './steps/review.step';
+import { SelfCheckStep } from './steps/self-check.step';
+import { SupervisionStep } from './steps/supervision.step';
+import { TaskListService } from './tasks/task-list.service';
+import { TaskService } from './tasks/task.service';
+import { TicketFacts } from './tickets/ticket-facts';
+import { TicketFactsSql } from './tickets/ticket-facts.sql';
+
+const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionStep];
+
+/**
+ * The monthly cycle engine ("五招 + 五单"): calendars, task lists, self-checks, the five steps
+ * and their runs, notifications and webhooks, reminders and escalation, ranking inputs.
+ */
+@Module({
+  imports: [OrgModule, TicketsModule, AssessmentModule, BullModule.registerQueue({ name: CYCLES_QUEUE })],
+  providers: [
+    CalendarService,
+    NotificationService,
+    WebhookOutbox,
+    WebhookSender,
+    TaskListService,
+    TaskService,
+    SelfCheckService,
+    TeamMetricsService,
+    RankingsQuery,
+    ReminderService,
+    AccountabilityService,
+    CycleService,
+    EventRunner,
+    StepRunner,
+    CycleScheduler,
+    BulletinRules,
+    ...STEPS,
+    { provide: STEP_HANDLERS, useFactory: (...steps: unknown[]) => steps, inject: STEPS },
+    { provide: TicketFacts, useClass: TicketFactsSql },
+  ],
+  exports: [
+    CalendarService,
+    NotificationService,
+    TaskListService,
+    TaskService,
+    SelfCheckService,
+    RankingsQuery,
+    CycleService,
+    StepRunner,
+    CycleScheduler,
+    ReminderService,
+    AccountabilityService,
+    WebhookSender,
+  ],
+})
+export class CyclesModule {}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { TeamMetrics } from '@app/assessment';
+import { EntityManager } from 'typeorm';
+import { TownshipCalendar } from '../calendar/calendar.service';
+import { Period, periodBounds } from '../calendar/period';
+import { completionOf } from '../tasks/task-list.service';
+import { teamsOf } from '../tasks/teams';
+import { TeamTicketStats, TicketFacts } from '../tickets/ticket-facts';
+
+export interface TeamMonth extends TeamMetrics {
+  kind: 'village' | 'office';
+  tasksDone: number;
+  tickets: TeamTicketStats;
+}
+
+/** Gathers what each team of a township did in a month: the inputs of ranking and the progress list. */
+@Injectable()
+export class TeamMetricsService {
+  constructor(private readonly tickets: TicketFacts) {}
+
+  async forMonth(
+    m: EntityManager,
+    township: TownshipCalendar,
+    period: Period,
+    today: string,
+    overdueLimitDays: number,
+  ): Promise<TeamMonth[]> {
+    const teams = await teamsOf(m, township.unitId);
+    const tasks = await m.query<Array<{ unit_id: string; target: number | null; actual: number; done: boolean }>>(
+      `SELECT t.assignee_unit_id AS unit_id, t.target::float8 AS target, t.actual::float8 AS actual, t.done
+         FROM task t JOIN task_list l ON l.id = t.task_list_id
+        WHERE l.unit_id = $1 AND l.period = $2 AND l.status = 'dispatched'`,
+      [township.unitId, period],
+    );
+    const selfChecks = await m.query<Array<{ unit_id: string; on_time: boolean }>>(
+      `SELECT unit_id, on_time FROM self_check WHERE township_id = $1 AND period = $2`,
+      [township.unitId, period],
+    );
+    const stats = await this.tickets.teamStats(m, township.unitId, periodBounds(period, township.config.timezone), today, overdueLimitDays);
+    const none: TeamTicketStats = { opened: 0, closed: 0, closedOnTime: 0, returned: 0, overdue: 0, overdueBeyondLimit: 0 };
+    return teams.map((team) => {
+      const mine = tasks.filter((t) => t.unit_id === team.id);
+      const completion = mine.length ? mine.reduce((a, t) => a + completionOf(t.actual, t.target, t.done), 0) / mine.length : 0;
+      const sc = selfChecks.find((s) => s.unit_id === team.id);
+      const s = stats.get(team.id) ?? none;
+      return {
+        unitId: team.id,
+        unitName: team.name,
+        kind: team.kind,
+        tasks: { total: mine.length, completion: Math.round(completion * 10000) / 10000 },
+        tasksDone: mine.filter((t) => t.done).length,
+        closeOuts: { closed: s.closed, onTime: s.closedOnTime },
+        overdue: s.overdue,
+        returned: s.returned,
+        selfCheck: sc ? (sc.on_time ? 'on_time' : 'late') : 'missing',
+        tickets: s,
+      };
+    });
+  }
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { rank, RankingService } from '@app/assessment';
+import { DateTime } from 'luxon';
+import { TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
+import type { StepContext, StepHandler } from '../runs/step-handler';
+import { TaskListService } from '../tasks/task-list.service';
+import { TicketFacts } from '../tickets/ticket-facts';
+import { BulletinRules } from './bulletin-rules';
+
+const pct = (n: number) => `${Math.round(n * 1000) / 10}%`;
+
+export function grade(score: number): '优秀' | '良好' | '一般' | '较差' {
+  return score >= 90 ? '优秀' : score >= 80 ? '良好' : score >= 60 ? '一般' : '较差';
+}
+
+function praiseReasons(t: TeamMonth): string[] {
+  const r: string[] = [];
+  if (t.tasks.total) r.push(`任务清单完成率${pct(t.tasks.completion)}`);
+  if (t.closeOuts.closed) r.push(`按期销号${t.closeOuts.onTime}件`);
+  if (!t.overdue) r.push('无逾期未整改问题');
+  if (t.selfCheck === 'on_time') r.push('按时报送自查报告');
+  return r;
+}
+
+function criticismReasons(t: TeamMonth, limit: number): string[] {
+  const r: string[] = [];
+  if (t.tasks.total && t.tasks.completion < 0.8) r.push(`任务清单完成率仅${pct(t.tasks.completion)}`);
+  if (t.tickets.overdueBeyondLimit) r.push(`${t.tickets.overdueBeyondLimit}个问题逾期超过${limit}天未整改`);
+  else if (t.overdue) r.push(`${t.overdue}个问题逾期未整改`);
+  if (t.returned) r.push(`${t.returned}件销号申请被退回`);
+  if (t.selfCheck === 'missing') r.push('未报送月度自查报告');
+  else if (t.selfCheck === 'late') r.push('未按时报送自查报告');
+  return r.length ? r : ['工作进展缓慢'];
+}
+
+/**
+ * 月督导 + 考评清单, at month end: the supervision bulletin's data (基本情况, 通报表扬 and
+ * 通报批评 with their reasons, 存在问题, 下步要求) and the evaluation list that feeds the
+ * year-end assessment.
+ */
+@Injectable()
+export class SupervisionStep implements StepHandler {
+  readonly step = 'supervision' as const;
+
+  constructor(
+    private readonly metrics: TeamMetricsService,
+    private readonly rankings: RankingService,
+    private readonly tickets: TicketFacts,
+    private readonly lists: TaskListService,
+    private readonly bulletin: BulletinRules,
+  ) {}
+
+  async run(ctx: StepContext): Promise<Record<string, unknown>> {
+    const { m, township, period } = ctx;
+    const rules = this.bulletin.rules;
+    const today = this.lists.today(township.config.timezone);
+    const teams = await this.metrics.forMonth(m, township, period, today, rules.overdueDaysLimit);
+    // The month's ranking is the report step's; computed afresh only when that step has not run.
+    const stored = await this.rankings.month(township.unitId, period);
+    const ranked = stored.length ? stored : rank(teams, this.rankings.rules);
+    const byId = new Map(teams.map((t) => [t.unitId, t]));
+    const ordered = ranked.filter((r) => byId.has(r.unitId));
+
+    const praised = ordered
+      .filter((r) => r.score >= rules.praiseMinScore)
+      .slice(0, rules.praiseTop)
+      .map((r) => ({ unitId: r.unitId, unitName: r.unitName, score: r.score, rank: r.rank, reasons: praiseReasons(byId.get(r.unitId)!) }));
+    const below = ordered.filter((r) => r.score < rules.criticiseBelowScore);
+    const worst = rules.criticiseBottom ? below.slice(Math.max(0, below.length - rules.criticiseBottom)) : [];
+    const criticisedIds = new Set([
+      ...worst.map((r) => r.unitId),
+      ...teams.filter((t) => t.tickets.overdueBeyondLimit > 0).map((t) => t.unitId),
+    ]);
+    const praisedIds = new Set(praised.map((p) => p.unitId));
+    const criticised = ordered
+      .filter((r) => criticisedIds.has(r.unitId) && !praisedIds.has(r.unitId))
+      .map((r) => ({
+        unitId: r.unitId,
+        unitName: r.unitName,
+        score: r.score,
+        rank: r.rank,
+        reasons: criticismReasons(byId.get(r.unitId)!, rules.overdueDaysLimit),
+      }));
+
+    const local = DateTime.fromJSDate(ctx.now, { zone: township.config.timezone });
+    const year = await this.tickets.totals(m, township.unitId, local.startOf('year').toJSDate(), ctx.now);
+    const sum = (f: (t: TeamMonth) => number) => teams.reduce((a, t) => a + f(t), 0);
+    const figures = {
+      teams: teams.length,
+      ticketsFound: sum((t) => t.tickets.opened),
+      ticketsClosed: sum((t) => t.closeOuts.closed),
+      ticketsClosedOnTime: sum((t) => t.closeOuts.onTime),
+      overdue: sum((t) => t.overdue),
+      tasks: sum((t) => t.tasks.total),
+      tasksDone: sum((t) => t.tasksDone),
+      selfChecksFiled: teams.filter((t) => t.selfCheck !== 'missing').length,
+      yearFound: year.found,
+      yearClosed: year.closed,
+      yearClosureRate: year.found ? Math.round((year.closed / year.found) * 10000) / 10000 : 1,
+    };
+    const problems: string[] = [];
+    const missing = teams.filter((t) => t.selfCheck === 'missing').map((t) => t.unitName);
+    if (missing.length) problems.push(`${missing.length}个工作队未报送月度自查报告（${missing.join('、')}）。`);
+    if (figures.overdue) problems.push(`逾期未整改问题${figures.overdue}个，涉及${teams.filter((t) => t.overdue).length}个工作队。`);
+    const lowTasks = teams.filter((t) => t.tasks.total && t.tasks.completion < 0.8);
+    if (lowTasks.length) problems.push(`${lowTasks.map((t) => t.unitName).join('、')}任务清单完成率低于80%。`);
+    if (figures.ticketsClosed && figures.ticketsClosedOnTime < figures.ticketsClosed) {
+      problems.push(`本月逾期销号${figures.ticketsClosed - figures.ticketsClosedOnTime}件。`);
+    }
+
+    const closeOutRates = teams.map((t) => {
+      const handled = t.closeOuts.closed + t.overdue;
+      return { unitId: t.unitId, unitName: t.unitName, rate: handled ? Math.round((t.closeOuts.closed / handled) * 10000) / 10000 : 1 };
+    });
+    const [group] = await m.query<Array<{ name: string }>>(
+      `SELECT name FROM org_unit WHERE parent_id = $1 AND kind = 'inspection_group' ORDER BY name LIMIT 1`,
+      [township.unitId],
+    );
+    await ctx.output('bulletin', {
+      township: { id: township.unitId, name: township.unitName },
+      period,
+      issuer: group?.name ?? `${township.unitName}脱贫攻坚领导小组办公室`,
+      title: `关于${Number(period.slice(0, 4))}年${Number(period.slice(5))}月脱贫攻坚工作督查情况的通报`,
+      figures,
+      praised,
+      criticised,
+      problems,
+      nextSteps: rules.nextSteps,
+      closeOutRates,
+    });
+    const evaluation = ordered.map((r) => ({
+      unitId: r.unitId,
+      unitName: r.unitName,
+      rank: r.rank,
+      score: r.score,
+      grade: grade(r.score),
+      breakdown: r.breakdown,
+      praised: praisedIds.has(r.unitId),
+      criticised: criticisedIds.has(r.unitId) && !praisedIds.has(r.unitId),
+    }));
+    await ctx.output('evaluation_list', { township: { id: township.unitId, name: township.unitName }, period, rows: evaluation });
+    return { praised: praised.map((p) => p.unitName), criticised: criticised.map((c) => c.unitName), rankingFromReport: stored.length > 0 };
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, Principal } from '@app/platform';
+import { TicketWriter } from '@app/tickets';
+import { EntityManager } from 'typeorm';
+import { DeadlineTicket, OpenTicket, SelfCheckProblem, TeamTicketStats, TicketFacts } from './ticket-facts';
+
+const ACTIVE = `t.status IN ('open', 'in_progress', 'pending_review')`;
+
+async function townshipPath(m: EntityManager, townshipId: string): Promise<string> {
+  const [row] = await m.query<Array<{ path: string }>>(`SELECT path FROM org_unit WHERE id = $1`, [townshipId]);
+  return row.path;
+}
+
+/** The cycle's view of the tickets, read and written in the step's own transaction. */
+@Injectable()
+export class TicketFactsSql extends TicketFacts {
+  constructor(
+    private readonly writer: TicketWriter,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async openTickets(m: EntityManager, townshipId: string, today: string): Promise<OpenTicket[]> {
+    const rows = await m.query<Array<Record<string, unknown>>>(
+      `SELECT t.id, t.code, t.title, t.unit_id, u.name AS unit_name, t.category, t.source, t.responsible,
+              to_char(t.deadline, 'YYYY-MM-DD') AS deadline, t.measures, t.status,
+              greatest(0, $2::date - t.deadline) AS overdue_days
+         FROM ticket t JOIN org_unit u ON u.id = t.unit_id
+        WHERE t.unit_path LIKE $1 AND ${ACTIVE} AND NOT t.is_common
+        ORDER BY u.name, t.deadline NULLS FIRST, t.code`,
+      [`${await townshipPath(m, townshipId)}%`, today],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      code: r.code as string,
+      title: r.title as string,
+      unitId: r.unit_id as string,
+      unitName: r.unit_name as string,
+      category: (r.category as string) ?? null,
+      source: (r.source as string) ?? null,
+      responsible: (r.responsible as string) ?? null,
+      deadline: (r.deadline as string) ?? null,
+      measures: (r.measures as string) ?? null,
+      status: r.status as string,
+      overdueDays: Number(r.overdue_days ?? 0),
+    }));
+  }
+
+  async teamStats(m: EntityManager, townshipId: string, bounds: { start: Date; end: Date }, today: string, limit: number) {
+    const rows = await m.query<Array<Record<string, string> & { team: string }>>(
+      `SELECT u.id AS team,
+              count(t.id) FILTER (WHERE t.created_at >= $2 AND t.created_at < $3) AS opened,
+              count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3) AS closed,
+              count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3 AND t.closed_on_time) AS closed_on_time,
+              count(t.id) FILTER (WHERE ${ACTIVE} AND t.deadline < $4::date) AS overdue,
+              count(t.id) FILTER (WHERE ${ACTIVE} AND t.deadline < $4::date - $5::int) AS overdue_beyond,
+              coalesce(sum((SELECT count(*) FROM ticket_event e WHERE e.ticket_id = t.id AND e.action = 'return' AND e.at >= $2 AND e.at < $3)), 0) AS returned
+         FROM org_unit u LEFT JOIN ticket t ON t.unit_path LIKE u.path || '%' AND NOT t.is_common
+        WHERE u.parent_id = $1 AND u.kind IN ('village', 'office')
+        GROUP BY u.id`,
+      [townshipId, bounds.start, bounds.end, today, limit],
+    );
+    return new Map<string, TeamTicketStats>(
+      rows.map((r) => [
+        r.team,
+        {
+          opened: Number(r.opened),
+          closed: Number(r.closed),
+          closedOnTime: Number(r.closed_on_time),
+          returned: Number(r.returned),
+          overdue: Number(r.overdue),
+          overdueBeyondLimit: Number(r.overdue_beyond),
+        },
+      ]),
+    );
+  }
+
+  async fileSelfCheckProblems(
+    m: EntityManager,
+    principal: Principal,
+    team: { id: string; name: string },
+    period: string,
+    problems: SelfCheckProblem[],
+  ) {
+    if (!problems.length) return { inspectionId: null, tickets: [] };
+    const [unit] = await m.query<Array<{ path: string; timezone: string }>>(`SELECT path, timezone FROM org_unit WHERE id = $1`, [team.id]);
+    const now = this.clock.now();
+    const [insp] = await m.query<Array<{ id: string }>>(
+      `INSERT INTO inspection (source, title, issued_by, date, unit_id, created_by, created_at)
+       VALUES ('self_check', $1, $2, ($3::timestamptz AT TIME ZONE $4)::date, $5, $6, $3) RETURNING id`,
+      [`${Number(period.slice(5))}月自查问题清单`, team.name, now, unit.timezone, team.id, principal.userId],
+    );
+    const created = await this.writer.create(
+      m,
+      problems.map((p) => ({
+        title: p.title.trim(),
+        description: p.description?.trim() || null,
+        category: p.category?.trim() || null,
+        source: 'self_check' as const,
+        inspectionId: insp.id,
+        unitId: team.id,
+        unitPath: unit.path,
+        unitTz: unit.timezone,
+        responsible: p.responsible?.trim() || null,
+        measures: p.measures?.trim() || null,
+        rectificationClass: 'deadline' as const,
+        deadline: p.deadline ?? null,
+      })),
+      { id: principal.userId, name: principal.displayName },
+    );
+    return { inspectionId: insp.id, tickets: created.map((c, i) => ({ ...c, title: problems[i].title.trim() })) };
+  }
+
+  async totals(m: EntityManager, townshipId: string, since: Date, until: Date) {
+    const [row] = await m.query<Array<{ found: string; closed: string }>>(
+      `SELECT count(*) FILTER (WHERE t.created_at >= $2 AND t.created_at < $3) AS found,
+              count(*) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3) AS closed
+         FROM ticket t WHERE t.unit_path LIKE $1 AND NOT t.is_common`,
+      [`${await townshipPath(m, townshipId)}%`, since, until],
+    );
+    return { found: Number(row.found), closed: Number(row.closed) };
+  }
+
+  async deadlineTickets(m: EntityManager, townshipId: string, today: string, until: string): Promise<DeadlineTicket[]> {
+    const rows = await m.query<Array<Record<string, unknown>>>(
+      `SELECT t.id, t.code, t.title, t.unit_id, u.name AS unit_name, u.parent_id, t.responsible,
+              to_char(t.deadline, 'YYYY-MM-DD') AS deadline, (t.deadline - $2::date) AS days_left
+         FROM ticket t JOIN org_unit u ON u.id = t.unit_id
+        WHERE t.unit_path LIKE $1 AND ${ACTIVE} AND NOT t.is_common AND t.deadline <= $3::date
+        ORDER BY t.deadline`,
+      [`${await townshipPath(m, townshipId)}%`, today, until],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      code: r.code as string,
+      title: r.title as string,
+      unitId: r.unit_id as string,
+      unitName: r.unit_name as string,
+      parentId: (r.parent_id as string) ?? null,
+      responsible: (r.responsible as string) ?? null,
+      deadline: r.deadline as string,
+      daysLeft: Number(r.days_left),
+    }));
+  }
+}

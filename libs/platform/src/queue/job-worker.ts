@@ -1,0 +1,55 @@
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { AppConfig } from '../config/app-config';
+import { DomainError } from '../errors/domain-error';
+import { QueueConnection } from './queue-connection';
+
+export type JobHandlers<Catalog> = { [N in keyof Catalog]: (data: Catalog[N], job: Job) => Promise<unknown> };
+
+/**
+ * A BullMQ worker for one queue, whose handlers are typed by the queue's job catalog: a job
+ * without a handler does not compile. Domain errors are not retried. The worker starts with the
+ * application (worker role only) and, on shutdown, finishes its active jobs before the
+ * database closes.
+ */
+export abstract class JobWorkerHost<Catalog extends object> implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  protected abstract readonly queueName: string;
+  protected abstract readonly handlers: JobHandlers<Catalog>;
+  protected readonly logger = new Logger(this.constructor.name);
+  private worker?: Worker;
+
+  constructor(
+    private readonly connection: QueueConnection,
+    private readonly appConfig: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const lockDuration = this.appConfig.durationMs('JOB_LOCK_DURATION');
+    this.worker = new Worker(this.queueName, (job) => this.dispatch(job), {
+      ...this.connection.bullOptions(),
+      concurrency: this.appConfig.WORKER_CONCURRENCY,
+      lockDuration,
+      stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+      maxStalledCount: 3,
+    });
+    this.worker.on('error', (e: Error) => this.logger.warn(`worker error: ${e.message}`));
+    this.worker.on('failed', (job, e: Error) =>
+      this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${e.message}`),
+    );
+  }
+
+  private async dispatch(job: Job): Promise<unknown> {
+    const handler = (this.handlers as Record<string, (data: unknown, job: Job) => Promise<unknown>>)[job.name];
+    if (!handler) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${this.queueName}`);
+    try {
+      return await handler(job.data, job);
+    } catch (e) {
+      if (e instanceof DomainError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}

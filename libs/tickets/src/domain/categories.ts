@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/** The problem categories of the seeds (精准识别, 精准退出, 政策落实 …), used unless config overrides them. */
+export const DEFAULT_CATEGORIES = ['精准识别', '精准退出', '政策落实', '精准帮扶', '项目实施', '资金管理', '基础工作', '两不愁三保障'];
+
+/** `config/ticket-categories.yaml`: a list of category names. */
+export function loadCategories(configDir: string): string[] {
+  const file = join(configDir, 'ticket-categories.yaml');
+  if (!existsSync(file)) return DEFAULT_CATEGORIES;
+  const doc = parseYaml(readFileSync(file, 'utf8')) as unknown;
+  const list = Array.isArray(doc) ? doc : (doc as { categories?: unknown })?.categories;
+  if (!Array.isArray(list) || !list.length || list.some((c) => typeof c !== 'string' || !c.trim())) {
+    throw new Error(`${file}: must be a list of category names`);
+  }
+  return list.map((c: string) => c.trim());
+}
+
+/** The rectification classes: 立行立改 (at once), 限期整改 (by the deadline), 长期坚持 (standing). */
+export const CLASSES = ['immediate', 'deadline', 'standing'] as const;
+export type RectificationClass = (typeof CLASSES)[number];
+
+export const CLASS_LABELS: Record<RectificationClass, string> = { immediate: '立行立改', deadline: '限期整改', standing: '长期坚持' };
+
+export function parseClass(text: string): RectificationClass | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  const found = (Object.entries(CLASS_LABELS) as Array<[RectificationClass, string]>).find(([k, label]) => label === t || k === t);
+  return found?.[0];
+}
+
+export const SOURCES = ['patrol', 'supervision', 'self_check', 'audit', 'higher_feedback', 'verification'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export const SOURCE_LABELS: Record<Source, string> = {
+  patrol: '巡察',
+  supervision: '督查',
+  self_check: '自查',
+  audit: '审计',
+  higher_feedback: '上级反馈',
+  verification: '专项核查',
+};

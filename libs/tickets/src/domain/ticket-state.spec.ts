@@ -1,0 +1,151 @@
+import { Action, ACTIONS, Actor, allowedActions, daysOverdue, decide, lightOf, Status, STATUSES } from './ticket-state';
+
+/** The people a ticket meets, as the scope rules make them. */
+const ROLES: Record<string, Actor> = {
+  owner_member: { owner: true, leader: false, ancestorLeader: false, inspector: false, admin: false },
+  owner_leader: { owner: true, leader: true, ancestorLeader: false, inspector: false, admin: false },
+  township_leader: { owner: false, leader: true, ancestorLeader: true, inspector: false, admin: false },
+  inspector: { owner: false, leader: false, ancestorLeader: false, inspector: true, admin: false },
+  admin: { owner: false, leader: false, ancestorLeader: false, inspector: false, admin: true },
+  viewer: { owner: false, leader: false, ancestorLeader: false, inspector: false, admin: false },
+};
+
+type Outcome = Status | 'illegal' | 'forbidden';
+
+/**
+ * The whole table: for every state, action and role, where the ticket goes (or why not).
+ * Read a row as "a ticket in <state>, <action> by <role> → outcome".
+ */
+const TABLE: Record<Status, Record<Action, Record<keyof typeof ROLES, Outcome>>> = (() => {
+  const row = (o: Outcome, over: Partial<Record<keyof typeof ROLES, Outcome>> = {}) => ({
+    owner_member: o,
+    owner_leader: o,
+    township_leader: o,
+    inspector: o,
+    admin: o,
+    viewer: o,
+    ...over,
+  });
+  const illegal = row('illegal');
+  const team = (to: Status) => row(to, { inspector: 'forbidden', viewer: 'forbidden' });
+  const verify = (to: Status) => row(to, { owner_member: 'forbidden', owner_leader: 'forbidden', viewer: 'forbidden' });
+  const leaders = (to: Status) => row(to, { owner_member: 'forbidden', inspector: 'forbidden', viewer: 'forbidden' });
+  return {
+    open: {
+      start: team('in_progress'),
+      submit: illegal,
+      approve: illegal,
+      return: illegal,
+      reopen: illegal,
+      cancel: leaders('cancelled'),
+      extend: leaders('open'),
+    },
+    in_progress: {
+      start: illegal,
+      submit: team('pending_review'),
+      approve: illegal,
+      return: illegal,
+      reopen: illegal,
+      cancel: leaders('cancelled'),
+      extend: leaders('in_progress'),
+    },
+    pending_review: {
+      start: illegal,
+      submit: illegal,
+      approve: verify('closed'),
+      return: verify('in_progress'),
+      reopen: illegal,
+      cancel: leaders('cancelled'),
+      extend: leaders('pending_review'),
+    },
+    closed: {
+      start: illegal,
+      submit: illegal,
+      approve: illegal,
+      return: illegal,
+      reopen: verify('in_progress'),
+      cancel: illegal,
+      extend: illegal,
+    },
+    cancelled: { start: illegal, submit: illegal, approve: illegal, return: illegal, reopen: illegal, cancel: illegal, extend: illegal },
+  };
+})();
+
+const complete = {
+  comment: '已完成整改',
+  reason: '原因',
+  evidenceCount: 1,
+  deadline: '2026-09-30',
+  currentDeadline: '2026-08-31',
+  today: '2026-08-01',
+};
+
+describe('close-out state machine', () => {
+  const triples = STATUSES.flatMap((s) => ACTIONS.flatMap((a) => Object.keys(ROLES).map((r) => [s, a, r] as const)));
+  expect(triples).toHaveLength(5 * 7 * 6);
+
+  it.each(triples)('%s + %s by %s', (status, action, role) => {
+    const expected = TABLE[status][action][role];
+    const d = decide(status, action, ROLES[role], complete);
+    if (expected === 'illegal' || expected === 'forbidden') {
+      expect(d.ok).toBe(false);
+      expect(!d.ok && d.kind).toBe(expected);
+    } else {
+      expect(d).toEqual({ ok: true, to: expected });
+    }
+  });
+
+  it('lists exactly the actions that would succeed', () => {
+    for (const s of STATUSES) {
+      for (const [name, actor] of Object.entries(ROLES)) {
+        const expected = ACTIONS.filter((a) => !['illegal', 'forbidden'].includes(TABLE[s][a][name]));
+        expect(allowedActions(s, actor)).toEqual(expected);
+      }
+    }
+  });
+
+  it('names the allowed actions when an action is illegal', () => {
+    const d = decide('open', 'approve', ROLES.owner_leader, complete);
+    expect(d).toMatchObject({ ok: false, kind: 'illegal', allowed: ['start', 'cancel', 'extend'] });
+  });
+
+  it.each([
+    ['submit', 'in_progress', { comment: '' }, 'comment'],
+    ['submit', 'in_progress', { evidenceCount: 0 }, 'evidenceIds'],
+    ['return', 'pending_review', { reason: '  ' }, 'reason'],
+    ['reopen', 'closed', { reason: undefined }, 'reason'],
+    ['cancel', 'open', { reason: '' }, 'reason'],
+    ['extend', 'open', { deadline: undefined }, 'deadline'],
+    ['extend', 'open', { deadline: '2026-07-01' }, 'deadline'],
+    ['extend', 'open', { deadline: '2026-08-31' }, 'deadline'],
+  ] as const)('%s from %s without what it needs is invalid (%s)', (action, status, patch, field) => {
+    const actor = action === 'return' || action === 'reopen' ? ROLES.inspector : ROLES.admin;
+    const d = decide(status, action, actor, { ...complete, ...patch });
+    expect(d).toMatchObject({ ok: false, kind: 'invalid', field });
+  });
+
+  it('lets people only cancel or extend the parent of a common problem', () => {
+    expect(allowedActions('open', ROLES.township_leader, true)).toEqual(['cancel', 'extend']);
+    expect(decide('open', 'start', ROLES.township_leader, complete, true)).toMatchObject({
+      kind: 'illegal',
+      allowed: ['cancel', 'extend'],
+    });
+  });
+});
+
+describe('lights and overdue', () => {
+  it.each([
+    ['open', '2026-08-10', '2026-08-01', 'green'],
+    ['open', '2026-08-05', '2026-08-01', 'yellow'],
+    ['in_progress', '2026-08-01', '2026-08-01', 'yellow'],
+    ['pending_review', '2026-07-31', '2026-08-01', 'red'],
+    ['closed', '2026-07-01', '2026-08-01', 'none'],
+    ['open', null, '2026-08-01', 'none'],
+  ] as const)('%s due %s on %s is %s', (status, deadline, today, light) => expect(lightOf(status, deadline, today, 5)).toBe(light));
+
+  it('counts days overdue only for active tickets', () => {
+    expect(daysOverdue('open', '2026-07-01', '2026-08-01')).toBe(31);
+    expect(daysOverdue('closed', '2026-07-01', '2026-08-01')).toBe(0);
+    expect(daysOverdue('open', '2026-08-01', '2026-08-01')).toBe(0);
+  });
+});

@@ -1,0 +1,147 @@
+/** The states of a ticket (API.md). */
+export const STATUSES = ['open', 'in_progress', 'pending_review', 'closed', 'cancelled'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** The actions of the close-out workflow (销号). */
+export const ACTIONS = ['start', 'submit', 'approve', 'return', 'reopen', 'cancel', 'extend'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const ACTIVE_STATUSES: readonly Status[] = ['open', 'in_progress', 'pending_review'];
+
+/**
+ * How the actor stands to the ticket, from its memberships:
+ * - `owner`: a member or leader of the owner unit itself (the team that rectifies);
+ * - `leader`: a leader of the owner unit or of a unit above it;
+ * - `ancestorLeader`: a leader of a unit above the owner unit (outside it);
+ * - `inspector`: an inspector whose scope covers the owner unit;
+ * - `admin`: an administrator over the owner unit.
+ */
+export interface Actor {
+  owner: boolean;
+  leader: boolean;
+  ancestorLeader: boolean;
+  inspector: boolean;
+  admin: boolean;
+}
+
+interface Rule {
+  from: readonly Status[];
+  to: Status | 'same';
+  may: (a: Actor) => boolean;
+  /** What the action needs besides permission. */
+  needs: Array<'comment' | 'evidence' | 'reason' | 'deadline'>;
+}
+
+/** A verifier is someone outside the owner unit: an inspector in scope, a leader above it, or an admin. */
+const verifier = (a: Actor) => !a.owner && (a.inspector || a.ancestorLeader || a.admin);
+const team = (a: Actor) => a.owner || a.leader || a.admin;
+const leaderOrAdmin = (a: Actor) => a.leader || a.admin;
+
+export const RULES: Record<Action, Rule> = {
+  start: { from: ['open'], to: 'in_progress', may: team, needs: [] },
+  submit: { from: ['in_progress'], to: 'pending_review', may: team, needs: ['evidence', 'comment'] },
+  approve: { from: ['pending_review'], to: 'closed', may: verifier, needs: [] },
+  return: { from: ['pending_review'], to: 'in_progress', may: verifier, needs: ['reason'] },
+  reopen: { from: ['closed'], to: 'in_progress', may: (a) => !a.owner && (a.inspector || a.ancestorLeader || a.admin), needs: ['reason'] },
+  cancel: { from: ['open', 'in_progress', 'pending_review'], to: 'cancelled', may: leaderOrAdmin, needs: ['reason'] },
+  extend: { from: ['open', 'in_progress', 'pending_review'], to: 'same', may: leaderOrAdmin, needs: ['reason', 'deadline'] },
+};
+
+/** The parent of a common problem closes by itself; people may only cancel or extend it. */
+const PARENT_ACTIONS: readonly Action[] = ['cancel', 'extend'];
+
+export interface TransitionInput {
+  comment?: string;
+  reason?: string;
+  evidenceCount: number;
+  /** The new deadline of `extend`, and the ticket's current one and today, as YYYY-MM-DD. */
+  deadline?: string;
+  currentDeadline?: string | null;
+  today: string;
+}
+
+export type Decision =
+  | { ok: true; to: Status }
+  | { ok: false; kind: 'illegal'; message: string; allowed: Action[] }
+  | { ok: false; kind: 'forbidden'; message: string }
+  | { ok: false; kind: 'invalid'; field: string; message: string };
+
+/** Actions the actor may take on a ticket in this state now. */
+export function allowedActions(status: Status, actor: Actor, isCommonParent = false): Action[] {
+  return ACTIONS.filter((a) => RULES[a].from.includes(status) && RULES[a].may(actor) && (!isCommonParent || PARENT_ACTIONS.includes(a)));
+}
+
+const blank = (s?: string) => !s || !s.trim();
+
+/**
+ * The close-out state machine: whether `actor` may take `action` on a ticket in `status`, and
+ * the state it leads to. An action the state does not allow is illegal (409, with the actions
+ * allowed now); one the actor may not take is forbidden (403); a missing comment, reason,
+ * evidence or deadline is invalid (400).
+ */
+export function decide(status: Status, action: Action, actor: Actor, input: TransitionInput, isCommonParent = false): Decision {
+  const rule = RULES[action];
+  if (!rule.from.includes(status) || (isCommonParent && !PARENT_ACTIONS.includes(action))) {
+    const why =
+      isCommonParent && rule.from.includes(status)
+        ? 'a common problem closes when all its units have closed theirs'
+        : `a ${status} ticket cannot ${action}`;
+    return { ok: false, kind: 'illegal', message: `Cannot ${action}: ${why}`, allowed: allowedActions(status, actor, isCommonParent) };
+  }
+  if (!rule.may(actor)) {
+    const who: Record<Action, string> = {
+      start: 'the owner team or its leaders',
+      submit: 'the owner team or its leaders',
+      approve: 'a verifier outside the owner unit (an inspector, or a leader above it)',
+      return: 'a verifier outside the owner unit (an inspector, or a leader above it)',
+      reopen: 'an inspector or a leader above the owner unit',
+      cancel: 'a leader or an administrator',
+      extend: 'a leader or an administrator',
+    };
+    return { ok: false, kind: 'forbidden', message: `Only ${who[action]} can ${action} this ticket` };
+  }
+  for (const need of rule.needs) {
+    if (need === 'comment' && blank(input.comment))
+      return { ok: false, kind: 'invalid', field: 'comment', message: 'explain what was done' };
+    if (need === 'reason' && blank(input.reason))
+      return { ok: false, kind: 'invalid', field: 'reason', message: `a reason is required to ${action}` };
+    if (need === 'evidence' && input.evidenceCount < 1) {
+      return {
+        ok: false,
+        kind: 'invalid',
+        field: 'evidenceIds',
+        message: 'attach at least one piece of evidence (佐证材料) of this ticket',
+      };
+    }
+    if (need === 'deadline') {
+      if (!input.deadline) return { ok: false, kind: 'invalid', field: 'deadline', message: 'the new deadline is required' };
+      if (input.deadline < input.today)
+        return { ok: false, kind: 'invalid', field: 'deadline', message: 'the new deadline is in the past' };
+      if (input.currentDeadline && input.deadline <= input.currentDeadline) {
+        return {
+          ok: false,
+          kind: 'invalid',
+          field: 'deadline',
+          message: `must be later than the current deadline ${input.currentDeadline}`,
+        };
+      }
+    }
+  }
+  return { ok: true, to: rule.to === 'same' ? status : rule.to };
+}
+
+/** The traffic light of a ticket: red when overdue, yellow when the deadline is near. */
+export type Light = 'green' | 'yellow' | 'red' | 'none';
+
+export function lightOf(status: Status, deadline: string | null, today: string, warningDays: number): Light {
+  if (!ACTIVE_STATUSES.includes(status) || !deadline) return 'none';
+  if (deadline < today) return 'red';
+  const days = Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+  return days <= warningDays ? 'yellow' : 'green';
+}
+
+/** Days past the deadline (0 when not overdue). */
+export function daysOverdue(status: Status, deadline: string | null, today: string): number {
+  if (!ACTIVE_STATUSES.includes(status) || !deadline || deadline >= today) return 0;
+  return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${deadline}T00:00:00Z`)) / 86_400_000);
+}

@@ -1,0 +1,236 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Clock,
+  ColumnSpec,
+  DEFAULT_TABLE_LIMITS,
+  Forbidden,
+  IdempotencyStore,
+  ImportRejected,
+  mapHeaders,
+  Principal,
+  readSheet,
+  requestHash,
+  RowProblem,
+} from '@app/platform';
+import { OrgUnit } from '@app/org';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { parseClass, RectificationClass } from '../domain/categories';
+import { parseSheetDate } from '../domain/sheet-dates';
+import { InspectionRow, InspectionService } from '../inspections/inspection.service';
+import { CategoryList } from '../tickets/category-list';
+import { mayRaise } from '../tickets/ticket-access';
+import { TicketDraft, TicketWriter } from '../tickets/ticket-writer';
+
+type Column = 'no' | 'problem' | 'category' | 'unit' | 'responsible' | 'measures' | 'deadline' | 'leader' | 'class';
+
+/** The columns of a findings list, with the header texts offices actually use. */
+export const FINDING_COLUMNS: readonly ColumnSpec<Column>[] = [
+  { key: 'no', headers: ['序号', '编号'], required: false },
+  { key: 'problem', headers: ['问题描述', '存在问题', '问题表现', '问题内容', '反馈问题'], required: true },
+  { key: 'category', headers: ['问题类别', '问题类型', '类别'], required: false },
+  { key: 'unit', headers: ['责任单位', '整改责任单位', '责任主体'], required: true },
+  { key: 'responsible', headers: ['责任人', '整改责任人'], required: false },
+  { key: 'measures', headers: ['整改措施', '整改举措'], required: false },
+  { key: 'deadline', headers: ['整改时限', '完成时限', '整改期限', '完成时间'], required: true },
+  { key: 'leader', headers: ['包抓领导', '分管领导', '督办领导'], required: false },
+  { key: 'class', headers: ['整改类型', '整改方式'], required: false },
+];
+
+export const MAX_FINDINGS = 20_000;
+const MAX_PROBLEMS_LISTED = 2_000;
+const PATH_SEPARATOR = /\s*[/／>＞]\s*/;
+
+export interface ImportResult {
+  dryRun: boolean;
+  created: number;
+  issues: string[];
+}
+
+interface UnitIndex {
+  byName: Map<string, OrgUnit[]>;
+  names: Map<string, string>;
+}
+
+/** A title from the problem text: its first sentence, short enough to scan in a list. */
+export function titleOf(text: string): { title: string; description: string | null } {
+  const first = text.split(/[。；;\n]/)[0].trim() || text.trim();
+  const title = first.length > 120 ? `${first.slice(0, 119)}…` : first;
+  return { title, description: title === text.trim() ? null : text.trim() };
+}
+
+/**
+ * Turns an inspection's feedback list (a sheet with 序号, 问题描述, 问题类别, 责任单位, 责任人,
+ * 整改措施, 整改时限) into tickets. Rows are read one at a time; every bad row is reported and
+ * then nothing is written, or all rows are written set-based in one transaction.
+ */
+@Injectable()
+export class FindingsImportService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly inspections: InspectionService,
+    private readonly writer: TicketWriter,
+    private readonly categories: CategoryList,
+    private readonly idempotency: IdempotencyStore,
+  ) {}
+
+  async import(
+    principal: Principal,
+    inspectionId: string,
+    file: { filename: string; data: Buffer },
+    options: { dryRun: boolean; idempotencyKey?: string },
+  ): Promise<ImportResult> {
+    const inspection = await this.inspections.readable(principal, inspectionId);
+    if (!mayRaise(principal, { id: inspection.unit_id, path: inspection.unit_path })) {
+      throw new Forbidden('Only an inspector, a leader or an administrator over the inspected unit imports its findings');
+    }
+    const scope = `findings-import:${inspectionId}`;
+    const hash = requestHash(file.data);
+    const key = options.dryRun ? undefined : options.idempotencyKey;
+    if (key) {
+      const earlier = await this.idempotency.find<ImportResult>(this.db.manager, principal.userId, scope, key, hash);
+      if (earlier) return earlier;
+    }
+    const drafts = await this.parse(principal, inspection, file);
+    if (options.dryRun) return { dryRun: true, created: drafts.length, issues: [] };
+    return this.db.transaction(async (m) => {
+      if (key) {
+        const earlier = await this.idempotency.claim<ImportResult>(m, principal.userId, scope, key, hash);
+        if (earlier) return earlier;
+      }
+      const created = await this.writer.create(m, drafts, { id: principal.userId, name: principal.displayName });
+      const result: ImportResult = { dryRun: false, created: created.length, issues: created.map((c) => c.id) };
+      if (key) await this.idempotency.complete(m, principal.userId, scope, key, result);
+      return result;
+    });
+  }
+
+  private async unitIndex(principal: Principal, inspection: InspectionRow): Promise<UnitIndex> {
+    const units = await this.db.manager
+      .createQueryBuilder(OrgUnit, 'u')
+      .where(`u.path LIKE :p`, { p: `${inspection.unit_path}%` })
+      .getMany();
+    const byName = new Map<string, OrgUnit[]>();
+    const names = new Map(units.map((u) => [u.id, u.name]));
+    for (const u of units.filter((x) => mayRaise(principal, x))) {
+      const k = u.name.replace(/\s/g, '');
+      if (!byName.has(k)) byName.set(k, []);
+      byName.get(k)!.push(u);
+    }
+    return { byName, names };
+  }
+
+  private resolveUnit(text: string, index: UnitIndex): OrgUnit | string {
+    const parts = text
+      .split(PATH_SEPARATOR)
+      .map((p) => p.replace(/\s/g, ''))
+      .filter(Boolean);
+    const candidates = (index.byName.get(parts[parts.length - 1]) ?? []).filter((u) => {
+      const chain = u.path
+        .split('/')
+        .filter(Boolean)
+        .map((id) => index.names.get(id) ?? '');
+      return parts.every((p, i) => chain[chain.length - parts.length + i] === p);
+    });
+    if (candidates.length === 1) return candidates[0];
+    if (!candidates.length) return `no unit named "${text}" in the inspected unit (or you may not raise tickets there)`;
+    const pathOf = (u: OrgUnit) =>
+      u.path
+        .split('/')
+        .filter(Boolean)
+        .map((id) => index.names.get(id))
+        .slice(-2)
+        .join('/');
+    return `"${text}" matches ${candidates.length} units; write it with its township, e.g. ${pathOf(candidates[0])}`;
+  }
+
+  private async parse(principal: Principal, inspection: InspectionRow, file: { filename: string; data: Buffer }): Promise<TicketDraft[]> {
+    const index = await this.unitIndex(principal, inspection);
+    const problems: RowProblem[] = [];
+    const drafts: TicketDraft[] = [];
+    let columns: Map<Column, number> | undefined;
+    const now = this.clock.now();
+    for await (const row of readSheet(file.data, file.filename, { ...DEFAULT_TABLE_LIMITS, maxRows: MAX_FINDINGS })) {
+      if (!columns) {
+        columns = mapHeaders(row, FINDING_COLUMNS);
+        continue;
+      }
+      const cell = (k: Column) => (columns!.has(k) ? (row.values[columns!.get(k)!] ?? '').trim() : '');
+      const bad = (column: string, message: string) => {
+        if (problems.length < MAX_PROBLEMS_LISTED) problems.push({ row: row.rowNumber, column, message });
+      };
+      const before = problems.length;
+      const text = cell('problem');
+      if (!text) bad('问题描述', 'the problem is empty');
+      else if (text.length > 5000) bad('问题描述', 'longer than 5,000 characters');
+      if (text.startsWith('=')) bad('问题描述', 'a formula, not text: paste the values');
+      const category = cell('category');
+      if (category && !this.categories.has(category))
+        bad('问题类别', `"${category}" is not a category (${this.categories.list.join('、')})`);
+      const unitText = cell('unit');
+      let unit: OrgUnit | undefined;
+      if (!unitText) bad('责任单位', 'the owner unit is empty');
+      else {
+        const found = this.resolveUnit(unitText, index);
+        if (typeof found === 'string') bad('责任单位', found);
+        else unit = found;
+      }
+      let rectificationClass: RectificationClass = 'deadline';
+      const classText = cell('class');
+      if (classText) {
+        const c = parseClass(classText);
+        if (!c) bad('整改类型', `"${classText}" is not 立行立改, 限期整改 or 长期坚持`);
+        else rectificationClass = c;
+      }
+      const deadlineText = cell('deadline');
+      let deadline: string | undefined;
+      const inline = parseClass(deadlineText);
+      const local = DateTime.fromJSDate(now, { zone: unit?.timezone ?? 'UTC' }); // a row without a unit is rejected anyway
+      if (inline === 'immediate') {
+        rectificationClass = 'immediate';
+        deadline = local.toISODate()!;
+      } else if (inline === 'standing') {
+        rectificationClass = 'standing';
+        deadline = `${local.year}-12-31`;
+      } else if (!deadlineText) bad('整改时限', 'the deadline is empty');
+      else {
+        deadline = parseSheetDate(deadlineText);
+        if (!deadline) bad('整改时限', `"${deadlineText}" is not a date (2026-07-28, 2026/7/28, 2026年7月28日)`);
+      }
+      const responsible = cell('responsible');
+      const measures = cell('measures');
+      const leader = cell('leader');
+      for (const [column, value, max] of [
+        ['责任人', responsible, 100],
+        ['整改措施', measures, 5000],
+        ['包抓领导', leader, 100],
+      ] as const) {
+        if (value.length > max) bad(column, `longer than ${max} characters`);
+      }
+      if (problems.length > before || !unit || !deadline) continue;
+      drafts.push({
+        ...titleOf(text),
+        category: category || null,
+        source: inspection.source,
+        inspectionId: inspection.id,
+        unitId: unit.id,
+        unitPath: unit.path,
+        unitTz: unit.timezone,
+        responsible: responsible || null,
+        supervisingLeader: leader || null,
+        measures: measures || null,
+        rectificationClass,
+        deadline,
+      });
+    }
+    if (!columns) throw new ImportRejected([{ row: 1, column: '问题描述', message: 'the file has no header row' }]);
+    if (problems.length)
+      throw new ImportRejected(
+        problems,
+        `${problems.length >= MAX_PROBLEMS_LISTED ? 'At least ' : ''}${problems.length} problem(s) in the file; nothing was imported`,
+      );
+    if (!drafts.length) throw new ImportRejected([{ row: 2, column: '问题描述', message: 'the file has no findings' }]);
+    return drafts;
+  }
+}

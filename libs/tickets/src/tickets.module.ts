@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { OrgModule } from '@app/org';
+import { EvidenceService } from './evidence/evidence.service';
+import { FileStore } from './evidence/file-store';
+import { FindingsImportService } from './import/findings-import.service';
+import { InspectionService } from './inspections/inspection.service';
+import { TicketsSeeder } from './seed/tickets-seeder';
+import { CategoryList } from './tickets/category-list';
+import { TicketQueryService } from './tickets/ticket-query.service';
+import { TicketWriter } from './tickets/ticket-writer';
+import { TicketService } from './tickets/ticket.service';
+import { TransitionService } from './tickets/transition.service';
+
+/** Inspections, findings import, tickets, the close-out workflow, evidence and history. */
+@Module({
+  imports: [OrgModule],
+  providers: [
+    CategoryList,
+    TicketWriter,
+    TicketService,
+    TicketQueryService,
+    TransitionService,
+    InspectionService,
+    FindingsImportService,
+    FileStore,
+    EvidenceService,
+    TicketsSeeder,
+  ],
+  exports: [
+    CategoryList,
+    TicketWriter,
+    TicketService,
+    TicketQueryService,
+    TransitionService,
+    InspectionService,
+    FindingsImportService,
+    EvidenceService,
+  ],
+})
+export class TicketsModule {}

@@ -1,0 +1,167 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig, Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { OrgUnit } from '@app/org';
+import { DataSource, EntityManager } from 'typeorm';
+import { CategoryList } from './category-list';
+import { RectificationClass, Source } from '../domain/categories';
+import { Status } from '../domain/ticket-state';
+import { mayRaise } from './ticket-access';
+import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
+import { TicketWriter } from './ticket-writer';
+
+export interface CreateTicketInput {
+  inspectionId?: string;
+  source?: Source;
+  title: string;
+  description?: string;
+  category?: string;
+  unitId: string;
+  unitIds?: string[];
+  responsible?: string;
+  supervisingLeader?: string;
+  measures?: string;
+  rectificationClass?: RectificationClass;
+  deadline: string;
+  milestones?: Array<{ date: string; title: string }>;
+}
+
+export interface HistoryEntry {
+  id: number;
+  kind: string;
+  action: string | null;
+  from: Status | null;
+  to: Status | null;
+  actor: { id: string | null; name: string | null };
+  comment: string | null;
+  data: Record<string, unknown> | null;
+  at: string;
+}
+
+export interface TicketDetail extends TicketView {
+  children: Array<{ id: string; code: string; unitName: string; status: Status }>;
+}
+
+/** Creating and reading tickets (问题清单): single ones and common problems (共性问题). */
+@Injectable()
+export class TicketService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly writer: TicketWriter,
+    private readonly categories: CategoryList,
+  ) {}
+
+  async row(m: EntityManager, id: string, lock = false): Promise<TicketRow | undefined> {
+    const [row] = await m.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS.replace('$NOW', '$2')} FROM ticket t JOIN org_unit u ON u.id = t.unit_id WHERE t.id = $1 ${lock ? 'FOR UPDATE OF t' : ''}`,
+      [id, this.clock.now()],
+    );
+    return row;
+  }
+
+  /** A ticket the principal may read, or 404. */
+  async readable(m: EntityManager, principal: Principal, id: string, lock = false): Promise<TicketRow> {
+    const row = await this.row(m, id, lock);
+    if (!row || !principal.scope.canRead({ id: row.unit_id, path: row.unit_path })) throw new NotFound('Ticket', id);
+    return row;
+  }
+
+  async get(principal: Principal, id: string): Promise<TicketDetail> {
+    const row = await this.readable(this.db.manager, principal, id);
+    const children = row.is_common
+      ? await this.db.query<Array<{ id: string; code: string; unitName: string; status: Status }>>(
+          `SELECT t.id, t.code, u.name AS "unitName", t.status FROM ticket t JOIN org_unit u ON u.id = t.unit_id WHERE t.parent_id = $1 ORDER BY t.code`,
+          [id],
+        )
+      : [];
+    return { ...toTicketView(row, principal, this.config.TICKET_WARNING_DAYS), children };
+  }
+
+  async history(principal: Principal, id: string): Promise<HistoryEntry[]> {
+    await this.readable(this.db.manager, principal, id);
+    const rows = await this.db.query<Array<Record<string, unknown>>>(`SELECT * FROM ticket_event WHERE ticket_id = $1 ORDER BY id`, [id]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      kind: r.kind as string,
+      action: (r.action as string) ?? null,
+      from: (r.from_status as Status) ?? null,
+      to: (r.to_status as Status) ?? null,
+      actor: { id: (r.actor_id as string) ?? null, name: (r.actor_name as string) ?? null },
+      comment: (r.comment as string) ?? null,
+      data: (r.data as Record<string, unknown>) ?? null,
+      at: new Date(r.at as string).toISOString(),
+    }));
+  }
+
+  /**
+   * Creates a ticket, or with `unitIds` a common problem: one parent in `unitId` and a child per
+   * unit, each the owner unit's own ticket.
+   */
+  async create(principal: Principal, input: CreateTicketInput): Promise<TicketDetail> {
+    if (input.category && !this.categories.has(input.category)) {
+      throw ValidationFailed.field('category', `must be one of ${this.categories.list.join('、')}`);
+    }
+    if (input.deadline < '2000-01-01') throw ValidationFailed.field('deadline', 'is not a plausible date');
+    const id = await this.db.transaction(async (m) => {
+      const unit = await this.unitInScope(m, principal, input.unitId);
+      if (!mayRaise(principal, unit)) throw new Forbidden('Only an inspector, a leader or an administrator over the unit raises tickets');
+      let source: Source = input.source ?? 'supervision';
+      if (input.inspectionId) {
+        const [insp] = await m.query<Array<{ source: Source; path: string }>>(
+          `SELECT i.source, u.path FROM inspection i JOIN org_unit u ON u.id = i.unit_id WHERE i.id = $1`,
+          [input.inspectionId],
+        );
+        if (!insp || !principal.scope.canRead({ id: input.inspectionId, path: insp.path }))
+          throw new NotFound('Inspection', input.inspectionId);
+        if (!unit.path.startsWith(insp.path)) throw ValidationFailed.field('unitId', 'must lie within the inspected unit');
+        source = insp.source;
+      }
+      const actor = { id: principal.userId, name: principal.displayName };
+      const base = {
+        title: input.title.trim(),
+        description: input.description?.trim() || null,
+        category: input.category ?? null,
+        source,
+        inspectionId: input.inspectionId ?? null,
+        responsible: input.responsible?.trim() || null,
+        supervisingLeader: input.supervisingLeader?.trim() || null,
+        measures: input.measures?.trim() || null,
+        rectificationClass: input.rectificationClass ?? 'deadline',
+        deadline: input.deadline,
+        milestones: input.milestones ?? [],
+      };
+      const unitIds = [...new Set(input.unitIds ?? [])];
+      if (!unitIds.length) {
+        const [created] = await this.writer.create(m, [{ ...base, unitId: unit.id, unitPath: unit.path, unitTz: unit.timezone }], actor);
+        return created.id;
+      }
+      const members: OrgUnit[] = [];
+      for (const uid of unitIds) {
+        const u = await this.unitInScope(m, principal, uid);
+        if (!u.path.startsWith(unit.path) || u.id === unit.id)
+          throw ValidationFailed.field('unitIds', `${u.name} is not a unit under ${unit.name}`);
+        if (!mayRaise(principal, u)) throw new Forbidden(`You cannot raise tickets for ${u.name}`);
+        members.push(u);
+      }
+      const [parent] = await this.writer.create(
+        m,
+        [{ ...base, isCommon: true, unitId: unit.id, unitPath: unit.path, unitTz: unit.timezone }],
+        actor,
+      );
+      await this.writer.create(
+        m,
+        members.map((u) => ({ ...base, parentId: parent.id, unitId: u.id, unitPath: u.path, unitTz: u.timezone })),
+        actor,
+      );
+      return parent.id;
+    });
+    return this.get(principal, id);
+  }
+
+  private async unitInScope(m: EntityManager, principal: Principal, unitId: string): Promise<OrgUnit> {
+    const unit = await m.findOne(OrgUnit, { where: { id: unitId } });
+    if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
+    return unit;
+  }
+}

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock, Forbidden, IllegalTransition, Principal, ValidationFailed } from '@app/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { Action, decide, Status } from '../domain/ticket-state';
+import { actorFor } from './ticket-access';
+import { TicketDetail, TicketService } from './ticket.service';
+import { TicketRow } from './ticket-view';
+
+export interface TransitionRequest {
+  action: Action;
+  comment?: string;
+  reason?: string;
+  evidenceIds?: string[];
+  deadline?: string;
+}
+
+/**
+ * Applies an action of the close-out workflow to a ticket. The ticket row is locked for the
+ * change, so of two concurrent changes exactly one applies and the other finds the new state
+ * (a 409 naming what is allowed now). Every change is recorded in the history, and the parent
+ * of a common problem follows its children.
+ */
+@Injectable()
+export class TransitionService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly tickets: TicketService,
+  ) {}
+
+  async apply(principal: Principal, id: string, req: TransitionRequest): Promise<TicketDetail> {
+    await this.db.transaction(async (m) => {
+      const t = await this.tickets.readable(m, principal, id, true);
+      const actor = actorFor(principal, { id: t.unit_id, path: t.unit_path });
+      const evidenceCount = req.evidenceIds?.length
+        ? (
+            await m.query<Array<{ n: number }>>(
+              `SELECT count(*)::int AS n FROM ticket_evidence WHERE ticket_id = $1 AND id = ANY($2::uuid[])`,
+              [id, req.evidenceIds],
+            )
+          )[0].n
+        : 0;
+      if (req.evidenceIds?.length && evidenceCount !== new Set(req.evidenceIds).size) {
+        throw ValidationFailed.field('evidenceIds', 'name evidence uploaded to this ticket');
+      }
+      const d = decide(
+        t.status,
+        req.action,
+        actor,
+        { comment: req.comment, reason: req.reason, evidenceCount, deadline: req.deadline, currentDeadline: t.deadline, today: t.today },
+        t.is_common,
+      );
+      if (!d.ok) {
+        if (d.kind === 'illegal') throw new IllegalTransition(d.message, d.allowed, { status: t.status });
+        if (d.kind === 'forbidden') throw new Forbidden(d.message);
+        throw ValidationFailed.field(d.field, d.message);
+      }
+      await this.write(m, t, req, d.to, principal);
+      if (t.parent_id) await this.followParent(m, t.parent_id, principal);
+    });
+    return this.tickets.get(principal, id);
+  }
+
+  private async write(m: EntityManager, t: TicketRow, req: TransitionRequest, to: Status, principal: Principal): Promise<void> {
+    const now = this.clock.now();
+    const sets = ['status = $2', 'version = version + 1', 'updated_at = $3'];
+    const params: unknown[] = [t.id, to, now];
+    const set = (sql: string, value?: unknown) => {
+      if (value !== undefined) params.push(value);
+      sets.push(value !== undefined ? sql.replace('?', `$${params.length}`) : sql);
+    };
+    switch (req.action) {
+      case 'approve':
+        set('closed_at = ?', now);
+        set('closed_on_time = ?', !t.deadline || t.today <= t.deadline);
+        set('verified_by = ?', principal.userId);
+        break;
+      case 'return':
+        set('returned_count = returned_count + 1');
+        break;
+      case 'reopen':
+        set('closed_at = NULL');
+        set('closed_on_time = NULL');
+        set('verified_by = NULL');
+        break;
+      case 'extend':
+        set('deadline = ?', req.deadline);
+        // The original deadline stays beside every extension.
+        set('original_deadline = coalesce(original_deadline, deadline)');
+        break;
+      case 'start':
+      case 'submit':
+      case 'cancel':
+        break;
+      default: {
+        const unreachable: never = req.action;
+        throw new Error(`unknown action ${String(unreachable)}`);
+      }
+    }
+    await m.query(`UPDATE ticket SET ${sets.join(', ')} WHERE id = $1`, params);
+    const comment = req.comment?.trim() || req.reason?.trim() || null;
+    const data: Record<string, unknown> = {};
+    if (req.evidenceIds?.length) data.evidenceIds = req.evidenceIds;
+    if (req.reason) data.reason = req.reason.trim();
+    if (req.action === 'approve') data.onTime = !t.deadline || t.today <= t.deadline;
+    await this.event(m, t.id, req.action === 'extend' ? 'deadline_changed' : 'transition', req.action, t.status, to, principal, comment, {
+      ...data,
+      ...(req.action === 'extend' ? { from: t.deadline, to: req.deadline } : {}),
+    });
+  }
+
+  private async event(
+    m: EntityManager,
+    ticketId: string,
+    kind: string,
+    action: string | null,
+    from: Status,
+    to: Status,
+    principal: Principal | null,
+    comment: string | null,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO ticket_event (ticket_id, kind, action, from_status, to_status, actor_id, actor_name, comment, data, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        ticketId,
+        kind,
+        action,
+        from,
+        to,
+        principal?.userId ?? null,
+        principal?.displayName ?? '系统',
+        comment,
+        Object.keys(data).length ? JSON.stringify(data) : null,
+        this.clock.now(),
+      ],
+    );
+  }
+
+  /**
+   * The parent of a common problem closes when every child is closed or cancelled (cancelled
+   * when all were cancelled), and goes back in progress when a child reopens.
+   */
+  private async followParent(m: EntityManager, parentId: string, principal: Principal): Promise<void> {
+    const [parent] = await m.query<Array<{ status: Status }>>(`SELECT status FROM ticket WHERE id = $1 FOR UPDATE`, [parentId]);
+    const [c] = await m.query<Array<{ total: number; closed: number; cancelled: number }>>(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'closed')::int AS closed, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled
+         FROM ticket WHERE parent_id = $1`,
+      [parentId],
+    );
+    const now = this.clock.now();
+    const allDone = c.total > 0 && c.closed + c.cancelled === c.total;
+    let to: Status | undefined;
+    if (allDone && parent.status !== 'closed' && parent.status !== 'cancelled') to = c.closed ? 'closed' : 'cancelled';
+    else if (!allDone && parent.status === 'closed') to = 'in_progress';
+    if (!to) return;
+    await m.query(
+      `UPDATE ticket SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz END,
+              closed_on_time = CASE WHEN $2 = 'closed' THEN (deadline IS NULL OR ($3::timestamptz AT TIME ZONE unit_tz)::date <= deadline) END,
+              version = version + 1, updated_at = $3
+        WHERE id = $1`,
+      [parentId, to, now],
+    );
+    await this.event(
+      m,
+      parentId,
+      'auto_transition',
+      null,
+      parent.status,
+      to,
+      null,
+      to === 'in_progress' ? '一项子问题重新整改' : '所有单位均已销号或撤销',
+      {
+        triggeredBy: principal.userId,
+      },
+    );
+  }
+}
