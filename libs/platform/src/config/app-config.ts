@@ -128,6 +128,13 @@ export class AppConfig {
   @Max(200)
   IMPORT_MAX_MB = 20;
 
+  /** An uploaded workbook that unpacks to more than this is refused unread (a zip bomb). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  IMPORT_MAX_UNPACKED_MB = 200;
+
   /** A ticket's light turns yellow this many days before its deadline. */
   @Transform(toInt)
   @IsInt()

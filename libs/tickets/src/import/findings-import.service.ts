@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  AppConfig,
   Clock,
   ColumnSpec,
   DEFAULT_TABLE_LIMITS,
@@ -73,6 +74,7 @@ export class FindingsImportService {
     private readonly writer: TicketWriter,
     private readonly categories: CategoryList,
     private readonly idempotency: IdempotencyStore,
+    private readonly config: AppConfig,
   ) {}
 
   async import(
@@ -112,7 +114,12 @@ export class FindingsImportService {
       .where(`u.path LIKE :p`, { p: `${inspection.unit_path}%` })
       .getMany();
     const byName = new Map<string, OrgUnit[]>();
-    const names = new Map(units.map((u) => [u.id, u.name]));
+    // Names of every unit on the paths, those above the inspected unit too, for "白河县/中厂镇/…".
+    const ids = [...new Set(units.flatMap((u) => u.path.split('/').filter(Boolean)))];
+    const named = await this.db.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM org_unit WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ]);
+    const names = new Map(named.map((u) => [u.id, u.name]));
     for (const u of units.filter((x) => mayRaise(principal, x))) {
       const k = u.name.replace(/\s/g, '');
       if (!byName.has(k)) byName.set(k, []);
@@ -151,7 +158,11 @@ export class FindingsImportService {
     const drafts: TicketDraft[] = [];
     let columns: Map<Column, number> | undefined;
     const now = this.clock.now();
-    for await (const row of readSheet(file.data, file.filename, { ...DEFAULT_TABLE_LIMITS, maxRows: MAX_FINDINGS })) {
+    for await (const row of readSheet(file.data, file.filename, {
+      ...DEFAULT_TABLE_LIMITS,
+      maxRows: MAX_FINDINGS,
+      maxUnpackedBytes: this.config.IMPORT_MAX_UNPACKED_MB * 1024 * 1024,
+    })) {
       if (!columns) {
         columns = mapHeaders(row, FINDING_COLUMNS);
         continue;

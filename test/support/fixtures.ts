@@ -1,0 +1,50 @@
+import ExcelJS from 'exceljs';
+import { DataSource } from 'typeorm';
+import type { TestApp } from './test-app';
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A 1×1 PNG, a minimal PDF, and text that is neither. */
+export const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005000201e9e5b0a60000000049454e44ae426082',
+  'hex',
+);
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+export async function unitId(t: TestApp, name: string): Promise<string> {
+  const [row] = await t.app.get(DataSource).query<Array<{ id: string }>>(`SELECT id FROM org_unit WHERE name = $1`, [name]);
+  if (!row) throw new Error(`no unit ${name}`);
+  return row.id;
+}
+
+export function csv(rows: string[][]): Buffer {
+  const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return Buffer.from(rows.map((r) => r.map(cell).join(',')).join('\n') + '\n', 'utf8');
+}
+
+export async function xlsx(rows: unknown[][], configure?: (ws: ExcelJS.Worksheet) => void): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('问题清单');
+  for (const r of rows) ws.addRow(r);
+  configure?.(ws);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** A findings list of `n` rows spread over the communities of 中厂镇. */
+export function findingsRows(n: number, deadline = '2026-12-31'): string[][] {
+  const rows = [['序号', '问题描述', '问题类别', '责任单位', '责任人', '整改措施', '整改时限']];
+  const units = ['中厂镇第一社区', '中厂镇第二社区', '中厂镇第三社区', '中厂镇第四社区', '中厂镇第五社区'];
+  const categories = ['精准识别', '政策落实', '两不愁三保障', '基础工作'];
+  for (let i = 1; i <= n; i++) {
+    rows.push([
+      String(i),
+      `第${i}项问题：危房改造和饮水安全排查不到位`,
+      categories[i % 4],
+      units[i % 5],
+      `责任人${i}`,
+      '逐户排查，限期整改',
+      deadline,
+    ]);
+  }
+  return rows;
+}

@@ -1,0 +1,295 @@
+import { FakeClock } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { bearer, PDF, PNG, unitId } from './support/fixtures';
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('tickets and the close-out workflow', () => {
+  // 10:00 on 1 August 2026 in Shanghai.
+  const clock = new FakeClock('2026-08-01T02:00:00Z');
+  let t: TestApp;
+  let inspector: string;
+  let team1: string;
+  let leader: string;
+  let v1: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ clock, env: { EVIDENCE_MAX_MB: '1' } });
+    inspector = await t.login('zc_inspector');
+    team1 = await t.login('zc_team1');
+    leader = await t.login('zc_leader');
+    v1 = await unitId(t, '中厂镇第一社区');
+  });
+  afterAll(() => t.close());
+
+  async function raise(patch: Record<string, unknown> = {}): Promise<{ id: string; code: string; status: string }> {
+    const res = await t
+      .http()
+      .post('/api/v1/issues')
+      .set(bearer(inspector))
+      .send({ title: '2户危房改造未按期完成', unitId: v1, deadline: '2026-08-20', responsible: '张三', measures: '督促施工', ...patch });
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    return res.body;
+  }
+
+  const act = (token: string, id: string, body: Record<string, unknown>) =>
+    t.http().post(`/api/v1/issues/${id}/transitions`).set(bearer(token)).send(body);
+
+  async function evidence(id: string, data = PNG, name = 'photo.png'): Promise<string> {
+    const res = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(team1)).attach('file', data, name);
+    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    return res.body.id as string;
+  }
+
+  it('numbers tickets per township and year, and shows a light', async () => {
+    const a = await raise();
+    const b = await raise({ deadline: '2026-08-04' });
+    const na = Number(a.code.split('-')[2]);
+    expect(a.code).toMatch(/^中厂镇-2026-\d{4}$/);
+    expect(b.code).toBe(`中厂镇-2026-${String(na + 1).padStart(4, '0')}`);
+    expect(a).toMatchObject({ status: 'open', light: 'green', overdue: false, rectificationClassLabel: '限期整改', allowedActions: [] });
+    expect((await t.http().get(`/api/v1/issues/${b.id}`).set(bearer(team1))).body).toMatchObject({
+      light: 'yellow',
+      allowedActions: ['start'],
+    });
+  });
+
+  it('walks a ticket to closed: start, evidence, submit, approve by a verifier outside the team', async () => {
+    const { id } = await raise();
+    expect((await act(team1, id, { action: 'start' })).body.status).toBe('in_progress');
+    const noEvidence = await act(team1, id, { action: 'submit', comment: '已完成' });
+    expect(noEvidence.status).toBe(400);
+    expect(noEvidence.body.details.fields[0].field).toBe('evidenceIds');
+    const ev = await evidence(id);
+    const noComment = await act(team1, id, { action: 'submit', evidenceIds: [ev] });
+    expect(noComment.status).toBe(400);
+    const submitted = await act(team1, id, { action: 'submit', comment: '两户均已完工并验收', evidenceIds: [ev] });
+    expect(submitted.body.status).toBe('pending_review');
+    const selfApproval = await act(team1, id, { action: 'approve' });
+    expect(selfApproval.status).toBe(403);
+    const approved = await act(inspector, id, { action: 'approve', comment: '核查属实' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'closed', closedOnTime: true, light: 'none' });
+    const history = await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(team1));
+    expect(
+      history.body.map((h: { kind: string; action: string | null; from: string | null; to: string }) => [h.kind, h.action, h.from, h.to]),
+    ).toEqual([
+      ['created', null, null, 'open'],
+      ['transition', 'start', 'open', 'in_progress'],
+      ['evidence_added', null, 'in_progress', 'in_progress'],
+      ['transition', 'submit', 'in_progress', 'pending_review'],
+      ['transition', 'approve', 'pending_review', 'closed'],
+    ]);
+    expect(history.body[3]).toMatchObject({ actor: { name: '第一社区工作队' }, comment: '两户均已完工并验收' });
+  });
+
+  it('answers 409 naming the allowed actions for an illegal change', async () => {
+    const { id } = await raise();
+    const res = await act(leader, id, { action: 'approve' });
+    expect(res.status).toBe(409);
+    expect(res.body.details).toEqual({ allowed: ['start', 'cancel', 'extend'], status: 'open' });
+  });
+
+  it('lets exactly one of ten concurrent approvals win', async () => {
+    const { id } = await raise();
+    await act(team1, id, { action: 'start' });
+    await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
+    const results = await Promise.all(Array.from({ length: 10 }, () => act(inspector, id, { action: 'approve' })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+    const [{ n }] = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM ticket_event WHERE ticket_id = $1 AND action = 'approve'`, [id]);
+    expect(n).toBe(1);
+  });
+
+  it('returns with a reason, reopens a closed ticket, and keeps the original deadline beside an extension', async () => {
+    const { id } = await raise();
+    await act(team1, id, { action: 'start' });
+    await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id, PDF, 'report.pdf')] });
+    expect((await act(inspector, id, { action: 'return' })).status).toBe(400);
+    const returned = await act(inspector, id, { action: 'return', reason: '照片不能说明问题已整改' });
+    expect(returned.body).toMatchObject({ status: 'in_progress', returnedCount: 1 });
+    expect((await act(team1, id, { action: 'extend', reason: '雨季', deadline: '2026-09-30' })).status).toBe(403);
+    const extended = await act(leader, id, { action: 'extend', reason: '雨季施工困难', deadline: '2026-09-30' });
+    expect(extended.body).toMatchObject({ deadline: '2026-09-30', originalDeadline: '2026-08-20', status: 'in_progress' });
+    await act(leader, id, { action: 'extend', reason: '再次延期', deadline: '2026-10-31' });
+    expect((await t.http().get(`/api/v1/issues/${id}`).set(bearer(team1))).body).toMatchObject({
+      deadline: '2026-10-31',
+      originalDeadline: '2026-08-20',
+    });
+    await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
+    await act(leader, id, { action: 'approve' });
+    const reopened = await act(inspector, id, { action: 'reopen', reason: '回头看发现问题反弹' });
+    expect(reopened.body).toMatchObject({ status: 'in_progress', closedAt: null });
+  });
+
+  it('records a late close-out as late (逾期销号), in the owner unit’s time zone', async () => {
+    const { id } = await raise({ deadline: '2026-07-31' });
+    await act(team1, id, { action: 'start' });
+    await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
+    const approved = await act(inspector, id, { action: 'approve' });
+    expect(approved.body).toMatchObject({ closedOnTime: false });
+  });
+
+  it('computes overdue in each unit’s own time zone', async () => {
+    const admin = await t.login('admin');
+    // A unit on Honolulu time: at 02:00 UTC on 1 August it is still 31 July there.
+    const far = await t
+      .http()
+      .patch(`/api/v1/org-units/${await unitId(t, '中厂镇第五社区')}`)
+      .set(bearer(admin))
+      .send({ timezone: 'Pacific/Honolulu' });
+    expect(far.status).toBe(200);
+    const here = await raise({ deadline: '2026-07-31', title: '时区测试甲' });
+    const there = await raise({ deadline: '2026-07-31', title: '时区测试乙', unitId: far.body.id });
+    const list = await t.http().get('/api/v1/issues?q=时区测试&overdue=true').set(bearer(admin));
+    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([here.id]);
+    expect((await t.http().get(`/api/v1/issues/${there.id}`).set(bearer(admin))).body).toMatchObject({ overdue: false, light: 'yellow' });
+  });
+
+  it('splits a common problem into one ticket per unit and closes the parent when all have', async () => {
+    const names = ['中厂镇第一社区', '中厂镇第二社区', '中厂镇第三社区'];
+    const res = await t
+      .http()
+      .post('/api/v1/issues')
+      .set(bearer(inspector))
+      .send({
+        title: '扶贫政策明白卡未张贴',
+        unitId: await unitId(t, '中厂镇'),
+        unitIds: await Promise.all(names.map((n) => unitId(t, n))),
+        deadline: '2026-08-30',
+      });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ isCommon: true, status: 'open', allowedActions: [] });
+    expect((await t.http().get(`/api/v1/issues/${res.body.id}`).set(bearer(leader))).body.allowedActions).toEqual(['cancel', 'extend']);
+    expect(res.body.children.map((c: { unitName: string }) => c.unitName).sort()).toEqual([...names].sort());
+    const admin = await t.login('admin');
+    for (const [i, child] of res.body.children.entries()) {
+      if (i === 2) {
+        await act(leader, child.id, { action: 'cancel', reason: '该社区无此问题' });
+        continue;
+      }
+      await act(admin, child.id, { action: 'start' });
+      const ev = (await t.http().post(`/api/v1/issues/${child.id}/evidence`).set(bearer(admin)).attach('file', PNG, 'p.png')).body.id;
+      await act(admin, child.id, { action: 'submit', comment: '已张贴', evidenceIds: [ev] });
+      const mid = await t.http().get(`/api/v1/issues/${res.body.id}`).set(bearer(admin));
+      expect(mid.body.status).toBe('open');
+      await act(inspector, child.id, { action: 'approve' });
+    }
+    const parent = await t.http().get(`/api/v1/issues/${res.body.id}`).set(bearer(admin));
+    expect(parent.body.status).toBe('closed');
+    const history = await t.http().get(`/api/v1/issues/${res.body.id}/history`).set(bearer(admin));
+    expect(history.body[history.body.length - 1]).toMatchObject({ kind: 'auto_transition', to: 'closed' });
+    // 回头看: a child reopens, and so does the parent.
+    await act(inspector, res.body.children[0].id, { action: 'reopen', reason: '明白卡脱落' });
+    expect((await t.http().get(`/api/v1/issues/${res.body.id}`).set(bearer(admin))).body.status).toBe('in_progress');
+  });
+
+  describe('evidence', () => {
+    it('decides the type by content, stores identical files once, and serves them in scope', async () => {
+      const { id } = await raise();
+      const a = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(team1)).attach('file', PDF, 'looks-like.png');
+      expect(a.status).toBe(201);
+      expect(a.body).toMatchObject({ mediaType: 'application/pdf', size: PDF.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const b = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(team1)).attach('file', PDF, 'again.pdf');
+      expect(b.body.sha256).toBe(a.body.sha256);
+      const [{ n }] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM evidence_file WHERE sha256 = $1`, [a.body.sha256]);
+      expect(n).toBe(1);
+      const file = await t.http().get(`/api/v1/issues/${id}/evidence/${a.body.id}`).set(bearer(leader)).buffer(true);
+      expect(file.status).toBe(200);
+      expect(file.headers['content-type']).toBe('application/pdf');
+      expect(Buffer.from(file.body as Buffer).equals(PDF)).toBe(true);
+      const outsider = await t.login('cmy_team');
+      expect((await t.http().get(`/api/v1/issues/${id}/evidence/${a.body.id}`).set(bearer(outsider))).status).toBe(404);
+    });
+
+    it('refuses other types with 415 and files over the limit with 413', async () => {
+      const { id } = await raise();
+      const text = await t
+        .http()
+        .post(`/api/v1/issues/${id}/evidence`)
+        .set(bearer(team1))
+        .attach('file', Buffer.from('just text, named like a photo'), 'x.jpg');
+      expect(text.status).toBe(415);
+      expect(text.body.details.accepted).toContain('image/jpeg');
+      const exe = await t
+        .http()
+        .post(`/api/v1/issues/${id}/evidence`)
+        .set(bearer(team1))
+        .attach('file', Buffer.from('MZ\x90\x00\x03\x00\x00\x00'), 'virus.pdf');
+      expect(exe.status).toBe(415);
+      const big = Buffer.concat([PNG, Buffer.alloc(1024 * 1024 + 10)]);
+      const tooBig = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(team1)).attach('file', big, 'big.png');
+      expect(tooBig.status).toBe(413);
+      expect(tooBig.body.message).toMatch(/1 MiB/);
+      const [{ n }] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM ticket_evidence WHERE ticket_id = $1`, [id]);
+      expect(n).toBe(0);
+    });
+  });
+
+  describe('list and search', () => {
+    it('finds any two-character Chinese substring, and filters by status, source and category', async () => {
+      const admin = await t.login('admin');
+      await raise({ title: '饮用水源地保护不到位', category: '两不愁三保障', description: '部分农户存在危房隐患' });
+      const byTitle = await t
+        .http()
+        .get(`/api/v1/issues?q=${encodeURIComponent('水源')}`)
+        .set(bearer(admin));
+      expect(byTitle.body.items.map((i: { title: string }) => i.title)).toEqual(['饮用水源地保护不到位']);
+      const byDescription = await t
+        .http()
+        .get(`/api/v1/issues?q=${encodeURIComponent('危房隐患')}`)
+        .set(bearer(admin));
+      expect(byDescription.body.total).toBe(1);
+      const danger = await t
+        .http()
+        .get(`/api/v1/issues?q=${encodeURIComponent('危房')}&pageSize=200`)
+        .set(bearer(admin));
+      expect(danger.body.total).toBeGreaterThan(5);
+      expect(
+        danger.body.items.every((i: { title: string; description: string | null }) => `${i.title}${i.description ?? ''}`.includes('危房')),
+      ).toBe(true);
+      const oneChar = await t
+        .http()
+        .get(`/api/v1/issues?q=${encodeURIComponent('饮')}&pageSize=200`)
+        .set(bearer(admin));
+      expect(oneChar.body.items.map((i: { title: string }) => i.title)).toEqual(
+        expect.arrayContaining(['饮用水源地保护不到位', '饮水安全问题排查不全面']),
+      );
+      expect(
+        oneChar.body.items.every((i: { title: string; description: string | null }) => `${i.title}${i.description ?? ''}`.includes('饮')),
+      ).toBe(true);
+      const filtered = await t
+        .http()
+        .get(`/api/v1/issues?status=open&source=supervision&category=${encodeURIComponent('两不愁三保障')}&pageSize=200`)
+        .set(bearer(admin));
+      expect(
+        filtered.body.items.every((i: { status: string; category: string }) => i.status === 'open' && i.category === '两不愁三保障'),
+      ).toBe(true);
+      expect((await t.http().get('/api/v1/issues?status=nonsense').set(bearer(admin))).status).toBe(400);
+    });
+
+    it('pages and sorts by deadline, and counts a subtree', async () => {
+      const admin = await t.login('admin');
+      const township = await unitId(t, '中厂镇');
+      const page1 = await t.http().get(`/api/v1/issues?unitId=${township}&subtree=true&sort=deadline&pageSize=3`).set(bearer(admin));
+      const page2 = await t.http().get(`/api/v1/issues?unitId=${township}&subtree=true&sort=deadline&pageSize=3&page=2`).set(bearer(admin));
+      expect(page1.body.items).toHaveLength(3);
+      expect(page1.body.total).toBe(page2.body.total);
+      const deadlines = [...page1.body.items, ...page2.body.items].map((i: { deadline: string }) => i.deadline);
+      expect(deadlines).toEqual([...deadlines].sort());
+      const own = await t.http().get(`/api/v1/issues?unitId=${township}`).set(bearer(admin));
+      expect(own.body.items.every((i: { unitId: string }) => i.unitId === township)).toBe(true);
+      const counts = await t.http().get(`/api/v1/issues/counts?unitId=${township}`).set(bearer(admin));
+      expect(counts.body.total).toBe(
+        counts.body.open + counts.body.in_progress + counts.body.pending_review + counts.body.closed + counts.body.cancelled,
+      );
+      expect(counts.body.overdue).toBeGreaterThan(0);
+    });
+  });
+
+  it('keeps the history append-only: the database refuses to change or delete it', async () => {
+    const db = t.app.get(DataSource);
+    await expect(db.query(`UPDATE ticket_event SET comment = 'changed'`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM ticket_event`)).rejects.toThrow(/append-only/);
+  });
+});
