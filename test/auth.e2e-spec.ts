@@ -35,11 +35,14 @@ describe('auth', () => {
   });
 
   it('rejects an expired token', async () => {
-    const short = await startTestApp({ env: { JWT_TTL: '1s' }, database: t.database });
+    // Token times are whole seconds: a 3 s token is valid for at least 2 s after sign-in and has
+    // certainly expired 3.1 s after it.
+    const short = await startTestApp({ env: { JWT_TTL: '3s' }, database: t.database });
     try {
       const token = await short.login('zc_team1');
+      const signedIn = Date.now();
       expect((await short.http().get('/api/v1/auth/me').set('authorization', `Bearer ${token}`)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2100));
+      await new Promise((r) => setTimeout(r, signedIn + 3100 - Date.now()));
       const res = await short.http().get('/api/v1/auth/me').set('authorization', `Bearer ${token}`);
       expect(res.status).toBe(401);
       expect(res.body.message).toMatch(/expired/);
