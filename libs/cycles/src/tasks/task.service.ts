@@ -47,7 +47,7 @@ export class TaskService {
     }
     const progress = await this.db.query<Array<{ actual: number; comment: string | null; actor: string | null; created_at: Date }>>(
       `SELECT p.actual::float8 AS actual, p.comment, u.display_name AS actor, p.created_at
-         FROM task_progress p LEFT JOIN app_user u ON u.id = p.actor_id WHERE p.task_id = $1 ORDER BY p.created_at`,
+         FROM task_progress p LEFT JOIN app_user u ON u.id = p.actor_id WHERE p.task_id = $1 ORDER BY p.seq`,
       [id],
     );
     return {

@@ -2,6 +2,13 @@ import { Foundation1795300000000 } from './1795300000000-foundation';
 import { Tickets1795350000000 } from './1795350000000-tickets';
 import { Cycles1795400000000 } from './1795400000000-cycles';
 import { Assessment1795400000001 } from './1795400000001-assessment';
+import { TaskProgressOrder1795420000000 } from './1795420000000-task-progress-order';
 
 /** Every migration, oldest first. The schema changes only through these. */
-export const MIGRATIONS = [Foundation1795300000000, Tickets1795350000000, Cycles1795400000000, Assessment1795400000001];
+export const MIGRATIONS = [
+  Foundation1795300000000,
+  Tickets1795350000000,
+  Cycles1795400000000,
+  Assessment1795400000001,
+  TaskProgressOrder1795420000000,
+];
