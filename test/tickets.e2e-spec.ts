@@ -82,6 +82,53 @@ describe('tickets and the close-out workflow', () => {
     expect(history.body[3]).toMatchObject({ actor: { name: '第一社区工作队' }, comment: '两户均已完工并验收' });
   });
 
+  it('closes out a standing ticket (长期坚持) stage by stage, and the ticket with its last stage', async () => {
+    const stages = [
+      { date: '2026-08-10', title: '完成入户核查' },
+      { date: '2026-08-20', title: '完成资金拨付' },
+    ];
+    const { id } = await raise({ rectificationClass: 'standing', milestones: stages });
+    await act(team1, id, { action: 'start' });
+    await act(team1, id, { action: 'submit', comment: '入户核查已完成', evidenceIds: [await evidence(id)] });
+    const first = await act(inspector, id, { action: 'approve', comment: '第一阶段核查属实' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'in_progress', currentStage: 1, closedAt: null });
+    expect(first.body.milestones[0]).toMatchObject({ title: '完成入户核查', closedOnTime: true });
+    expect(first.body.milestones[1].closedAt).toBeUndefined();
+
+    await act(team1, id, { action: 'submit', comment: '资金已拨付到户', evidenceIds: [await evidence(id, PDF, 'pay.pdf')] });
+    const last = await act(inspector, id, { action: 'approve' });
+    expect(last.body).toMatchObject({ status: 'closed', currentStage: null, closedOnTime: true });
+    expect(last.body.milestones.every((m: { closedAt?: string }) => m.closedAt)).toBe(true);
+
+    const history = (await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(team1))).body as Array<{
+      action: string | null;
+      to: string;
+      data: { stage?: { index: number; title: string } } | null;
+    }>;
+    const approvals = history.filter((h) => h.action === 'approve');
+    expect(approvals.map((h) => [h.to, h.data?.stage?.index, h.data?.stage?.title])).toEqual([
+      ['in_progress', 0, '完成入户核查'],
+      ['closed', 1, '完成资金拨付'],
+    ]);
+  });
+
+  it('refuses milestones out of order or after the deadline', async () => {
+    const res = await t
+      .http()
+      .post('/api/v1/issues')
+      .set(bearer(inspector))
+      .send({
+        title: '长期问题',
+        unitId: v1,
+        deadline: '2026-08-20',
+        rectificationClass: 'standing',
+        milestones: [{ date: '2026-09-01', title: '迟' }],
+      });
+    expect(res.status).toBe(400);
+    expect(res.body.details.fields[0].field).toBe('milestones');
+  });
+
   it('answers 409 naming the allowed actions for an illegal change', async () => {
     const { id } = await raise();
     const res = await act(leader, id, { action: 'approve' });

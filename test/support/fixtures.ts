@@ -11,6 +11,31 @@ export const PNG = Buffer.from(
 );
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
+/** Raises a ticket as `token`, with a responsible person and measures unless the body names them. */
+export async function raiseTicket(t: TestApp, token: string, body: Record<string, unknown>): Promise<string> {
+  const res = await t
+    .http()
+    .post('/api/v1/issues')
+    .set(bearer(token))
+    .send({ responsible: '张三', measures: '督促整改', ...body });
+  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  return res.body.id as string;
+}
+
+/** Takes an action of the close-out workflow, failing the test unless it is accepted. */
+export async function transition(t: TestApp, token: string, id: string, body: Record<string, unknown>): Promise<void> {
+  const res = await t.http().post(`/api/v1/issues/${id}/transitions`).set(bearer(token)).send(body);
+  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+}
+
+/** Walks a ticket to closed: the team starts it and submits a photo, the verifier approves. */
+export async function closeOutTicket(t: TestApp, team: string, verifier: string, id: string): Promise<void> {
+  await transition(t, team, id, { action: 'start' });
+  const ev = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(team)).attach('file', PNG, 'photo.png');
+  await transition(t, team, id, { action: 'submit', comment: '已整改', evidenceIds: [ev.body.id] });
+  await transition(t, verifier, id, { action: 'approve' });
+}
+
 export async function unitId(t: TestApp, name: string): Promise<string> {
   const [row] = await t.app.get(DataSource).query<Array<{ id: string }>>(`SELECT id FROM org_unit WHERE name = $1`, [name]);
   if (!row) throw new Error(`no unit ${name}`);

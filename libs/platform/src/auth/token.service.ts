@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Unauthenticated } from '../errors/domain-error';
@@ -17,6 +17,7 @@ export interface TokenClaims {
 @Injectable()
 export class TokenService {
   private secret?: string;
+  private keyObject?: KeyObject;
 
   constructor(
     private readonly jwt: JwtService,
@@ -44,10 +45,20 @@ export class TokenService {
     return { token, expiresAt: new Date(Date.now() + ttlMs) };
   }
 
+  /**
+   * The secret as a key object: given a string, jsonwebtoken first tries it as a public key and
+   * throws, on every request.
+   */
+  private async verifyKey(): Promise<string> {
+    this.keyObject ??= createSecretKey(Buffer.from(await this.key()));
+    // @nestjs/jwt types the secret as string | Buffer; jsonwebtoken takes a KeyObject too.
+    return this.keyObject as unknown as string;
+  }
+
   async verify(token: string): Promise<TokenClaims> {
     try {
       const claims = await this.jwt.verifyAsync<TokenClaims & { exp: number }>(token, {
-        secret: await this.key(),
+        secret: await this.verifyKey(),
         algorithms: ['HS256'],
       });
       if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number') throw new Error('malformed claims');

@@ -1,4 +1,16 @@
-import { Action, ACTIONS, Actor, allowedActions, daysOverdue, decide, lightOf, Status, STATUSES } from './ticket-state';
+import {
+  Action,
+  ACTIONS,
+  Actor,
+  allowedActions,
+  daysOverdue,
+  decide,
+  lightOf,
+  milestoneProblem,
+  openStage,
+  Status,
+  STATUSES,
+} from './ticket-state';
 
 /** The people a ticket meets, as the scope rules make them. */
 const ROLES: Record<string, Actor> = {
@@ -130,6 +142,57 @@ describe('close-out state machine', () => {
       kind: 'illegal',
       allowed: ['cancel', 'extend'],
     });
+  });
+});
+
+describe('standing tickets (长期坚持), closed out stage by stage', () => {
+  it('sends the ticket on to its next stage while stages are left, and closes it with the last', () => {
+    expect(decide('pending_review', 'approve', ROLES.inspector, { ...complete, stagesLeft: 3 })).toEqual({ ok: true, to: 'in_progress' });
+    expect(decide('pending_review', 'approve', ROLES.inspector, { ...complete, stagesLeft: 2 })).toEqual({ ok: true, to: 'in_progress' });
+    expect(decide('pending_review', 'approve', ROLES.inspector, { ...complete, stagesLeft: 1 })).toEqual({ ok: true, to: 'closed' });
+    expect(decide('pending_review', 'approve', ROLES.inspector, { ...complete, stagesLeft: 0 })).toEqual({ ok: true, to: 'closed' });
+  });
+
+  it('still needs a verifier outside the team for a stage', () => {
+    expect(decide('pending_review', 'approve', ROLES.owner_leader, { ...complete, stagesLeft: 2 })).toMatchObject({ kind: 'forbidden' });
+  });
+
+  it('finds the first stage not yet closed out', () => {
+    const a = { date: '2026-09-01', title: '一' };
+    const b = { date: '2026-10-01', title: '二' };
+    expect(openStage([a, b])).toBe(0);
+    expect(openStage([{ ...a, closedAt: '2026-08-30T00:00:00Z' }, b])).toBe(1);
+    expect(
+      openStage([
+        { ...a, closedAt: 'x' },
+        { ...b, closedAt: 'y' },
+      ]),
+    ).toBe(-1);
+    expect(openStage([])).toBe(-1);
+  });
+
+  it.each([
+    [
+      [
+        { date: '2026-09-01', title: '一' },
+        { date: '2026-10-01', title: '二' },
+      ],
+      '2026-10-01',
+      null,
+    ],
+    [[{ date: '2026-11-01', title: '一' }], '2026-10-01', /after the deadline/],
+    [
+      [
+        { date: '2026-10-01', title: '一' },
+        { date: '2026-09-01', title: '二' },
+      ],
+      '2026-12-31',
+      /date order/,
+    ],
+  ])('checks milestones against the deadline: %j by %s', (milestones, deadline, problem) => {
+    const found = milestoneProblem(milestones, deadline);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toMatch(problem);
   });
 });
 

@@ -50,6 +50,33 @@ export const RULES: Record<Action, Rule> = {
 /** The parent of a common problem closes by itself; people may only cancel or extend it. */
 const PARENT_ACTIONS: readonly Action[] = ['cancel', 'extend'];
 
+/**
+ * A milestone (时间节点) of a ticket. A standing ticket's (长期坚持) milestones are its stages:
+ * each is closed out in turn, and the ticket closes with the last.
+ */
+export interface Milestone {
+  date: string;
+  title: string;
+  /** When a verifier accepted this stage, and whether by its date. */
+  closedAt?: string;
+  closedOnTime?: boolean;
+}
+
+/** The index of the first stage not yet closed out, or -1 when none is left. */
+export function openStage(milestones: readonly Milestone[]): number {
+  return milestones.findIndex((m) => !m.closedAt);
+}
+
+/** Why a ticket's milestones do not fit its deadline, or null when they do. */
+export function milestoneProblem(milestones: readonly Milestone[], deadline: string): string | null {
+  for (let i = 0; i < milestones.length; i++) {
+    if (milestones[i].date > deadline) return `milestone ${i + 1} (${milestones[i].date}) falls after the deadline ${deadline}`;
+    if (i > 0 && milestones[i].date < milestones[i - 1].date)
+      return `milestone ${i + 1} comes before milestone ${i}: list them in date order`;
+  }
+  return null;
+}
+
 export interface TransitionInput {
   comment?: string;
   reason?: string;
@@ -58,6 +85,8 @@ export interface TransitionInput {
   deadline?: string;
   currentDeadline?: string | null;
   today: string;
+  /** Stages of a standing ticket not yet closed out, the one under review included. */
+  stagesLeft?: number;
 }
 
 export type Decision =
@@ -127,6 +156,8 @@ export function decide(status: Status, action: Action, actor: Actor, input: Tran
       }
     }
   }
+  // Approving a stage of a standing ticket closes out that stage; the ticket goes on to the next.
+  if (action === 'approve' && (input.stagesLeft ?? 0) > 1) return { ok: true, to: 'in_progress' };
   return { ok: true, to: rule.to === 'same' ? status : rule.to };
 }
 

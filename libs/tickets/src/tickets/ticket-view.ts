@@ -1,6 +1,6 @@
 import type { Principal } from '@app/platform';
 import { CLASS_LABELS, RectificationClass, Source } from '../domain/categories';
-import { Action, allowedActions, daysOverdue, Light, lightOf, Status } from '../domain/ticket-state';
+import { Action, allowedActions, daysOverdue, Light, lightOf, Milestone, openStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
 
 /** A ticket as the API shows it. */
@@ -23,7 +23,9 @@ export interface TicketView {
   rectificationClassLabel: string;
   deadline: string | null;
   originalDeadline: string | null;
-  milestones: Array<{ date: string; title: string }>;
+  milestones: Milestone[];
+  /** The stage a standing ticket (长期坚持) is at, counted from 0; null for other tickets or when every stage is closed out. */
+  currentStage: number | null;
   status: Status;
   light: Light;
   overdue: boolean;
@@ -65,7 +67,7 @@ export interface TicketRow {
   rectification_class: RectificationClass;
   deadline: string | null;
   original_deadline: string | null;
-  milestones: Array<{ date: string; title: string }>;
+  milestones: Milestone[];
   status: Status;
   closed_at: Date | null;
   closed_on_time: boolean | null;
@@ -98,6 +100,7 @@ export function toTicketView(r: TicketRow, principal: Principal, warningDays: nu
     deadline: r.deadline,
     originalDeadline: r.original_deadline,
     milestones: r.milestones,
+    currentStage: currentStage(r),
     status: r.status,
     light: lightOf(r.status, r.deadline, r.today, warningDays),
     overdue: overdueDays > 0,
@@ -110,4 +113,10 @@ export function toTicketView(r: TicketRow, principal: Principal, warningDays: nu
     updatedAt: new Date(r.updated_at).toISOString(),
     allowedActions: allowedActions(r.status, actorFor(principal, { id: r.unit_id, path: r.unit_path }), r.is_common),
   };
+}
+
+/** The stage a standing ticket is at, or null (another class, or every stage closed out). */
+function currentStage(r: TicketRow): number | null {
+  const stage = r.rectification_class === 'standing' ? openStage(r.milestones) : -1;
+  return stage >= 0 ? stage : null;
 }

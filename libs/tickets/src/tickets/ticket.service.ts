@@ -4,7 +4,7 @@ import { OrgUnit } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryList } from './category-list';
 import { RectificationClass, Source } from '../domain/categories';
-import { Status } from '../domain/ticket-state';
+import { milestoneProblem, Status } from '../domain/ticket-state';
 import { mayRaise } from './ticket-access';
 import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
 import { TicketWriter } from './ticket-writer';
@@ -103,6 +103,8 @@ export class TicketService {
       throw ValidationFailed.field('category', `must be one of ${this.categories.list.join('、')}`);
     }
     if (input.deadline < '2000-01-01') throw ValidationFailed.field('deadline', 'is not a plausible date');
+    const badMilestones = milestoneProblem(input.milestones ?? [], input.deadline);
+    if (badMilestones) throw ValidationFailed.field('milestones', badMilestones);
     const id = await this.db.transaction(async (m) => {
       const unit = await this.unitInScope(m, principal, input.unitId);
       if (!mayRaise(principal, unit)) throw new Forbidden('Only an inspector, a leader or an administrator over the unit raises tickets');

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, IllegalTransition, Principal, ValidationFailed } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, decide, Status } from '../domain/ticket-state';
+import { Action, decide, openStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
 import { TicketDetail, TicketService } from './ticket.service';
 import { TicketRow } from './ticket-view';
@@ -43,11 +43,20 @@ export class TransitionService {
       if (req.evidenceIds?.length && evidenceCount !== new Set(req.evidenceIds).size) {
         throw ValidationFailed.field('evidenceIds', 'name evidence uploaded to this ticket');
       }
+      const stagesLeft = t.rectification_class === 'standing' ? t.milestones.filter((s) => !s.closedAt).length : 0;
       const d = decide(
         t.status,
         req.action,
         actor,
-        { comment: req.comment, reason: req.reason, evidenceCount, deadline: req.deadline, currentDeadline: t.deadline, today: t.today },
+        {
+          comment: req.comment,
+          reason: req.reason,
+          evidenceCount,
+          deadline: req.deadline,
+          currentDeadline: t.deadline,
+          today: t.today,
+          stagesLeft,
+        },
         t.is_common,
       );
       if (!d.ok) {
@@ -69,11 +78,22 @@ export class TransitionService {
       if (value !== undefined) params.push(value);
       sets.push(value !== undefined ? sql.replace('?', `$${params.length}`) : sql);
     };
+    const stage = req.action === 'approve' && t.rectification_class === 'standing' ? openStage(t.milestones) : -1;
+    let stageData: Record<string, unknown> = {};
     switch (req.action) {
       case 'approve':
-        set('closed_at = ?', now);
-        set('closed_on_time = ?', !t.deadline || t.today <= t.deadline);
-        set('verified_by = ?', principal.userId);
+        if (stage >= 0) {
+          const s = t.milestones[stage];
+          const onTime = t.today <= s.date;
+          const milestones = t.milestones.map((x, i) => (i === stage ? { ...x, closedAt: now.toISOString(), closedOnTime: onTime } : x));
+          set('milestones = ?::jsonb', JSON.stringify(milestones));
+          stageData = { stage: { index: stage, title: s.title, date: s.date, onTime, of: t.milestones.length } };
+        }
+        if (to === 'closed') {
+          set('closed_at = ?', now);
+          set('closed_on_time = ?', !t.deadline || t.today <= t.deadline);
+          set('verified_by = ?', principal.userId);
+        }
         break;
       case 'return':
         set('returned_count = returned_count + 1');
@@ -102,7 +122,8 @@ export class TransitionService {
     const data: Record<string, unknown> = {};
     if (req.evidenceIds?.length) data.evidenceIds = req.evidenceIds;
     if (req.reason) data.reason = req.reason.trim();
-    if (req.action === 'approve') data.onTime = !t.deadline || t.today <= t.deadline;
+    if (req.action === 'approve' && to === 'closed') data.onTime = !t.deadline || t.today <= t.deadline;
+    Object.assign(data, stageData);
     await this.event(m, t.id, req.action === 'extend' ? 'deadline_changed' : 'transition', req.action, t.status, to, principal, comment, {
       ...data,
       ...(req.action === 'extend' ? { from: t.deadline, to: req.deadline } : {}),

@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Runs every compiled `bench/*.bench.js` one after the other, each in a process of its own, or
+ * only those whose names contain one of the arguments (`npm run bench -- import`).
+ */
+function main(): number {
+  const wanted = process.argv.slice(2);
+  const all = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.js'))
+    .sort();
+  const chosen = wanted.length ? all.filter((f) => wanted.some((w) => f.includes(w))) : all;
+  if (!chosen.length) {
+    console.error(`No benchmark matches ${wanted.join(', ')}; there are: ${all.join(', ')}`);
+    return 2;
+  }
+  const failed: string[] = [];
+  for (const file of chosen) {
+    console.log(`\n=== ${file.replace(/\.js$/, '.ts')} ===`);
+    const run = spawnSync(process.execPath, [join(__dirname, file)], { stdio: 'inherit' });
+    if (run.status !== 0) failed.push(file);
+  }
+  if (failed.length) console.error(`\nFailed: ${failed.join(', ')}`);
+  return failed.length ? 1 : 0;
+}
+
+process.exitCode = main();
