@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ServiceProcess } from './support/service-process';
+import { removeQueueKeys } from './support/redis-keys';
 
 /**
  * The embedded defaults, as `npm start` runs them: no DATABASE_URL (PGlite under DATA_DIR), the
@@ -10,7 +12,11 @@ import { freePort, ServiceProcess } from './support/service-process';
  */
 describe('embedded database smoke test', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-embedded-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const queuePrefix = `rt-embedded-${randomBytes(4).toString('hex')}`;
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await removeQueueKeys(queuePrefix);
+  });
 
   async function start(port: number): Promise<ServiceProcess> {
     const svc = new ServiceProcess(['--with-worker'], {
@@ -18,7 +24,7 @@ describe('embedded database smoke test', () => {
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       CONFIG_DIR: join(dataDir, 'config'),
-      QUEUE_PREFIX: `rt-embedded-${port}`,
+      QUEUE_PREFIX: `${queuePrefix}-${port}`,
       LOG_LEVEL: 'info',
     });
     await svc.waitFor(/listening on http/);

@@ -1,12 +1,15 @@
 import { request as httpRequest } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { freePort, ServiceProcess } from './support/service-process';
+import { removeQueueKeys } from './support/redis-keys';
 
 describe('the service process', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rt-process-'));
+  const queuePrefix = `rt-process-${randomBytes(4).toString('hex')}`;
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -14,6 +17,7 @@ describe('the service process', () => {
   afterAll(async () => {
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
+    await removeQueueKeys(queuePrefix);
   });
 
   const env = (port: number): Record<string, string> => ({
@@ -22,7 +26,7 @@ describe('the service process', () => {
     DATABASE_URL: db.url,
     DATA_DIR: dataDir,
     CONFIG_DIR: join(dataDir, 'config'),
-    QUEUE_PREFIX: `rt-process-${port}`,
+    QUEUE_PREFIX: `${queuePrefix}-${port}`,
     ADMIN_PASSWORD: 'admin-password',
     LOG_LEVEL: 'info',
   });

@@ -19,6 +19,7 @@ import {
 import { DEMO_PASSWORD } from '@app/org';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { createTestDatabase, TestDatabase } from './database';
+import { removeQueueKeys } from './redis-keys';
 
 export interface TestAppOptions {
   /** Settings as environment variables would give them. */
@@ -92,6 +93,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close(closeOptions = {}) {
       await app.close();
       await infrastructure.stop();
+      // The Redis the queue used (a private redis-server went with the infrastructure).
+      const { queue } = infrastructure;
+      if (queue.kind === 'redis' && queue.source !== 'private redis-server') await removeQueueKeys(config.QUEUE_PREFIX, queue.url);
       if (!closeOptions.keepDatabase && !options.database) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AssessmentModule } from '@app/assessment';
 import { OrgModule } from '@app/org';
+import { AppConfig } from '@app/platform';
 import { TicketsModule } from '@app/tickets';
 import { CalendarService } from './calendar/calendar.service';
 import { CYCLES_QUEUE } from './jobs/cycles-jobs';
@@ -14,7 +15,9 @@ import { AccountabilityService } from './reminders/accountability.service';
 import { ReminderService } from './reminders/reminder.service';
 import { CycleService } from './runs/cycle.service';
 import { EventRunner } from './runs/event-runner';
-import { STEP_HANDLERS } from './runs/step-handler';
+import { CycleOutputListeners } from './runs/output-listeners';
+import { STEP_HANDLERS, StepHandler } from './runs/step-handler';
+import { withStepPause } from './runs/step-pause';
 import { StepRunner } from './runs/step-runner.service';
 import { CycleScheduler } from './scheduler/cycle-scheduler.service';
 import { SelfCheckService } from './self-check/self-check.service';
@@ -51,11 +54,16 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     AccountabilityService,
     CycleService,
     EventRunner,
+    CycleOutputListeners,
     StepRunner,
     CycleScheduler,
     BulletinRules,
     ...STEPS,
-    { provide: STEP_HANDLERS, useFactory: (...steps: unknown[]) => steps, inject: STEPS },
+    {
+      provide: STEP_HANDLERS,
+      useFactory: (config: AppConfig, ...steps: StepHandler[]) => withStepPause(steps, config.CYCLE_STEP_PAUSE_MS),
+      inject: [AppConfig, ...STEPS],
+    },
     { provide: TicketFacts, useClass: TicketFactsSql },
   ],
   exports: [
@@ -71,6 +79,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     ReminderService,
     AccountabilityService,
     WebhookSender,
+    CycleOutputListeners,
   ],
 })
 export class CyclesModule {}

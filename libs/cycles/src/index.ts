@@ -11,6 +11,7 @@ export * from './notifications/webhook-sender';
 export * from './runs/cycle.service';
 export * from './runs/step-runner.service';
 export * from './runs/step-handler';
+export * from './runs/output-listeners';
 export * from './scheduler/cycle-scheduler.service';
 export * from './reminders/reminder.service';
 export * from './reminders/accountability.service';

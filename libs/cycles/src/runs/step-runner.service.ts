@@ -7,6 +7,7 @@ import { Period } from '../calendar/period';
 import { occurrences } from '../calendar/schedule';
 import { WebhookOutbox } from '../notifications/webhook-outbox';
 import { EventRunner } from './event-runner';
+import { CycleOutputListeners, CycleOutputRecord } from './output-listeners';
 import { OutputKind, STEP_HANDLERS, StepContext, StepHandler } from './step-handler';
 
 export type RunState = 'pending' | 'running' | 'done' | 'failed';
@@ -49,6 +50,7 @@ export class StepRunner {
     private readonly events: EventRunner,
     private readonly outbox: WebhookOutbox,
     @Inject(STEP_HANDLERS) handlers: StepHandler[],
+    private readonly listeners: CycleOutputListeners,
   ) {
     this.handlers = new Map(handlers.map((h) => [h.step, h]));
     for (const s of STEPS) if (!this.handlers.has(s)) throw new Error(`no handler for the ${s} step`);
@@ -83,6 +85,7 @@ export class StepRunner {
       const done = await this.db.transaction(async (m) => {
         const row = await this.lock(m, unitId, period, key);
         if (row.state === 'done') return row;
+        const produced: CycleOutputRecord[] = [];
         const ctx: StepContext = {
           m,
           township,
@@ -90,10 +93,13 @@ export class StepRunner {
           runId: row.id,
           now: this.clock.now(),
           deliveries,
-          output: (kind: OutputKind, data: unknown, subjectUnitId?: string) =>
-            this.output(m, row.id, unitId, period, kind, data, subjectUnitId),
+          output: async (kind: OutputKind, data: unknown, subjectUnitId?: string) => {
+            const id = await this.output(m, row.id, unitId, period, kind, data, subjectUnitId);
+            produced.push({ id, runId: row.id, unitId, period, kind, subjectUnitId: subjectUnitId ?? null, data });
+          },
         };
         const summary = await this.execute(key, ctx);
+        await this.listeners.emit(m, produced);
         await m.query(`UPDATE cycle_run SET state = 'done', finished_at = $2, summary = $3, updated_at = $2 WHERE id = $1`, [
           row.id,
           this.clock.now(),
@@ -143,11 +149,12 @@ export class StepRunner {
     kind: OutputKind,
     data: unknown,
     subject?: string,
-  ): Promise<void> {
-    await m.query(
-      `INSERT INTO cycle_output (run_id, unit_id, period, kind, subject_unit_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+  ): Promise<string> {
+    const [row] = await m.query<Array<{ id: string }>>(
+      `INSERT INTO cycle_output (run_id, unit_id, period, kind, subject_unit_id, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [runId, unitId, period, kind, subject ?? null, JSON.stringify(data), this.clock.now()],
     );
+    return row.id;
   }
 
   /** The runs of a township's period, for GET /cycles. */

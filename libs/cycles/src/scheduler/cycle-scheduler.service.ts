@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppConfig, Clock, jobId, TypedQueue } from '@app/platform';
+import { AppConfig, Clock, DEFAULT_JOB_OPTIONS, jobId, TypedQueue } from '@app/platform';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { STEPS, StepName } from '../calendar/calendar-config';
@@ -11,6 +11,10 @@ import { CYCLES_QUEUE, CyclesJobs } from '../jobs/cycles-jobs';
 
 /** How far back a tick looks for runs that were missed (a worker down over a month end). */
 export const CATCH_UP_MONTHS = 2;
+
+// Jobs made by a scheduler bypass TypedQueue.add and its defaults; without these, every tick would stay in Redis.
+const { removeOnComplete, removeOnFail, attempts, backoff } = DEFAULT_JOB_OPTIONS;
+const SCHEDULED_JOB_OPTIONS = { removeOnComplete, removeOnFail, attempts, backoff };
 
 /**
  * The job schedulers (one tick per step kind, one for the calendar events, one sweep), each
@@ -41,10 +45,14 @@ export class CycleScheduler {
       await this.queue.queue.upsertJobScheduler(
         `tick-${w}`,
         { pattern: this.config.CYCLE_TICK_CRON, tz },
-        { name: 'tick', data: { what: w } },
+        { name: 'tick', data: { what: w }, opts: SCHEDULED_JOB_OPTIONS },
       );
     }
-    await this.queue.queue.upsertJobScheduler('sweep', { pattern: '7 * * * *', tz }, { name: 'sweep', data: {} });
+    await this.queue.queue.upsertJobScheduler(
+      'sweep',
+      { pattern: '7 * * * *', tz },
+      { name: 'sweep', data: {}, opts: SCHEDULED_JOB_OPTIONS },
+    );
     for (const w of what) await this.queue.add('tick', { what: w }, { jobId: jobId('catch-up', w, this.clock.nowMs()) });
     await this.queue.add('sweep', {}, { jobId: jobId('catch-up-sweep', this.clock.nowMs()) });
     this.logger.log(`job schedulers registered (${this.config.CYCLE_TICK_CRON}, ${tz}); catching up`);

@@ -32,11 +32,13 @@ export class ReviewStep implements StepHandler {
       if (!flaggedByTeam.has(i.unitId)) flaggedByTeam.set(i.unitId, []);
       flaggedByTeam.get(i.unitId)!.push(i);
     }
+    // Which flagged teams have a leader (队长), in one query for all of them.
+    const leaders = await m.query<Array<{ unit_id: string }>>(
+      `SELECT DISTINCT unit_id FROM membership WHERE unit_id = ANY($1::uuid[]) AND role = 'leader'`,
+      [[...flaggedByTeam.keys()]],
+    );
+    const led = new Set(leaders.map((r) => r.unit_id));
     for (const [unitId, list] of flaggedByTeam) {
-      const [{ leaders }] = await m.query<Array<{ leaders: number }>>(
-        `SELECT count(*)::int AS leaders FROM membership WHERE unit_id = $1 AND role = 'leader'`,
-        [unitId],
-      );
       const r = await this.notifications.notify(m, {
         dedupeKey: `review-flag:${unitId}:${period}`,
         kind: 'rectification_incomplete',
@@ -44,7 +46,7 @@ export class ReviewStep implements StepHandler {
         body: `请工作队队长补齐以下问题的责任人、整改时限、整改措施：\n${list.map((t) => `${t.code} ${t.title}（缺${t.missing.join('、')}）`).join('\n')}`,
         unitId,
         // The team leader (队长) if the team has one, else the whole team.
-        audience: leaders ? 'leaders' : 'members',
+        audience: led.has(unitId) ? 'leaders' : 'members',
         data: { ticketIds: list.map((t) => t.id) },
       });
       ctx.deliveries.push(...r.deliveries);

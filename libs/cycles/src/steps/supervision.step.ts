@@ -61,8 +61,9 @@ export class SupervisionStep implements StepHandler {
     const byId = new Map(teams.map((t) => [t.unitId, t]));
     const ordered = ranked.filter((r) => byId.has(r.unitId));
 
+    // A team with a ticket overdue past the limit is criticised, and so never praised.
     const praised = ordered
-      .filter((r) => r.score >= rules.praiseMinScore)
+      .filter((r) => r.score >= rules.praiseMinScore && !byId.get(r.unitId)!.tickets.overdueBeyondLimit)
       .slice(0, rules.praiseTop)
       .map((r) => ({ unitId: r.unitId, unitName: r.unitName, score: r.score, rank: r.rank, reasons: praiseReasons(byId.get(r.unitId)!) }));
     const below = ordered.filter((r) => r.score < rules.criticiseBelowScore);

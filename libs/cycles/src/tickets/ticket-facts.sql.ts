@@ -48,18 +48,32 @@ export class TicketFactsSql extends TicketFacts {
   }
 
   async teamStats(m: EntityManager, townshipId: string, bounds: { start: Date; end: Date }, today: string, limit: number) {
+    // One pass over the township's tickets (by its path prefix, on the index), each put in its
+    // team by the path segment under the township, and the month's returns counted once; not a
+    // join on "path LIKE each team's path", which compares every ticket with every team.
+    const path = await townshipPath(m, townshipId);
     const rows = await m.query<Array<Record<string, string> & { team: string }>>(
-      `SELECT u.id AS team,
+      `WITH t AS (
+         SELECT t.id, t.created_at, t.status, t.closed_at, t.closed_on_time, t.deadline,
+                split_part(substr(t.unit_path, length($6) + 1), '/', 1) AS team
+           FROM ticket t WHERE t.unit_path LIKE $7 AND NOT t.is_common
+       ), returns AS (
+         SELECT e.ticket_id, count(*) AS n FROM ticket_event e
+          WHERE e.action = 'return' AND e.at >= $2 AND e.at < $3 GROUP BY e.ticket_id
+       )
+       SELECT u.id AS team,
               count(t.id) FILTER (WHERE t.created_at >= $2 AND t.created_at < $3) AS opened,
               count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3) AS closed,
               count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3 AND t.closed_on_time) AS closed_on_time,
               count(t.id) FILTER (WHERE ${ACTIVE} AND t.deadline < $4::date) AS overdue,
               count(t.id) FILTER (WHERE ${ACTIVE} AND t.deadline < $4::date - $5::int) AS overdue_beyond,
-              coalesce(sum((SELECT count(*) FROM ticket_event e WHERE e.ticket_id = t.id AND e.action = 'return' AND e.at >= $2 AND e.at < $3)), 0) AS returned
-         FROM org_unit u LEFT JOIN ticket t ON t.unit_path LIKE u.path || '%' AND NOT t.is_common
+              coalesce(sum(r.n), 0) AS returned
+         FROM org_unit u
+         LEFT JOIN t ON t.team = u.id::text
+         LEFT JOIN returns r ON r.ticket_id = t.id
         WHERE u.parent_id = $1 AND u.kind IN ('village', 'office')
         GROUP BY u.id`,
-      [townshipId, bounds.start, bounds.end, today, limit],
+      [townshipId, bounds.start, bounds.end, today, limit, path, `${path}%`],
     );
     return new Map<string, TeamTicketStats>(
       rows.map((r) => [

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
     ['TZ_DEFAULT', 'Mars/Olympus', /^TZ_DEFAULT: must be an IANA time zone/],
     ['JWT_TTL', '12 hours', /^JWT_TTL: must be a duration/],
     ['JWT_SECRET', 'too-short', /^JWT_SECRET: must be at least 32 characters/],
+    ['CYCLE_STEP_PAUSE_MS', '-1', /^CYCLE_STEP_PAUSE_MS: .*not be less than 0/],
   ])('names %s when it is %j', (key, value, pattern) => {
     const lines = problems({ [key]: value });
     expect(lines).toHaveLength(1);

@@ -155,6 +155,21 @@ export class AppConfig {
   @Matches(/^(\S+\s+){4}\S+$/, { message: 'must be a cron pattern of five fields, e.g. */5 * * * *' })
   CYCLE_TICK_CRON = '*/5 * * * *';
 
+  /** The Chromium that prints documents to PDF; without it the PDF rendition answers 503. */
+  @IsString()
+  @MinLength(1)
+  CHROMIUM_PATH = '/usr/bin/chromium';
+
+  /**
+   * Fault tests only: each cycle step waits this long inside its transaction, after writing its
+   * outputs and before they commit, so that a test can kill a worker in the middle of a step.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  CYCLE_STEP_PAUSE_MS = 0;
+
   /** Milliseconds in a duration setting such as `JWT_TTL`. */
   durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION'): number {
     return parseDurationMs(this[key])!;

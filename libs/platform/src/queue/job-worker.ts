@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../errors/domain-error';
 import { QueueConnection } from './queue-connection';
@@ -27,6 +28,8 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
     const lockDuration = this.appConfig.durationMs('JOB_LOCK_DURATION');
     this.worker = new Worker(this.queueName, (job) => this.dispatch(job), {
       ...this.connection.bullOptions(),
+      // Recorded on each job it takes (processedBy), so one can tell which process ran what.
+      name: `${hostname()}:${process.pid}`,
       concurrency: this.appConfig.WORKER_CONCURRENCY,
       lockDuration,
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),

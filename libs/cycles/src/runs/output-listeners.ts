@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Period } from '../calendar/period';
+import type { OutputKind } from './step-handler';
+
+/** One `cycle_output` row as a step wrote it, handed to the listeners before its run commits. */
+export interface CycleOutputRecord {
+  id: string;
+  runId: string;
+  /** The township whose cycle produced it. */
+  unitId: string;
+  period: Period;
+  kind: OutputKind;
+  /** The team a per-team output is about (a task list, a self-check report). */
+  subjectUnitId: string | null;
+  data: unknown;
+}
+
+/** Something that acts on a step's outputs in the run's own transaction (e.g. issues documents). */
+export interface CycleOutputListener {
+  onOutputs(m: EntityManager, outputs: readonly CycleOutputRecord[]): Promise<void>;
+}
+
+/**
+ * Where libs that depend on the cycle engine register for its outputs. The listeners run in the
+ * run's transaction, so what they write commits with "done" or not at all: exactly once.
+ */
+@Injectable()
+export class CycleOutputListeners {
+  private readonly listeners: CycleOutputListener[] = [];
+
+  register(listener: CycleOutputListener): void {
+    if (!this.listeners.includes(listener)) this.listeners.push(listener);
+  }
+
+  async emit(m: EntityManager, outputs: readonly CycleOutputRecord[]): Promise<void> {
+    if (!outputs.length) return;
+    for (const l of this.listeners) await l.onOutputs(m, outputs);
+  }
+}

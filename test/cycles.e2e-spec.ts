@@ -1,0 +1,256 @@
+import { FakeClock } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { bearer, unitId } from './support/fixtures';
+import { startTestApp, TestApp } from './support/test-app';
+
+/**
+ * One month of 中厂镇's cycle, step by step as a leader runs them: dispatch of the task list,
+ * self-check, review, report with ranking, supervision with the bulletin and evaluation list.
+ */
+describe('the monthly cycle', () => {
+  // The demo data is written on 20 June 2026; the month under test is July.
+  const clock = new FakeClock('2026-06-20T00:00:00Z');
+  let t: TestApp;
+  let leader: string;
+  let team1: string;
+  let team2: string;
+  let township: string;
+  let v1: string;
+  let v2: string;
+  const at = (iso: string) => clock.set(iso);
+  const run = (step: string, token = leader) =>
+    t.http().post(`/api/v1/cycles/2026-07/steps/${step}/run?unitId=${township}`).set(bearer(token));
+  const db = () => t.app.get(DataSource);
+  const inbox = async (token: string) => (await t.http().get('/api/v1/notifications?pageSize=200').set(bearer(token))).body;
+
+  beforeAll(async () => {
+    t = await startTestApp({ clock });
+    leader = await t.login('zc_leader');
+    team1 = await t.login('zc_team1');
+    team2 = await t.login('zc_team2');
+    township = await unitId(t, '中厂镇');
+    v1 = await unitId(t, '中厂镇第一社区');
+    v2 = await unitId(t, '中厂镇第二社区');
+  });
+  afterAll(() => t.close());
+
+  describe('calendar', () => {
+    it('starts from the seed town’s rhythm, in Asia/Shanghai, moved off holidays', async () => {
+      const res = await t.http().get(`/api/v1/units/${township}/calendar`).set(bearer(leader));
+      expect(res.status).toBe(200);
+      expect(res.body.config).toMatchObject({
+        timezone: 'Asia/Shanghai',
+        steps: {
+          dispatch: { day: 1, time: '08:00' },
+          self_check: { day: 10 },
+          review: { day: 15 },
+          report: { day: 25 },
+          supervision: { day: 'last' },
+        },
+        reminders: { daysBeforeDeadline: 3, overdueGraceDays: 15 },
+      });
+      // 25 July 2026 is a Saturday: the report moves to Friday the 24th.
+      const report = res.body.upcoming.find((o: { period: string; key: string }) => o.period === '2026-07' && o.key === 'step:report');
+      expect(report).toMatchObject({ day: '2026-07-24', nominalDay: '2026-07-25', holiday: '周末' });
+    });
+
+    it('validates a new calendar field by field, and refuses a stale version', async () => {
+      const current = (await t.http().get(`/api/v1/units/${township}/calendar`).set(bearer(leader))).body;
+      const bad = structuredClone(current.config);
+      bad.steps.dispatch.day = 32;
+      bad.steps.review.time = '9am';
+      bad.timezone = 'Mars/Base';
+      const res = await t.http().put(`/api/v1/units/${township}/calendar`).set(bearer(leader)).send({ config: bad });
+      expect(res.status).toBe(400);
+      const fields = res.body.details.fields.map((f: { field: string }) => f.field);
+      expect(fields).toEqual(expect.arrayContaining(['config.steps.dispatch.day', 'config.steps.review.time']));
+      const order = structuredClone(current.config);
+      order.steps.report.day = 5;
+      const misordered = await t.http().put(`/api/v1/units/${township}/calendar`).set(bearer(leader)).send({ config: order });
+      expect(misordered.status).toBe(400);
+      expect(misordered.body.message).toMatch(/steps.report.day: must not come before review/);
+      const ok = await t
+        .http()
+        .put(`/api/v1/units/${township}/calendar`)
+        .set(bearer(leader))
+        .send({ config: current.config, version: current.version });
+      expect(ok.status).toBe(200);
+      expect(ok.body.version).toBe(current.version + 1);
+      const stale = await t
+        .http()
+        .put(`/api/v1/units/${township}/calendar`)
+        .set(bearer(leader))
+        .send({ config: current.config, version: current.version });
+      expect(stale.status).toBe(409);
+    });
+  });
+
+  it('dispatches the drafted task list to each team, once', async () => {
+    at('2026-06-25T02:00:00Z');
+    const draft = await t
+      .http()
+      .post('/api/v1/task-lists')
+      .set(bearer(leader))
+      .send({
+        unitId: township,
+        period: '2026-07',
+        tasks: [
+          { title: '入户走访', indicator: '走访贫困户', target: 30, measureUnit: '户', unitIds: [v1, v2], deadline: '2026-07-20' },
+          { title: '政策宣讲', unitIds: [v1], deadline: '2026-07-31' },
+        ],
+      });
+    expect(draft.status).toBe(201);
+    expect(draft.body).toMatchObject({ status: 'draft', title: '中厂镇7月重点工作任务清单' });
+    expect(draft.body.tasks).toHaveLength(3);
+    expect((await t.http().get(`/api/v1/tasks?unitId=${v1}&period=2026-07`).set(bearer(team1))).body).toEqual([]);
+
+    at('2026-07-01T00:30:00Z');
+    const first = await run('dispatch');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      step: 'dispatch',
+      state: 'done',
+      trigger: 'manual',
+      produced: { teams: 2, tasks: 3, dispatchedNow: true },
+    });
+    expect(first.body.outputs.filter((o: { kind: string }) => o.kind === 'task_list')).toHaveLength(2);
+    const notices = (await inbox(team1)).items.filter((n: { kind: string }) => n.kind === 'task_list_dispatched');
+    expect(notices).toHaveLength(1);
+    expect(notices[0].body).toContain('入户走访（走访贫困户 30户）');
+
+    const again = await run('dispatch');
+    expect(again.body).toEqual(first.body);
+    expect((await inbox(team1)).items.filter((n: { kind: string }) => n.kind === 'task_list_dispatched')).toHaveLength(1);
+    const mine = await t.http().get(`/api/v1/tasks?unitId=${v1}&period=2026-07`).set(bearer(team1));
+    expect(mine.body.map((x: { title: string }) => x.title)).toEqual(['入户走访', '政策宣讲']);
+  });
+
+  it('lets a team report progress against its target', async () => {
+    const [visit, talk] = (await t.http().get(`/api/v1/tasks?unitId=${v1}&period=2026-07`).set(bearer(team1))).body;
+    const half = await t.http().post(`/api/v1/tasks/${visit.id}/progress`).set(bearer(team1)).send({ actual: 18, comment: '已走访18户' });
+    expect(half.body).toMatchObject({ actual: 18, completion: 0.6, done: false });
+    const done = await t.http().post(`/api/v1/tasks/${visit.id}/progress`).set(bearer(team1)).send({ actual: 30 });
+    expect(done.body).toMatchObject({ completion: 1, done: true });
+    expect((await t.http().post(`/api/v1/tasks/${talk.id}/progress`).set(bearer(team1)).send({ actual: 1, done: true })).body.done).toBe(
+      true,
+    );
+    expect((await t.http().post(`/api/v1/tasks/${visit.id}/progress`).set(bearer(team2)).send({ actual: 1 })).status).toBe(404);
+    const detail = await t.http().get(`/api/v1/tasks/${visit.id}`).set(bearer(leader));
+    expect(detail.body.progress.map((p: { actual: number }) => p.actual)).toEqual([18, 30]);
+  });
+
+  it('files a self-check whose problems become tickets, and compiles the reports at the due date', async () => {
+    at('2026-07-05T02:00:00Z');
+    const filed = await t
+      .http()
+      .post('/api/v1/self-checks')
+      .set(bearer(team1))
+      .send({
+        unitId: v1,
+        period: '2026-07',
+        summary: '对照“两不愁三保障”逐户自查，发现问题1个。',
+        checklist: [{ item: '“八个一批”落实情况', status: 'done' }],
+        problems: [{ title: '1户饮水设施老化', category: '两不愁三保障' }],
+      });
+    expect(filed.status).toBe(201);
+    expect(filed.body).toMatchObject({ title: '《中厂镇第一社区7月脱贫攻坚自查报告》', onTime: true });
+    expect(filed.body.problems).toHaveLength(1);
+    const ticket = await t.http().get(`/api/v1/issues/${filed.body.problems[0].id}`).set(bearer(team1));
+    expect(ticket.body).toMatchObject({ source: 'self_check', status: 'open', deadline: null });
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/v1/self-checks')
+          .set(bearer(team1))
+          .send({ unitId: v1, period: '2026-07', summary: 'again', checklist: [], problems: [] })
+      ).status,
+    ).toBe(409);
+
+    at('2026-07-10T10:30:00Z');
+    const step = await run('self_check');
+    expect(step.body.state).toBe('done');
+    expect(step.body.produced.filed).toBe(1);
+    expect(step.body.produced.missing).toContain('中厂镇第二社区');
+    expect((await inbox(team2)).items.some((n: { kind: string }) => n.kind === 'self_check_missing')).toBe(true);
+    expect(
+      (await inbox(leader)).items.some(
+        (n: { kind: string; title: string }) => n.kind === 'self_check_missing' && /个工作队未报送/.test(n.title),
+      ),
+    ).toBe(true);
+  });
+
+  it('lists every open ticket for review and flags those missing a deadline, person or measures', async () => {
+    at('2026-07-15T02:00:00Z');
+    const step = await run('review');
+    expect(step.body.produced.open).toBeGreaterThan(5);
+    expect(step.body.produced.incomplete).toBe(1);
+    const [list] = await db().query(`SELECT data FROM cycle_output WHERE kind = 'rectification_list' AND period = '2026-07'`);
+    const flagged = list.data.items.filter((i: { missing: string[] }) => i.missing.length);
+    expect(flagged.map((i: { title: string; missing: string[] }) => [i.title, i.missing])).toEqual([
+      ['1户饮水设施老化', ['责任人', '整改时限', '整改措施']],
+    ]);
+    expect((await inbox(team1)).items.some((n: { kind: string }) => n.kind === 'rectification_incomplete')).toBe(true);
+  });
+
+  it('reports progress per team and ranks the teams', async () => {
+    at('2026-07-24T01:00:00Z');
+    const step = await run('report');
+    expect(step.body.state).toBe('done');
+    const ranking = await t.http().get(`/api/v1/rankings?unitId=${township}&period=2026-07`).set(bearer(leader));
+    expect(ranking.status).toBe(200);
+    expect(ranking.body.map((r: { rank: number }) => r.rank)).toEqual(ranking.body.map((_: unknown, i: number) => i + 1));
+    const scores = ranking.body.map((r: { score: number }) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const first = ranking.body.find((r: { unitName: string }) => r.unitName === '中厂镇第一社区');
+    expect(first.breakdown).toMatchObject({ taskCompletion: 40, selfCheck: 10 });
+    expect(ranking.body.every((r: { provisional?: boolean }) => !r.provisional)).toBe(true);
+    const [progress] = await db().query(`SELECT data FROM cycle_output WHERE kind = 'progress_list' AND period = '2026-07'`);
+    const row = progress.data.rows.find((r: { team: { name: string } }) => r.team.name === '中厂镇第一社区');
+    expect(row).toMatchObject({ tasks: { total: 2, done: 2, completion: 1 }, selfCheck: 'on_time' });
+  });
+
+  it('issues the supervision bulletin’s data and the evaluation list at month end', async () => {
+    at('2026-07-31T08:30:00Z');
+    const step = await run('supervision');
+    expect(step.body.state).toBe('done');
+    const [bulletin] = await db().query(`SELECT data FROM cycle_output WHERE kind = 'bulletin' AND period = '2026-07'`);
+    const b = bulletin.data;
+    expect(b).toMatchObject({ issuer: '中厂镇效能督查组', title: '关于2026年7月脱贫攻坚工作督查情况的通报' });
+    expect(b.figures.teams).toBe(12);
+    expect(b.praised.length).toBeGreaterThan(0);
+    expect(b.praised.length).toBeLessThanOrEqual(2);
+    for (const p of b.praised) expect(p.reasons.length).toBeGreaterThan(0);
+    // 第二社区 has a ticket overdue for more than 30 days.
+    const second = b.criticised.find((c: { unitName: string }) => c.unitName === '中厂镇第二社区');
+    expect(second.reasons.join('')).toMatch(/逾期超过30天/);
+    expect(b.praised.some((p: { unitName: string }) => p.unitName === '中厂镇第二社区')).toBe(false);
+    expect(b.nextSteps.length).toBeGreaterThan(0);
+    expect(b.closeOutRates).toHaveLength(12);
+    const [evaluation] = await db().query(`SELECT data FROM cycle_output WHERE kind = 'evaluation_list' AND period = '2026-07'`);
+    expect(evaluation.data.rows).toHaveLength(12);
+    expect(evaluation.data.rows[0]).toMatchObject({ rank: 1, grade: expect.stringMatching(/优秀|良好|一般|较差/) });
+  });
+
+  it('shows the month’s cycle: every step done, when it ran and what it produced', async () => {
+    const res = await t.http().get(`/api/v1/cycles?unitId=${township}&period=2026-07`).set(bearer(leader));
+    expect(res.body.steps.map((s: { step: string; state: string }) => [s.step, s.state])).toEqual([
+      ['dispatch', 'done'],
+      ['self_check', 'done'],
+      ['review', 'done'],
+      ['report', 'done'],
+      ['supervision', 'done'],
+    ]);
+    expect(res.body.steps[0]).toMatchObject({ label: '月交办 + 任务清单', dueAt: '2026-07-01T00:00:00.000Z', ranAt: expect.any(String) });
+    const year = await t.http().get(`/api/v1/rankings?unitId=${township}&period=2026`).set(bearer(leader));
+    expect(year.body[0].breakdown).toMatchObject({ months: 1 });
+  });
+
+  it('lets leaders run steps by hand, and nobody else', async () => {
+    expect((await run('review', await t.login('zc_inspector'))).status).toBe(403);
+    expect((await run('review', team1)).status).toBe(404);
+    const badStep = await t.http().post(`/api/v1/cycles/2026-07/steps/audit/run?unitId=${township}`).set(bearer(leader));
+    expect(badStep.status).toBe(400);
+    expect((await t.http().post(`/api/v1/cycles/2026-13/steps/review/run?unitId=${township}`).set(bearer(leader))).status).toBe(400);
+  });
+});

@@ -1,0 +1,29 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+
+/** A local robot webhook: records what arrives and answers as the test says. */
+export class WebhookReceiver {
+  readonly received: unknown[] = [];
+  reply: { status: number; body: unknown } = { status: 200, body: { errcode: 0, errmsg: 'ok' } };
+  private server?: Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      let text = '';
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        this.received.push(JSON.parse(text || 'null'));
+        res.writeHead(this.reply.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(this.reply.body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const a = this.server.address();
+    this.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/cgi-bin/webhook/send?key=test`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
