@@ -16,6 +16,7 @@ import {
   TransitionService,
 } from '@app/tickets';
 import { AppConfig, CurrentPrincipal, Principal, readUploadedFile, ValidationFailed } from '@app/platform';
+import { sendInline } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import {
   CountsQuery,
@@ -154,12 +155,6 @@ export class TicketsController {
     @Res() reply: Reply,
   ): Promise<void> {
     const { view, stream } = await this.evidence.open(p, id, evidenceId);
-    reply
-      .header('content-type', view.mediaType)
-      .header('content-length', String(view.size))
-      .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(view.filename)}`)
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, max-age=3600');
-    reply.send(stream);
+    sendInline(reply, view, stream);
   }
 }

@@ -3,6 +3,7 @@ import { Tickets1795350000000 } from './1795350000000-tickets';
 import { Cycles1795400000000 } from './1795400000000-cycles';
 import { Assessment1795400000001 } from './1795400000001-assessment';
 import { TaskProgressOrder1795420000000 } from './1795420000000-task-progress-order';
+import { Documents1795450000000 } from './1795450000000-documents';
 import { TicketSearch1795500000000 } from './1795500000000-ticket-search';
 
 /** Every migration, oldest first. The schema changes only through these. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   Cycles1795400000000,
   Assessment1795400000001,
   TaskProgressOrder1795420000000,
+  Documents1795450000000,
   TicketSearch1795500000000,
 ];

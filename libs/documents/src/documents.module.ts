@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { CyclesModule } from '@app/cycles';
+import { OrgModule } from '@app/org';
+import { TicketsModule } from '@app/tickets';
+import { LedgerService } from './ledger/ledger.service';
+import { DocumentRenditions } from './document-renditions.service';
+import { DocumentService } from './documents.service';
+import { CycleDocumentsListener } from './issue/cycle-documents.listener';
+import { DocumentIssuer } from './issue/document-issuer';
+import { PdfRenderer } from './render/pdf-renderer';
+import { TemplateRegistry } from './render/template-registry';
+
+/**
+ * Documents of record: templates, renderers (HTML, PDF, XLSX, CSV, DOCX), issued documents and
+ * their numbering, and the problem / close-out ledger.
+ */
+@Module({
+  imports: [OrgModule, TicketsModule, CyclesModule],
+  providers: [LedgerService, TemplateRegistry, DocumentIssuer, CycleDocumentsListener, DocumentService, PdfRenderer, DocumentRenditions],
+  exports: [LedgerService, TemplateRegistry, DocumentIssuer, DocumentService, DocumentRenditions],
+})
+export class DocumentsModule {}

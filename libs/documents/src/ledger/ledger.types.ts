@@ -1,0 +1,84 @@
+import type { Source, Status } from '@app/tickets';
+
+/** Filters of a ledger: a unit (and by default everything under it), a period of found dates, a source. */
+export interface LedgerQuery {
+  unitId?: string;
+  /** With unitId: include the units under it (the default). */
+  subtree?: boolean;
+  /** Inclusive bounds on the found date, YYYY-MM-DD. */
+  from?: string;
+  to?: string;
+  source?: Source;
+}
+
+/** How a closed ticket was closed out: by its deadline (按期销号) or after it (逾期销号). */
+export type CloseOut = 'on_time' | 'late';
+
+/** One line of the problem / close-out ledger (问题台账 / 销号台账). */
+export interface LedgerRow {
+  seq: number;
+  id: string;
+  code: string;
+  source: Source;
+  sourceLabel: string;
+  inspectionTitle: string | null;
+  issuedBy: string | null;
+  title: string;
+  category: string | null;
+  unitId: string;
+  unitName: string;
+  responsible: string | null;
+  /** The date the problem was found: its inspection's date, else the day the ticket was raised. */
+  foundOn: string;
+  /** The deadline first set, before any extension (原定整改时限). */
+  originalDeadline: string | null;
+  deadline: string | null;
+  measures: string | null;
+  status: Status;
+  statusLabel: string;
+  closedOn: string | null;
+  closeOut: CloseOut | null;
+  closeOutLabel: string | null;
+  overdue: boolean;
+  daysOverdue: number;
+  verifier: string | null;
+}
+
+export interface LedgerCounts {
+  found: number;
+  closed: number;
+  closedOnTime: number;
+  closedLate: number;
+  /** Not yet closed out and not cancelled. */
+  open: number;
+  overdue: number;
+  cancelled: number;
+  /** Closed over found, cancelled tickets left out; 1 when there is nothing to close. */
+  closureRate: number;
+}
+
+export interface LedgerTotals extends LedgerCounts {
+  bySource: Array<LedgerCounts & { source: Source; label: string }>;
+  byUnit: Array<LedgerCounts & { unitId: string; unitName: string }>;
+  /** The line officials quote: "排查出问题165个，已整改销号161个…". */
+  sentence: string;
+}
+
+/** The ledger as JSON: a page of rows and the totals of every row the filters select. */
+export interface LedgerPage {
+  rows: LedgerRow[];
+  totals: LedgerTotals;
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+export const STATUS_LABELS: Record<Status, string> = {
+  open: '待整改',
+  in_progress: '整改中',
+  pending_review: '待验收',
+  closed: '已销号',
+  cancelled: '已撤销',
+};
+
+export const CLOSE_OUT_LABELS: Record<CloseOut, string> = { on_time: '按期销号', late: '逾期销号' };

@@ -1,0 +1,62 @@
+import type { HelperDelegate, HelperOptions } from 'handlebars';
+import Handlebars from 'handlebars';
+import { DateTime } from 'luxon';
+import type { Locale } from '../kinds';
+import { closeOutRateChart, CloseOutRate } from './chart';
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+
+const SELF_CHECK: Record<string, { zh: string; en: string }> = {
+  on_time: { zh: '按时报送', en: 'on time' },
+  late: { zh: '逾期报送', en: 'late' },
+  missing: { zh: '未报送', en: 'not filed' },
+  done: { zh: '已完成', en: 'done' },
+  partial: { zh: '部分完成', en: 'partly done' },
+  not_done: { zh: '未完成', en: 'not done' },
+};
+
+const STATUS: Record<string, { zh: string; en: string }> = {
+  open: { zh: '待整改', en: 'open' },
+  in_progress: { zh: '整改中', en: 'in progress' },
+  pending_review: { zh: '待审核销号', en: 'pending review' },
+  closed: { zh: '已销号', en: 'closed' },
+  cancelled: { zh: '已撤销', en: 'cancelled' },
+};
+
+function localeOf(options: HelperOptions): Locale {
+  return (options.data as { root?: { locale?: Locale } } | undefined)?.root?.locale === 'en' ? 'en' : 'zh';
+}
+
+/**
+ * The helpers every template may use. Each is a pure function of its arguments (and of the
+ * snapshot's locale and time zone), so rendering stays deterministic.
+ */
+export const HELPERS: Record<string, HelperDelegate> = {
+  /** 0.955 → 95.5% */
+  pct: (v: unknown) => `${Math.round(num(v) * 1000) / 10}%`,
+  /** A number with `digits` decimals. */
+  fixed: (v: unknown, digits: unknown) => (v === null || v === undefined ? '' : num(v).toFixed(typeof digits === 'number' ? digits : 1)),
+  /** 0-based @index → 1-based 序号. */
+  inc: (v: unknown) => num(v) + 1,
+  eq: (a: unknown, b: unknown) => a === b,
+  gt: (a: unknown, b: unknown) => num(a) > num(b),
+  len: (v: unknown) => (Array.isArray(v) ? v.length : 0),
+  join: (v: unknown, sep: unknown) => (Array.isArray(v) ? v.join(typeof sep === 'string' ? sep : '、') : ''),
+  /** A status code (self-check, checklist item, ticket) in the document's language. */
+  label: (v: unknown, options: HelperOptions) => {
+    const key = String(v);
+    const entry = SELF_CHECK[key] ?? STATUS[key];
+    return entry ? entry[localeOf(options)] : key;
+  },
+  /** An instant as a local date in the issuer's zone (the snapshot's header.timezone). */
+  localDate: (iso: unknown, options: HelperOptions) => {
+    if (typeof iso !== 'string' || !iso) return '';
+    const zone = (options.data as { root?: { header?: { timezone?: string } } }).root?.header?.timezone ?? 'Asia/Shanghai';
+    const d = DateTime.fromISO(iso, { zone });
+    if (!d.isValid) return iso;
+    return localeOf(options) === 'zh' ? `${d.year}年${d.month}月${d.day}日` : d.toFormat('d LLL yyyy');
+  },
+  /** The close-out rate per team as an inline SVG chart. */
+  closeOutChart: (rates: unknown, options: HelperOptions) =>
+    new Handlebars.SafeString(closeOutRateChart(Array.isArray(rates) ? (rates as CloseOutRate[]) : [], localeOf(options))),
+};
