@@ -11,13 +11,16 @@ const swc = {
 };
 module.exports = {
   testEnvironment: 'node',
+  // End-to-end files start the whole application (migrations, seed, queue) in beforeAll; on a
+  // loaded 2-core machine that can take well over Jest's default 5 s.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/test/support/global-setup.js',
   rootDir: '.',
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swc, swcrc: false }] },
   // Many dependencies ship ESM only (NestJS 12 among them); swc compiles them for Jest too.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|@fastify|@electric-sql|content-disposition|file-type|strtok3|token-types|@tokenizer|uint8array-extras|fflate|@borewit|csv-parse|echarts|zrender|docx|fast-check|pure-rand|chinese-days)/)',
+    '/node_modules/(?!(@nestjs|@fastify|@electric-sql|content-disposition|file-type|strtok3|token-types|@tokenizer|uint8array-extras|fflate|@borewit|csv-parse|echarts|zrender|docx|fast-check|pure-rand|chinese-days|cookie)/)',
   ],
   moduleNameMapper: {
     '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',

@@ -22,6 +22,8 @@ interface Ids {
   task: string;
   selfCheck: string;
   notification: string;
+  bulletin: string;
+  evaluationList: string;
 }
 
 interface Case {
@@ -402,6 +404,54 @@ const CASES: Record<string, Case | 'public'> = {
     send: (t, token, ids) => t.http().get(`/api/v1/self-checks/${ids.selfCheck}`).set(bearer(token)),
     expect: villageReaders(200),
   },
+  'GET /api/v1/documents': {
+    send: (t, token, ids) => t.http().get(`/api/v1/documents?unitId=${ids.township}&subtree=true`).set(bearer(token)),
+    expect: townshipReaders(200),
+    check: (body, _user, ids) => {
+      const items = (body as { items: Array<{ id: string }> }).items.map((d) => d.id);
+      expect(items).toEqual(expect.arrayContaining([ids.bulletin, ids.evaluationList]));
+    },
+  },
+  'POST /api/v1/documents': {
+    // A correction (更正) of a freshly issued bulletin, so every row has something to correct.
+    send: async (t, token, ids) => {
+      const period = freshPeriod();
+      const admin = await t.login('admin');
+      await t.http().post(`/api/v1/cycles/${period}/steps/supervision/run?unitId=${ids.township}`).set(bearer(admin));
+      const issued = await t.http().get(`/api/v1/documents?unitId=${ids.township}&kind=bulletin&period=${period}`).set(bearer(admin));
+      const corrects = (issued.body as { items: Array<{ id: string }> }).items[0].id;
+      return t.http().post('/api/v1/documents').set(bearer(token)).send({ kind: 'bulletin', unitId: ids.township, period, corrects });
+    },
+    expect: withCreated({ ...townshipReaders(200), bh_viewer: 403 }),
+  },
+  'GET /api/v1/documents/{id}': {
+    send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/documents/{id}/html': {
+    send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}/html`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/documents/{id}/pdf': {
+    send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}/pdf`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/documents/{id}/docx': {
+    send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}/docx`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/documents/{id}/xlsx': {
+    send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.evaluationList}/xlsx`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/documents/{id}/csv': {
+    send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.evaluationList}/csv`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
+  'GET /api/v1/ledger': {
+    send: (t, token, ids) => t.http().get(`/api/v1/ledger?unitId=${ids.township}`).set(bearer(token)),
+    expect: townshipReaders(200),
+  },
   'GET /api/v1/rankings': {
     send: (t, token, ids) => t.http().get(`/api/v1/rankings?unitId=${ids.township}&period=2026-07`).set(bearer(token)),
     expect: townshipReaders(200),
@@ -450,7 +500,11 @@ describe('scope on every route', () => {
         .send({ unitId: base.village, period: '2026-07', summary: '自查', checklist: [], problems: [] })
     ).body.id as string;
     const notification = await id(`SELECT id FROM notification WHERE unit_id = '${base.village}' AND audience = 'members' LIMIT 1`);
-    ids = { ...base, inspection, ticket, evidence, task, selfCheck, notification };
+    await t.http().post(`/api/v1/cycles/2026-07/steps/supervision/run?unitId=${base.township}`).set(bearer(admin));
+    const doc = (kind: string) =>
+      id(`SELECT id FROM document WHERE unit_id = '${base.township}' AND kind = '${kind}' AND period = '2026-07' AND corrects_id IS NULL`);
+    const [bulletin, evaluationList] = [await doc('bulletin'), await doc('evaluation_list')];
+    ids = { ...base, inspection, ticket, evidence, task, selfCheck, notification, bulletin, evaluationList };
   });
   afterAll(() => t.close());
 

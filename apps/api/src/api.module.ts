@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CyclesModule } from '@app/cycles';
+import { DocumentsModule } from '@app/documents';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { AuthGuard, HttpErrorFilter } from '@app/platform';
@@ -12,10 +13,13 @@ import { CyclesController } from './cycles/cycles.controller';
 import { SelfChecksController } from './cycles/self-checks.controller';
 import { TasksController } from './cycles/tasks.controller';
 import { TicketsController } from './tickets/tickets.controller';
+import { ConsoleModule } from './console/console.module';
+import { LedgerController } from './documents/ledger.controller';
+import { DocumentsController } from './documents/documents.controller';
 
 /** The HTTP API under /api/v1: every route needs a token unless marked public. */
 @Module({
-  imports: [OrgModule, TicketsModule, CyclesModule],
+  imports: [OrgModule, TicketsModule, CyclesModule, DocumentsModule, ConsoleModule],
   controllers: [
     AuthController,
     HealthController,
@@ -25,6 +29,8 @@ import { TicketsController } from './tickets/tickets.controller';
     TasksController,
     SelfChecksController,
     TicketsController,
+    LedgerController,
+    DocumentsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HttpErrorFilter, PinoNestLogger, PlatformOptions } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRoles } from './app.module';
+import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
 import { createValidationPipe } from './common/validation';
 
 export const API_PREFIX = 'api/v1';
@@ -32,7 +33,9 @@ export async function createApiApp(
     reply.header('x-request-id', request.id);
   });
   await app.register(fastifyMultipart, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
-  app.setGlobalPrefix(API_PREFIX);
+  await registerConsoleHttp(app);
+  // The web console is served at the root, outside the API's prefix.
+  app.setGlobalPrefix(API_PREFIX, { exclude: CONSOLE_ROUTES });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
 

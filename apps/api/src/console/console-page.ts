@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { isPeriod, periodAt } from '@app/cycles';
+import { AppConfig, Clock, Principal, ValidationFailed } from '@app/platform';
+import type { TicketView } from '@app/tickets';
+import { DateTime } from 'luxon';
+import { Dictionary, fill } from './i18n';
+import { ConsoleReply, ConsoleRequest, frameOf } from './session';
+import { ConsoleViews } from './views';
+
+export type FormBody = Record<string, string | string[] | undefined>;
+
+export function formOf(req: ConsoleRequest): FormBody {
+  return (req.body && typeof req.body === 'object' ? req.body : {}) as FormBody;
+}
+
+/** One trimmed value of a form field ('' when absent). */
+export function field(body: FormBody, name: string): string {
+  const v = body[name];
+  return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
+}
+
+/** Every non-empty value of a repeated form field. */
+export function fields(body: FormBody, name: string): string[] {
+  const v = body[name];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((s) => s.trim()).filter(Boolean);
+}
+
+export function numberField(body: FormBody, name: string): number | undefined {
+  const text = field(body, name);
+  if (!text) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw ValidationFailed.field(name, 'must be a number');
+  return n;
+}
+
+export function dateField(body: FormBody, name: string, required = true): string | undefined {
+  const text = field(body, name);
+  if (!text && !required) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !DateTime.fromISO(text).isValid) throw ValidationFailed.field(name, 'must be a date YYYY-MM-DD');
+  return text;
+}
+
+export function localDate(now: Date, zone: string): string {
+  return DateTime.fromJSDate(now, { zone }).toISODate() ?? now.toISOString().slice(0, 10);
+}
+
+/** Whole days from `today` to `deadline` (negative when past). */
+export function daysBetween(today: string, deadline: string): number {
+  return Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The page asked for in a list's query string: a whole number from 1 to 1000, 1 when missing or not a number. */
+export function pageOf(text?: string): number {
+  return Math.max(1, Math.min(1000, Math.trunc(Number(text)) || 1));
+}
+
+/** The previous and next page links of a list, when there are such pages. */
+export function pager(page: number, pageSize: number, total: number): { prev?: number; next?: number } {
+  return { prev: page > 1 ? page - 1 : undefined, next: page * pageSize < total ? page + 1 : undefined };
+}
+
+/** Units where the principal holds one of `roles`, in the order of the memberships. */
+export function unitsWithRole(principal: Principal, ...roles: string[]): string[] {
+  return [...new Set(principal.scope.grants.filter((g) => roles.includes(g.role) && g.unitId).map((g) => g.unitId as string))];
+}
+
+/** Renders console pages into the layout. */
+@Injectable()
+export class ConsolePages {
+  constructor(
+    private readonly views: ConsoleViews,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Today and this month where the console's users live (the default zone of new units). */
+  today(): string {
+    return localDate(this.clock.now(), this.config.TZ_DEFAULT);
+  }
+
+  period(): string {
+    return periodAt(this.clock.now(), this.config.TZ_DEFAULT);
+  }
+
+  /** A month from a form or query: this month when empty. */
+  periodOf(text?: string): string {
+    if (text === undefined || text === '') return this.period();
+    if (!isPeriod(text)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
+    return text;
+  }
+
+  /** Days left, due today or days late, in the reader's language. */
+  withDue<T extends TicketView>(req: ConsoleRequest, reply: ConsoleReply, items: T[]): Array<T & { due: string }> {
+    const t = this.t(req, reply);
+    const today = this.today();
+    return items.map((i) => {
+      let due = t.noDeadline;
+      if (i.status === 'closed' || i.status === 'cancelled') due = '';
+      else if (i.overdue) due = fill(t.daysLate, { n: i.daysOverdue });
+      else if (i.deadline) {
+        const left = daysBetween(today, i.deadline);
+        due = left <= 0 ? t.dueToday : fill(t.daysLeft, { n: left });
+      }
+      return { ...i, due };
+    });
+  }
+
+  t(req: ConsoleRequest, reply: ConsoleReply): Dictionary {
+    return this.views.dictionary(frameOf(req, reply).lang);
+  }
+
+  show(req: ConsoleRequest, reply: ConsoleReply, view: string, data: Record<string, unknown> & { title: string }, status = 200): void {
+    const frame = frameOf(req, reply);
+    this.views.send(reply, this.views.render(view, frame, data), status);
+  }
+
+  /** After a successful form post: see the result with a GET (post/redirect/get). */
+  redirect(reply: ConsoleReply, url: string): void {
+    reply.redirect(url, 303);
+  }
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { CyclesModule } from '@app/cycles';
+import { DocumentsModule } from '@app/documents';
+import { OrgModule } from '@app/org';
+import { TicketsModule } from '@app/tickets';
+import { AdminConsoleController } from './admin.console-controller';
+import { AuthConsoleController } from './auth.console-controller';
+import { ConsoleErrorFilter } from './console-error.filter';
+import { ConsolePages } from './console-page';
+import { DispatchConsoleController } from './dispatch.console-controller';
+import { DocsConsoleController } from './docs.console-controller';
+import { InspectorConsoleController } from './inspector.console-controller';
+import { LeaderConsoleController } from './leader.console-controller';
+import { ConsoleAuthGuard, ConsoleSessions } from './session';
+import { TeamConsoleController } from './team.console-controller';
+import { ConsoleTownships } from './townships';
+import { ConsoleViews } from './views';
+
+/**
+ * The web console at `/`: server-rendered pages for village teams, inspection groups, township
+ * leaders and administrators, over the same lib services and scope rules as the API.
+ */
+@Module({
+  imports: [OrgModule, TicketsModule, CyclesModule, DocumentsModule],
+  controllers: [
+    AuthConsoleController,
+    TeamConsoleController,
+    InspectorConsoleController,
+    LeaderConsoleController,
+    DispatchConsoleController,
+    DocsConsoleController,
+    AdminConsoleController,
+  ],
+  providers: [ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
+})
+export class ConsoleModule {}

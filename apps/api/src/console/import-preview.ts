@@ -1,0 +1,33 @@
+import { ImportRejected, ValidationFailed } from '@app/platform';
+import { field, formOf } from './console-page';
+import { ConsoleRequest } from './session';
+
+/** A checked file up to this size rides along in the preview page, so the import needs no second upload. */
+export const CARRY_MAX_BYTES = 1024 * 1024;
+
+export interface ImportPreview {
+  ok: boolean;
+  count?: number;
+  rows?: Array<{ row: number; column: string; message: string }>;
+  carry?: { data: string; filename: string };
+}
+
+/** Runs a dry run and describes its outcome for the preview page. */
+export async function preview(run: () => Promise<{ created: number }>, file: { filename: string; data: Buffer }): Promise<ImportPreview> {
+  try {
+    const result = await run();
+    const carry = file.data.length <= CARRY_MAX_BYTES ? { data: file.data.toString('base64'), filename: file.filename } : undefined;
+    return { ok: true, count: result.created, carry };
+  } catch (e) {
+    if (e instanceof ImportRejected) return { ok: false, rows: e.rows };
+    throw e;
+  }
+}
+
+/** The file a preview page carried back, as the import's upload. */
+export function carried(req: ConsoleRequest): { filename: string; data: Buffer } {
+  const body = formOf(req);
+  const data = Buffer.from(field(body, 'data'), 'base64');
+  if (!data.length) throw ValidationFailed.field('file', 'choose the file again');
+  return { filename: field(body, 'filename') || 'upload.xlsx', data };
+}

@@ -1,0 +1,118 @@
+import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { OrgUnitService } from '@app/org';
+import { AppConfig, CurrentPrincipal, ImportRejected, Principal, Public, readUploadedFile, ValidationFailed } from '@app/platform';
+import { FindingsImportService, InspectionService, SOURCE_LABELS, SOURCES, Source, TicketQueryService } from '@app/tickets';
+import { IdPipe } from '../common/id.pipe';
+import { ConsoleErrorFilter } from './console-error.filter';
+import { ConsolePages, dateField, field, formOf } from './console-page';
+import { carried, preview } from './import-preview';
+import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
+
+const inspectionId = new IdPipe('Inspection');
+/** The inspection group's pages: the verification queue and the findings import. */
+@ApiExcludeController()
+@Public()
+@UseGuards(ConsoleAuthGuard)
+@UseFilters(ConsoleErrorFilter)
+@Controller()
+export class InspectorConsoleController {
+  constructor(
+    private readonly queries: TicketQueryService,
+    private readonly inspections: InspectionService,
+    private readonly importer: FindingsImportService,
+    private readonly units: OrgUnitService,
+    private readonly pages: ConsolePages,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('verify')
+  async queue(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
+    const result = await this.queries.list(p, { status: ['pending_review'], sort: 'deadline', order: 'asc', page: 1, pageSize: 100 });
+    const items = result.items.filter((i) => i.allowedActions.includes('approve'));
+    const t = this.pages.t(req, reply);
+    this.pages.show(req, reply, 'verify', { title: t.nav.verify, items: this.pages.withDue(req, reply, items) });
+  }
+
+  @Get('findings')
+  async inspectionList(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
+    const [list, townships] = await Promise.all([
+      this.inspections.list(p, { page: 1, pageSize: 50 }),
+      this.units.list(p, { kind: 'township', page: 1, pageSize: 200 }),
+    ]);
+    const t = this.pages.t(req, reply);
+    this.pages.show(req, reply, 'inspections', {
+      title: t.nav.import,
+      items: list.items,
+      townships: townships.items,
+      sources: SOURCES.map((s) => ({ value: s, label: SOURCE_LABELS[s] })),
+    });
+  }
+
+  @Post('findings')
+  async createInspection(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
+    const body = formOf(req);
+    const source = field(body, 'source') as Source;
+    if (!SOURCES.includes(source)) throw ValidationFailed.field('source', `must be one of ${SOURCES.join(', ')}`);
+    const created = await this.inspections.create(p, {
+      source,
+      title: field(body, 'title'),
+      issuedBy: field(body, 'issuedBy'),
+      docNumber: field(body, 'docNumber') || undefined,
+      date: dateField(body, 'date') as string,
+      unitId: field(body, 'unitId'),
+    });
+    this.pages.redirect(reply, `/findings/${created.id}`);
+  }
+
+  @Get('findings/:id')
+  async inspection(
+    @CurrentPrincipal() p: Principal,
+    @Req() req: ConsoleRequest,
+    @Res() reply: ConsoleReply,
+    @Param('id', inspectionId) id: string,
+  ) {
+    const inspection = await this.inspections.get(p, id);
+    const tickets = await this.queries.list(p, { inspectionId: id, sort: 'deadline', order: 'asc', page: 1, pageSize: 100 });
+    this.pages.show(req, reply, 'inspection', {
+      title: inspection.title,
+      inspection,
+      tickets: this.pages.withDue(req, reply, tickets.items),
+    });
+  }
+
+  /** Step one: check the uploaded list and show every bad row; nothing is written. */
+  @Post('findings/:id/check')
+  async check(
+    @CurrentPrincipal() p: Principal,
+    @Req() req: ConsoleRequest,
+    @Res() reply: ConsoleReply,
+    @Param('id', inspectionId) id: string,
+  ) {
+    const inspection = await this.inspections.get(p, id);
+    const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
+    const result = await preview(() => this.importer.import(p, id, file, { dryRun: true }), file);
+    this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, preview: result }, result.ok ? 200 : 422);
+  }
+
+  /** Step two: import the checked list (carried by the preview page, or chosen again). */
+  @Post('findings/:id/import')
+  async import(
+    @CurrentPrincipal() p: Principal,
+    @Req() req: ConsoleRequest,
+    @Res() reply: ConsoleReply,
+    @Param('id', inspectionId) id: string,
+  ) {
+    const inspection = await this.inspections.get(p, id);
+    const file = (req as { isMultipart?: () => boolean }).isMultipart?.()
+      ? await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024)
+      : carried(req);
+    try {
+      const result = await this.importer.import(p, id, file, { dryRun: false });
+      this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, imported: result.created });
+    } catch (e) {
+      if (!(e instanceof ImportRejected)) throw e;
+      this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, preview: { ok: false, rows: e.rows } }, 422);
+    }
+  }
+}
