@@ -39,9 +39,10 @@ describe('migrations', () => {
     const after = await migrate(undefined);
     try {
       const [{ task_id }] = await after.query(`SELECT task_id FROM task_progress LIMIT 1`);
-      await after.query(`INSERT INTO task_progress (task_id, actual, comment, created_at) VALUES ($1, 4, 'fourth', '2026-05-01T00:00:00Z')`, [
-        task_id,
-      ]);
+      await after.query(
+        `INSERT INTO task_progress (task_id, actual, comment, created_at) VALUES ($1, 4, 'fourth', '2026-05-01T00:00:00Z')`,
+        [task_id],
+      );
       const rows = await after.query(`SELECT comment FROM task_progress WHERE task_id = $1 ORDER BY seq`, [task_id]);
       expect(rows.map((r: { comment: string }) => r.comment)).toEqual(['first', 'second', 'third', 'fourth']);
       await expect(after.query(`UPDATE task_progress SET seq = 99`)).rejects.toThrow(/seq/);
