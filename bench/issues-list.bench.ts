@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { PrincipalResolver } from '@app/platform';
+import { PreparedQueries, PrincipalResolver } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { TicketQueryService, textBigrams, searchText, titleOf } from '@app/tickets';
 import { startTestApp } from '../test/support/test-app';
@@ -44,6 +44,8 @@ interface ServerReady {
 }
 
 interface BareConfig {
+  /** The prepared statement's name: the bare endpoint runs the list as the app does. */
+  name: string;
   sql: string;
   params: unknown[];
 }
@@ -112,21 +114,22 @@ async function serveApp(db: string): Promise<void> {
   );
   const principal = await t.app.get(PrincipalResolver).resolve(user.id, user.token_version);
   const query = { unitId: unit.id, subtree: true, status: QUERY.status.split(',') as ['open'], q: QUERY.q, page: 1, pageSize: 20 };
-  const bare: BareConfig = t.app.get(TicketQueryService).buildListSql(principal!, query);
+  const list = t.app.get(TicketQueryService).buildListSql(principal!, query);
+  const bare: BareConfig = { ...list, name: t.app.get(PreparedQueries).nameOf(list.sql) };
   const path = `/api/v1/issues?unitId=${unit.id}&subtree=true&status=${QUERY.status}&q=${encodeURIComponent(QUERY.q)}&page=1&pageSize=20`;
   process.on('message', (m: string) => void report('result', m === 'count' ? counter.count() : bare));
   process.once('SIGTERM', () => void t.close().finally(() => process.exit(0)));
   await report<ServerReady>('ready', { port: (t.app.getHttpServer().address() as AddressInfo).port, path, token });
 }
 
-/** The reference: node:http and a pg pool of the app's size, the same SQL, rows as JSON. */
+/** The reference: node:http and a pg pool of the app's size, the same prepared statement, rows as JSON. */
 async function serveBare(db: string): Promise<void> {
   const counter = countQueries();
   let config: BareConfig | undefined;
   const pool = new Pool({ connectionString: db, max: 10 });
   const server = createServer((_req, res) => {
     const params = [new Date(), ...config!.params.slice(1)];
-    pool.query(config!.sql, params).then(
+    pool.query({ name: config!.name, text: config!.sql, values: params }).then(
       (r) => {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ items: r.rows, total: r.rows.length ? Number(r.rows[0].total) : 0 }));

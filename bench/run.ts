@@ -4,10 +4,14 @@ import { join } from 'node:path';
 
 /**
  * Runs every compiled `bench/*.bench.js` one after the other, each in a process of its own, or
- * only those whose names contain one of the arguments (`npm run bench -- import`).
+ * only those whose names contain one of the arguments (`npm run bench -- import`). Options from
+ * the first `--name` on go to each benchmark (`npm run bench -- issues --rounds 3 --explain`).
  */
 function main(): number {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const firstOption = args.findIndex((a) => a.startsWith('--'));
+  const wanted = firstOption < 0 ? args : args.slice(0, firstOption);
+  const options = firstOption < 0 ? [] : args.slice(firstOption);
   const all = readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.js'))
     .sort();
@@ -19,7 +23,7 @@ function main(): number {
   const failed: string[] = [];
   for (const file of chosen) {
     console.log(`\n=== ${file.replace(/\.js$/, '.ts')} ===`);
-    const run = spawnSync(process.execPath, [join(__dirname, file)], { stdio: 'inherit' });
+    const run = spawnSync(process.execPath, [join(__dirname, file), ...options], { stdio: 'inherit' });
     if (run.status !== 0) failed.push(file);
   }
   if (failed.length) console.error(`\nFailed: ${failed.join(', ')}`);

@@ -6,6 +6,7 @@ export * from './errors/http-error.filter';
 export * from './logging/logger';
 export * from './infrastructure';
 export * from './database/data-source-options';
+export * from './database/prepared-queries';
 export * from './queue/queue-connection';
 export * from './queue/typed-queue';
 export * from './queue/job-worker';

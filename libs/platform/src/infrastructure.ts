@@ -4,6 +4,9 @@ import type { AppConfig } from './config/app-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { RedisChild, redisAnswers, redisServerOnPath } from './queue/redis-child';
 
+/** The injection token of the process's Infrastructure. */
+export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export type QueueBackend =

@@ -10,13 +10,13 @@ import { AppConfig } from './config/app-config';
 import { Clock, SystemClock } from './clock/clock';
 import { dataSourceOptions, runMigrationsLocked } from './database/data-source-options';
 import { HealthService } from './health/health.service';
-import type { Infrastructure } from './infrastructure';
+import { INFRASTRUCTURE, type Infrastructure } from './infrastructure';
 import { QueueConnection } from './queue/queue-connection';
 import { TokenService } from './auth/token.service';
 import { SeedRunner } from './seed/seed-runner';
 import { IdempotencyStore } from './idempotency/idempotency.store';
+import { PreparedQueries } from './database/prepared-queries';
 
-export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 export interface PlatformOptions {
@@ -85,6 +85,7 @@ export class PlatformModule {
         HealthService,
         SeedRunner,
         IdempotencyStore,
+        PreparedQueries,
       ],
       exports: [
         AppConfig,
@@ -96,6 +97,7 @@ export class PlatformModule {
         HealthService,
         SeedRunner,
         IdempotencyStore,
+        PreparedQueries,
         BullModule,
       ],
     };

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Principal, PrincipalResolver } from '@app/platform';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { PreparedQueries, Principal, PrincipalResolver } from '@app/platform';
 import { MembershipFacts, scopeFromMemberships } from '../units/scope-rules';
 
 interface PrincipalRow {
@@ -34,12 +33,12 @@ export const PRINCIPAL_SQL = `
 
 @Injectable()
 export class PrincipalService extends PrincipalResolver {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {
+  constructor(private readonly prepared: PreparedQueries) {
     super();
   }
 
   async resolve(userId: string, tokenVersion: number): Promise<Principal | undefined> {
-    const rows = await this.db.query<PrincipalRow[]>(PRINCIPAL_SQL, [userId]);
+    const rows = await this.prepared.query<PrincipalRow>(PRINCIPAL_SQL, [userId]);
     const row = rows[0];
     if (!row || !row.active || row.token_version !== tokenVersion) return undefined;
     return {

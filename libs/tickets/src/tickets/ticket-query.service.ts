@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, Clock, NotFound, Principal } from '@app/platform';
+import { AppConfig, Clock, NotFound, PreparedQueries, Principal } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
 import { escapeLike, queryBigrams } from '../domain/search';
@@ -31,8 +31,11 @@ export interface TicketPage {
 
 /**
  * Lists and searches tickets in the caller's scope. One statement per request: the unit asked
- * for (its path, to check scope), filters, the page and the total (a window count) together.
- * The page is chosen on the ticket table alone and only its rows are joined to their units.
+ * for (its path, to check scope), filters, the page and the total together. The matching tickets
+ * are gathered once (id and sort keys only), counted and paged from there, and only the page's
+ * rows are read whole and joined to their units. Gathering them in a materialized step keeps the
+ * planner from walking the creation-date index in the hope of stopping after one page, which a
+ * total forbids (a search on 100,000 tickets took 370 ms that way instead of 3 ms).
  * `q` finds any substring of two characters or more through the GIN index of text pieces (which
  * also holds each ticket's units and status), then checks the text itself when it is longer.
  */
@@ -40,6 +43,7 @@ export interface TicketPage {
 export class TicketQueryService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
+    private readonly prepared: PreparedQueries,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -92,26 +96,26 @@ export class TicketQueryService {
       where.push(keys.length ? `${indexed} && ${add(q.status.map((s) => `=${s}`))}::text[]` : `t.status = ANY(${add(q.status)}::text[])`);
     }
     const dir = q.order === 'desc' ? 'DESC' : q.order === 'asc' ? 'ASC' : q.sort === 'deadline' ? 'ASC' : 'DESC';
-    const order = q.sort === 'deadline' ? `t.deadline ${dir} NULLS LAST, t.code` : `t.created_at ${dir}, t.code`;
+    const key = q.sort === 'deadline' ? 'deadline' : 'created_at';
+    const order = (alias: string) => `${alias}.${key} ${dir}${key === 'deadline' ? ' NULLS LAST' : ''}, ${alias}.code`;
     const limit = add(q.pageSize);
     const offset = add((q.page - 1) * q.pageSize);
     // One row even when nothing matches, so that the unit's path always comes back.
-    const sql = `WITH page AS (
-                   SELECT t.id, count(*) OVER () AS total
-                     FROM ticket t
-                    WHERE ${where.join(' AND ')}
-                    ORDER BY ${order}
-                    LIMIT ${limit} OFFSET ${offset})
+    const sql = `WITH found AS MATERIALIZED (
+                   SELECT t.id, t.${key}, t.code FROM ticket t WHERE ${where.join(' AND ')}),
+                 page AS (
+                   SELECT f.id, (SELECT count(*) FROM found) AS total FROM found f
+                    ORDER BY ${order('f')} LIMIT ${limit} OFFSET ${offset})
                  SELECT ${target} AS target_path, p.total, ${TICKET_COLUMNS.replace('$NOW', '$1')}
                    FROM (SELECT 1) AS one
                    LEFT JOIN (page p JOIN ticket t ON t.id = p.id JOIN org_unit u ON u.id = t.unit_id) ON true
-                  ORDER BY ${order}`;
+                  ORDER BY ${order('t')}`;
     return { sql, params };
   }
 
   async list(principal: Principal, q: TicketListQuery): Promise<TicketPage> {
     const { sql, params } = this.buildListSql(principal, q);
-    const rows = await this.db.query<Array<TicketRow & { total: string | null; target_path: string | null }>>(sql, params);
+    const rows = await this.prepared.query<TicketRow & { total: string | null; target_path: string | null }>(sql, params);
     if (q.unitId) {
       const path = rows[0]?.target_path;
       if (!path || !principal.scope.canRead({ id: q.unitId, path })) throw new NotFound('Org unit', q.unitId);
@@ -128,7 +132,7 @@ export class TicketQueryService {
 
   private async count(principal: Principal, q: TicketListQuery): Promise<number> {
     const { sql, params } = this.buildListSql(principal, { ...q, page: 1, pageSize: 1 });
-    const [row] = await this.db.query<Array<{ total: string | null }>>(sql, params);
+    const [row] = await this.prepared.query<{ total: string | null }>(sql, params);
     return row?.total ? Number(row.total) : 0;
   }
 
