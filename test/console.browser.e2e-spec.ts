@@ -1,3 +1,4 @@
+import { CHROMIUM_ARGS } from '@app/documents';
 import { FakeClock } from '@app/platform';
 import { mkdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
@@ -31,16 +32,7 @@ describe('web console in a browser', () => {
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: t.config.CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: [...CHROMIUM_ARGS, '--headless', '--disable-quic'],
     });
     // A fresh ticket for 中厂镇第一社区, raised by the inspection group.
     const inspector = await t.login('zc_inspector');

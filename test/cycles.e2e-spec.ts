@@ -1,6 +1,6 @@
 import { FakeClock } from '@app/platform';
 import { DataSource } from 'typeorm';
-import { bearer, unitId } from './support/fixtures';
+import { bearer, unitId, draftJulyTasks } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -87,18 +87,7 @@ describe('the monthly cycle', () => {
 
   it('dispatches the drafted task list to each team, once', async () => {
     at('2026-06-25T02:00:00Z');
-    const draft = await t
-      .http()
-      .post('/api/v1/task-lists')
-      .set(bearer(leader))
-      .send({
-        unitId: township,
-        period: '2026-07',
-        tasks: [
-          { title: '入户走访', indicator: '走访贫困户', target: 30, measureUnit: '户', unitIds: [v1, v2], deadline: '2026-07-20' },
-          { title: '政策宣讲', unitIds: [v1], deadline: '2026-07-31' },
-        ],
-      });
+    const draft = await draftJulyTasks(t, leader, township, [v1, v2]);
     expect(draft.status).toBe(201);
     expect(draft.body).toMatchObject({ status: 'draft', title: '中厂镇7月重点工作任务清单' });
     expect(draft.body.tasks).toHaveLength(3);

@@ -1,9 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import { Readable } from 'node:stream';
-import type { Response } from 'supertest';
 import { FakeClock } from '@app/platform';
-import { bearer, unitId } from './support/fixtures';
+import { bearer, unitId, draftJulyTasks } from './support/fixtures';
+import { binary, firstSheet } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Doc {
@@ -14,18 +12,6 @@ interface Doc {
   title: string;
   issuer: string;
   snapshot: { data: Record<string, unknown> };
-}
-
-function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
-
-async function workbook(body: Buffer): Promise<ExcelJS.Worksheet> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.read(Readable.from([body]));
-  return wb.worksheets[0];
 }
 
 /** The rows a list document holds, by kind, from its stored data. */
@@ -72,18 +58,7 @@ describe('list documents as spreadsheets, from the data the cycle stored', () =>
         });
       expect(raised.status).toBe(201);
     }
-    const list = await t
-      .http()
-      .post('/api/v1/task-lists')
-      .set(bearer(leader))
-      .send({
-        unitId: township,
-        period: '2026-07',
-        tasks: [
-          { title: '入户走访', indicator: '走访贫困户', target: 30, measureUnit: '户', unitIds: [v1, v2], deadline: '2026-07-20' },
-          { title: '政策宣讲', unitIds: [v1], deadline: '2026-07-31' },
-        ],
-      });
+    const list = await draftJulyTasks(t, leader, township, [v1, v2]);
     expect(list.status).toBe(201);
     for (const [step, at] of [
       ['dispatch', '2026-07-01T00:30:00Z'],
@@ -112,7 +87,7 @@ describe('list documents as spreadsheets, from the data the cycle stored', () =>
         expect(res.headers['content-disposition']).toContain(
           `filename*=UTF-8''${encodeURIComponent(`${doc.title}（${doc.numberLabel}）.xlsx`)}`,
         );
-        const ws = await workbook(res.body as Buffer);
+        const ws = await firstSheet(res.body as Buffer);
         expect(ws.getCell('A1').value).toBe(doc.title);
         expect(ws.getCell('A2').value).toContain(doc.numberLabel);
         expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
@@ -126,7 +101,7 @@ describe('list documents as spreadsheets, from the data the cycle stored', () =>
 
   it('fills the rectification list from the open tickets, flagging what each one lacks', async () => {
     const [doc] = await documents(leader, `unitId=${township}&kind=rectification_list&period=2026-07`);
-    const ws = await workbook((await file(leader, `/documents/${doc.id}/xlsx`)).body as Buffer);
+    const ws = await firstSheet((await file(leader, `/documents/${doc.id}/xlsx`)).body as Buffer);
     const lines: Array<Array<unknown>> = [];
     ws.eachRow((row, n) => {
       if (n > 3) lines.push(Array.from({ length: 12 }, (_, i) => row.getCell(i + 1).value ?? null));

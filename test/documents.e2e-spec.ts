@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { DocumentIssuer, DocumentSnapshot } from '@app/documents';
 import { FakeClock } from '@app/platform';
 import { createTestDatabase } from './support/database';
 import { ServiceProcess } from './support/service-process';
-import { bearer, unitId } from './support/fixtures';
+import { bearer, unitId, draftJulyTasks } from './support/fixtures';
+import { binary, pdfText } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Doc {
@@ -31,24 +30,7 @@ interface Doc {
   snapshot: DocumentSnapshot;
 }
 
-/** supertest keeps a binary body as a Buffer only when told how. */
-function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
-
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rt-pdf-'));
-  try {
-    writeFileSync(join(dir, 'doc.pdf'), pdf);
-    return execFileSync('pdftotext', ['-layout', join(dir, 'doc.pdf'), '-']).toString('utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Runs 中厂镇's July cycle as its leader would, so that every step issues its documents. */
 async function runJuly(t: TestApp, clock: FakeClock, township: string, teams: string[]): Promise<void> {
@@ -59,18 +41,7 @@ async function runJuly(t: TestApp, clock: FakeClock, township: string, teams: st
     expect(res.body.state).toBe('done');
   };
   clock.set('2026-06-25T02:00:00Z');
-  const list = await t
-    .http()
-    .post('/api/v1/task-lists')
-    .set(bearer(leader))
-    .send({
-      unitId: township,
-      period: '2026-07',
-      tasks: [
-        { title: '入户走访', indicator: '走访贫困户', target: 30, measureUnit: '户', unitIds: teams, deadline: '2026-07-20' },
-        { title: '政策宣讲', unitIds: [teams[0]], deadline: '2026-07-31' },
-      ],
-    });
+  const list = await draftJulyTasks(t, leader, township, [teams[0], teams[1]]);
   expect(list.status).toBe(201);
   await run('dispatch', '2026-07-01T00:30:00Z');
   clock.set('2026-07-05T02:00:00Z');

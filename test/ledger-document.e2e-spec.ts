@@ -1,16 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { DocumentIssuer, DocumentSnapshot, LedgerRow, LedgerTotals } from '@app/documents';
 import { FakeClock } from '@app/platform';
 import { bearer, closeOutTicket, raiseTicket, unitId } from './support/fixtures';
+import { binary, pdfText } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Doc {
@@ -27,23 +23,6 @@ interface Doc {
   corrects: { id: string; numberLabel: string } | null;
   correctedBy: { id: string; numberLabel: string } | null;
   snapshot: DocumentSnapshot & { data: { rows: LedgerRow[]; totals: LedgerTotals; subtitle: string } };
-}
-
-/** supertest keeps a binary body as a Buffer only when told how. */
-function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
-
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rt-pdf-'));
-  try {
-    writeFileSync(join(dir, 'doc.pdf'), pdf);
-    return execFileSync('pdftotext', ['-layout', join(dir, 'doc.pdf'), '-']).toString('utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 describe('the ledger as a document of record', () => {

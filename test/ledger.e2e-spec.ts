@@ -3,8 +3,8 @@ import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { FakeClock } from '@app/platform';
 import { DataSource } from 'typeorm';
-import type { Response } from 'supertest';
 import { bearer, closeOutTicket, raiseTicket, transition, unitId } from './support/fixtures';
+import { binary } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Row {
@@ -43,13 +43,6 @@ const HEADERS = [
   '销号情况',
   '验收人',
 ];
-
-/** supertest keeps a binary body as a Buffer only when told how. */
-function binary(res: Response, done: (err: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}
 
 const cellText = (v: ExcelJS.CellValue): string | number | null => (v === undefined || v === null ? null : (v as string | number));
 

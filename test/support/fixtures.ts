@@ -36,6 +36,25 @@ export async function closeOutTicket(t: TestApp, team: string, verifier: string,
   await transition(t, verifier, id, { action: 'approve' });
 }
 
+/**
+ * Drafts a township's July 2026 task list: a quantified visit task for both teams (one task row
+ * each) and a briefing for the first team only, three task rows in all.
+ */
+export function draftJulyTasks(t: TestApp, leader: string, township: string, teams: [string, string]) {
+  return t
+    .http()
+    .post('/api/v1/task-lists')
+    .set(bearer(leader))
+    .send({
+      unitId: township,
+      period: '2026-07',
+      tasks: [
+        { title: '入户走访', indicator: '走访贫困户', target: 30, measureUnit: '户', unitIds: teams, deadline: '2026-07-20' },
+        { title: '政策宣讲', unitIds: [teams[0]], deadline: '2026-07-31' },
+      ],
+    });
+}
+
 export async function unitId(t: TestApp, name: string): Promise<string> {
   const [row] = await t.app.get(DataSource).query<Array<{ id: string }>>(`SELECT id FROM org_unit WHERE name = $1`, [name]);
   if (!row) throw new Error(`no unit ${name}`);

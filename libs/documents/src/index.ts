@@ -18,3 +18,4 @@ export * from './render/template-registry';
 export * from './render/samples';
 export * from './render/chart';
 export * from './render/bulletin-docx';
+export { CHROMIUM_ARGS } from './render/pdf-renderer';

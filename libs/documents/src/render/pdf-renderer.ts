@@ -3,7 +3,11 @@ import { AppConfig, Unavailable } from '@app/platform';
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 
-const ARGS = [
+/**
+ * How Debian's Chromium runs here: no sandbox (containers seldom allow one), no GPU, nothing
+ * fetched from the network. The console's browser tests launch it the same way.
+ */
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -53,7 +57,7 @@ export class PdfRenderer implements OnModuleDestroy {
     // Loaded on first use: playwright-core takes most of a second to load, and most processes never print.
     const { chromium } = await import('playwright-core');
     try {
-      const browser = await chromium.launch({ executablePath: this.executablePath, args: ARGS, headless: true });
+      const browser = await chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS, headless: true });
       browser.on('disconnected', () => {
         this.browser = undefined;
       });
