@@ -1,5 +1,6 @@
 import { FakeClock } from '@app/platform';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import TestAgent from 'supertest/lib/agent';
 import { bearer, csv, findingsRows, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -330,6 +331,26 @@ describe('web console (HTTP)', () => {
     const late = await agent.post(`/tickets/${id}/transitions`).type('form').send({ _csrf: token, action: 'approve' });
     expect(late.status).toBe(409);
     expect(late.text).toContain('现在允许：');
+  });
+
+  it("shows each village's close-out figures on the leader's dashboard, as the API counts them", async () => {
+    const agent = await signIn('zc_leader');
+    const page = await agent.get('/dashboard');
+    expect(page.status).toBe(200);
+    const token = await t.login('zc_leader');
+    const villages = await t.app
+      .get(DataSource)
+      .query(`SELECT v.id, v.name FROM org_unit v JOIN org_unit p ON p.id = v.parent_id WHERE p.name = '中厂镇' AND v.kind = 'village'`);
+    expect(villages.length).toBeGreaterThan(1);
+    let total = 0;
+    for (const v of villages as Array<{ id: string; name: string }>) {
+      const c = (await t.http().get(`/api/v1/issues/counts?unitId=${v.id}`).set(bearer(token))).body;
+      total += c.total;
+      const live = c.total - c.cancelled;
+      const row = new RegExp(`<tr><td>${v.name}</td><td>[^<]*</td><td>${c.closed}</td><td>${live}</td><td>${c.overdue}</td></tr>`);
+      expect(page.text).toMatch(row);
+    }
+    expect(total).toBeGreaterThan(0);
   });
 
   it('keeps every page of each role light (under 200 KB) and the API where it was', async () => {

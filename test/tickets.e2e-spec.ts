@@ -1,4 +1,5 @@
-import { FakeClock } from '@app/platform';
+import { FakeClock, PrincipalResolver } from '@app/platform';
+import { TicketQueryService } from '@app/tickets';
 import { DataSource } from 'typeorm';
 import { bearer, PDF, PNG, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -331,6 +332,20 @@ describe('tickets and the close-out workflow', () => {
         counts.body.open + counts.body.in_progress + counts.body.pending_review + counts.body.closed + counts.body.cancelled,
       );
       expect(counts.body.overdue).toBeGreaterThan(0);
+    });
+
+    it("counts each unit under a township in one statement, as each unit's own counts say", async () => {
+      const township = await unitId(t, '中厂镇');
+      const queries = t.app.get(TicketQueryService);
+      for (const username of ['admin', 'zc_leader']) {
+        const [user] = await t.app.get(DataSource).query(`SELECT id, token_version FROM app_user WHERE username = $1`, [username]);
+        const principal = (await t.app.get(PrincipalResolver).resolve(user.id, user.token_version))!;
+        const byChild = await queries.countsByChild(principal, township);
+        const children = await t.app.get(DataSource).query(`SELECT id FROM org_unit WHERE parent_id = $1`, [township]);
+        expect([...byChild.keys()].sort()).toEqual(children.map((c: { id: string }) => c.id).sort());
+        for (const { id } of children) expect(byChild.get(id)).toEqual(await queries.counts(principal, id));
+        expect([...byChild.values()].reduce((n, c) => n + c.total, 0)).toBeGreaterThan(0);
+      }
     });
   });
 

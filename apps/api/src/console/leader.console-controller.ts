@@ -65,13 +65,12 @@ export class LeaderConsoleController {
     const period = this.pages.period();
     const t = this.pages.t(req, reply);
     const villages = (await this.townships.teams(p, township.id)).filter((u) => u.kind === 'village');
-    const rates = await Promise.all(
-      villages.map(async (v) => {
-        const c = await this.queries.counts(p, v.id);
-        const live = c.total - c.cancelled;
-        return { name: v.name, rate: live > 0 ? c.closed / live : 0, closed: c.closed, total: live, overdue: c.overdue };
-      }),
-    );
+    const counts = await this.queries.countsByChild(p, township.id);
+    const rates = villages.map((v) => {
+      const c = counts.get(v.id);
+      const live = c ? c.total - c.cancelled : 0;
+      return { name: v.name, rate: live > 0 ? c!.closed / live : 0, closed: c?.closed ?? 0, total: live, overdue: c?.overdue ?? 0 };
+    });
     rates.sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name, 'zh'));
     const cycle = await this.cycles.view(p, township.id, period);
     this.pages.show(req, reply, 'dashboard', {

@@ -9,6 +9,7 @@ import {
   ImportResult,
   InspectionService,
   InspectionView,
+  TicketCounts,
   TicketDetail,
   TicketPage,
   TicketQueryService,
@@ -107,7 +108,7 @@ export class TicketsController {
 
   @Get('issues/counts')
   @ApiOperation({ summary: 'Ticket counts of a unit’s subtree by status, with overdue and on-time close-outs' })
-  counts(@CurrentPrincipal() p: Principal, @Query() q: CountsQuery): Promise<Record<string, number>> {
+  counts(@CurrentPrincipal() p: Principal, @Query() q: CountsQuery): Promise<TicketCounts> {
     return this.queries.counts(p, q.unitId);
   }
 

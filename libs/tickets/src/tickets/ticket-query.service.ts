@@ -137,23 +137,65 @@ export class TicketQueryService {
   }
 
   /** Counts for a unit's subtree: open, overdue, closed, by status. */
-  async counts(principal: Principal, unitId: string): Promise<Record<string, number>> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
-    if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
+  async counts(principal: Principal, unitId: string): Promise<TicketCounts> {
+    const unit = await this.readableUnit(principal, unitId);
     const scope = principal.scope.sqlFilter('t.unit_path', 3);
     const [row] = await this.db.query<Array<Record<string, string>>>(
-      `SELECT count(*) AS total,
-              count(*) FILTER (WHERE status = 'open') AS open,
-              count(*) FILTER (WHERE status = 'in_progress') AS in_progress,
-              count(*) FILTER (WHERE status = 'pending_review') AS pending_review,
-              count(*) FILTER (WHERE status = 'closed') AS closed,
-              count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-              count(*) FILTER (WHERE status IN ('open', 'in_progress', 'pending_review')
-                                 AND deadline < ($2::timestamptz AT TIME ZONE unit_tz)::date) AS overdue,
-              count(*) FILTER (WHERE status = 'closed' AND closed_on_time) AS closed_on_time
-         FROM ticket t WHERE t.unit_path LIKE $1 AND NOT t.is_common AND ${scope.sql}`,
+      `SELECT ${COUNT_COLUMNS} FROM ticket t WHERE t.unit_path LIKE $1 AND NOT t.is_common AND ${scope.sql}`,
       [`${escapeLike(unit.path)}%`, this.clock.now(), ...scope.params],
     );
-    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+    return toCounts(row);
   }
+
+  /**
+   * The same counts for the subtree of each unit directly under `unitId` (a township's villages
+   * and offices), in one statement: the tickets under the unit, grouped by the next id on their
+   * path. A child with no tickets in the caller's scope has zero counts.
+   */
+  async countsByChild(principal: Principal, unitId: string): Promise<Map<string, TicketCounts>> {
+    const unit = await this.readableUnit(principal, unitId);
+    const scope = principal.scope.sqlFilter('t.unit_path', 5);
+    const rows = await this.db.query<Array<Record<string, string> & { child_id: string }>>(
+      `SELECT c.id AS child_id, ${COUNT_COLUMNS.replace(/count\(\*\)/g, 'count(t.id)')}
+         FROM org_unit c
+         LEFT JOIN ticket t ON t.unit_path LIKE $1 AND NOT t.is_common AND ${scope.sql}
+                           AND split_part(substr(t.unit_path, $3::int + 1), '/', 1) = c.id::text
+        WHERE c.parent_id = $4
+        GROUP BY c.id`,
+      [`${escapeLike(unit.path)}%`, this.clock.now(), unit.path.length, unit.id, ...scope.params],
+    );
+    return new Map(rows.map(({ child_id, ...row }) => [child_id, toCounts(row)]));
+  }
+
+  private async readableUnit(principal: Principal, unitId: string): Promise<OrgUnit> {
+    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+    if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
+    return unit;
+  }
+}
+
+export interface TicketCounts {
+  total: number;
+  open: number;
+  in_progress: number;
+  pending_review: number;
+  closed: number;
+  cancelled: number;
+  overdue: number;
+  closed_on_time: number;
+}
+
+/** The counts of a set of tickets `t`; `$2` is the time "overdue" is judged at. */
+const COUNT_COLUMNS = `count(*) AS total,
+  count(*) FILTER (WHERE t.status = 'open') AS open,
+  count(*) FILTER (WHERE t.status = 'in_progress') AS in_progress,
+  count(*) FILTER (WHERE t.status = 'pending_review') AS pending_review,
+  count(*) FILTER (WHERE t.status = 'closed') AS closed,
+  count(*) FILTER (WHERE t.status = 'cancelled') AS cancelled,
+  count(*) FILTER (WHERE t.status IN ('open', 'in_progress', 'pending_review')
+                     AND t.deadline < ($2::timestamptz AT TIME ZONE t.unit_tz)::date) AS overdue,
+  count(*) FILTER (WHERE t.status = 'closed' AND t.closed_on_time) AS closed_on_time`;
+
+function toCounts(row: Record<string, string>): TicketCounts {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as TicketCounts;
 }
