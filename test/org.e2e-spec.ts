@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { DataSource } from 'typeorm';
+import { PrincipalResolver } from '@app/platform';
+import { UserService } from '@app/org';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('org tree and people', () => {
@@ -128,6 +130,28 @@ describe('org tree and people', () => {
     const token = await t.login('zc_team3', 'password-3');
     const mine = await t.http().get('/api/v1/org-units').set(auth(token));
     expect(mine.body.items.map((u: { name: string }) => u.name)).toEqual(['中厂镇第三社区']);
+  });
+
+  it('keeps both roles when two administrators each add one to a user at the same time', async () => {
+    const users = t.app.get(UserService);
+    const db = t.app.get(DataSource);
+    const [admin] = await db.query(`SELECT id, token_version FROM app_user WHERE username = 'admin'`);
+    const principal = (await t.app.get(PrincipalResolver).resolve(admin.id, admin.token_version))!;
+    const created = await users.create(principal, {
+      username: 'zc_two_roles',
+      password: 'password-2r',
+      displayName: '两个角色',
+      memberships: [{ unitId: await unitId('中厂镇第一社区'), role: 'member' }],
+    });
+    const first = await unitId('中厂镇第二社区');
+    const second = await unitId('中厂镇第三社区');
+    await Promise.all(
+      [first, second].map((u) => users.changeMemberships(principal, created.id, (current) => [...current, { unitId: u, role: 'viewer' }])),
+    );
+    const view = await users.get(principal, created.id);
+    expect(view.memberships.map((m) => `${m.unitName} ${m.role}`).sort()).toEqual(
+      ['中厂镇第一社区 member', '中厂镇第三社区 viewer', '中厂镇第二社区 viewer'].sort(),
+    );
   });
 
   it('refuses an inspector membership outside a group or office', async () => {

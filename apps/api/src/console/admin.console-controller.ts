@@ -178,7 +178,7 @@ export class AdminConsoleController {
     });
   }
 
-  /** Reads the form's unit and role, applies `change` to the user's current list and saves the result. */
+  /** Reads the form's unit and role and applies `change` to the user's current list, under the user's lock. */
   private async changeMemberships(
     p: Principal,
     req: ConsoleRequest,
@@ -189,8 +189,7 @@ export class AdminConsoleController {
     AdminConsoleController.mustAdminister(p);
     const body = formOf(req);
     const posted: MembershipInput = { unitId: field(body, 'unitId') || null, role: AdminConsoleController.roleOf(field(body, 'role')) };
-    const current = (await this.users.get(p, id)).memberships.map((m) => ({ unitId: m.unitId, role: m.role }));
-    await this.users.setMemberships(p, id, change(current, posted));
+    await this.users.changeMemberships(p, id, (current) => change(current, posted));
     this.pages.redirect(reply, `/admin/users/${id}?done=memberships`);
   }
 

@@ -82,7 +82,7 @@ export async function registerConsoleHttp(app: NestFastifyApplication): Promise<
     return reply;
   });
   fastify.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'POST' || req.url.startsWith('/api/')) return;
+    if (req.method !== 'POST' || isApiPath(req.url)) return;
     let refused = false;
     // The plugin answers a bad token with a JSON error; the console answers with a page instead.
     const probe = { send: () => (refused = true) } as unknown as FastifyReply;

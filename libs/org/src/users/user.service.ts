@@ -262,10 +262,23 @@ export class UserService {
   }
 
   async setMemberships(principal: Principal, id: string, memberships: MembershipInput[]): Promise<UserView> {
+    return this.changeMemberships(principal, id, () => memberships);
+  }
+
+  /**
+   * Changes a user's memberships as a whole list: `change` gets the current list, read under the
+   * user's row lock, so that two administrators adding a role each at the same time both count.
+   */
+  async changeMemberships(principal: Principal, id: string, change: (current: MembershipInput[]) => MembershipInput[]): Promise<UserView> {
     await this.db.transaction(async (m) => {
       await this.visible(principal, id, m);
       await m.query(`SELECT 1 FROM app_user WHERE id = $1 FOR UPDATE`, [id]);
       await this.assertAdministers(principal, id, m);
+      const current = await m.query<Array<{ unitId: string | null; role: Role }>>(
+        `SELECT unit_id AS "unitId", role FROM membership WHERE user_id = $1 ORDER BY created_at, unit_id NULLS FIRST, role`,
+        [id],
+      );
+      const memberships = change(current);
       await this.checkMemberships(principal, memberships, m);
       await m.query(`DELETE FROM membership WHERE user_id = $1`, [id]);
       if (memberships.length) {
