@@ -1,3 +1,5 @@
+import { STATUS_NAMES } from '@app/tickets';
+
 /** The console's languages: Simplified Chinese by default, English on request (cookie `lang`). */
 export const LANGS = ['zh', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -36,7 +38,7 @@ const zh = {
     org: '组织架构',
     users: '用户',
   },
-  status: { open: '待整改', in_progress: '整改中', pending_review: '待核验', closed: '已销号', cancelled: '已撤销' },
+  status: STATUS_NAMES,
   action: {
     start: '开始整改',
     submit: '申请销号',

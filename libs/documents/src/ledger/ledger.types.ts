@@ -1,4 +1,4 @@
-import type { Source, Status } from '@app/tickets';
+import { STATUS_NAMES, type Source, type Status } from '@app/tickets';
 
 /** Filters of a ledger: a unit (and by default everything under it), a period of found dates, a source. */
 export interface LedgerQuery {
@@ -73,12 +73,6 @@ export interface LedgerPage {
   total: number;
 }
 
-export const STATUS_LABELS: Record<Status, string> = {
-  open: '待整改',
-  in_progress: '整改中',
-  pending_review: '待验收',
-  closed: '已销号',
-  cancelled: '已撤销',
-};
+export const STATUS_LABELS: Record<Status, string> = STATUS_NAMES;
 
 export const CLOSE_OUT_LABELS: Record<CloseOut, string> = { on_time: '按期销号', late: '逾期销号' };

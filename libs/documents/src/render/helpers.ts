@@ -1,6 +1,7 @@
 import type { HelperDelegate, HelperOptions } from 'handlebars';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
+import { STATUS_NAMES } from '@app/tickets';
 import type { Locale } from '../kinds';
 import { closeOutRateChart, CloseOutRate } from './chart';
 
@@ -16,11 +17,11 @@ const SELF_CHECK: Record<string, { zh: string; en: string }> = {
 };
 
 const STATUS: Record<string, { zh: string; en: string }> = {
-  open: { zh: '待整改', en: 'open' },
-  in_progress: { zh: '整改中', en: 'in progress' },
-  pending_review: { zh: '待审核销号', en: 'pending review' },
-  closed: { zh: '已销号', en: 'closed' },
-  cancelled: { zh: '已撤销', en: 'cancelled' },
+  open: { zh: STATUS_NAMES.open, en: 'open' },
+  in_progress: { zh: STATUS_NAMES.in_progress, en: 'in progress' },
+  pending_review: { zh: STATUS_NAMES.pending_review, en: 'pending review' },
+  closed: { zh: STATUS_NAMES.closed, en: 'closed' },
+  cancelled: { zh: STATUS_NAMES.cancelled, en: 'cancelled' },
 };
 
 function localeOf(options: HelperOptions): Locale {

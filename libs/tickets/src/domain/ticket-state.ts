@@ -2,6 +2,18 @@
 export const STATUSES = ['open', 'in_progress', 'pending_review', 'closed', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
 
+/**
+ * Each state's Chinese name, the one the console, the documents and the spreadsheets all show.
+ * A close-out waits for 核验 (verification by someone outside the owner unit).
+ */
+export const STATUS_NAMES: Record<Status, string> = {
+  open: '待整改',
+  in_progress: '整改中',
+  pending_review: '待核验',
+  closed: '已销号',
+  cancelled: '已撤销',
+};
+
 /** The actions of the close-out workflow (销号). */
 export const ACTIONS = ['start', 'submit', 'approve', 'return', 'reopen', 'cancel', 'extend'] as const;
 export type Action = (typeof ACTIONS)[number];
