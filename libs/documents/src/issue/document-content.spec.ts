@@ -1,3 +1,5 @@
+import Handlebars from 'handlebars';
+import { HELPERS } from '../render/helpers';
 import { documentTitle, issuedDateLabel, issuerName, numberLabel, periodLabel } from './document-content';
 
 describe('the 公文 header of a document', () => {
@@ -17,6 +19,16 @@ describe('the 公文 header of a document', () => {
     expect(issuedDateLabel(lateEvening, 'Asia/Shanghai', 'zh')).toBe('2026年8月1日');
     expect(issuedDateLabel(lateEvening, 'UTC', 'zh')).toBe('2026年7月31日');
     expect(issuedDateLabel(lateEvening, 'Asia/Shanghai', 'en')).toBe('1 August 2026');
+  });
+
+  it('writes dates in the body as in the header', () => {
+    const render = (locale: 'zh' | 'en') =>
+      Handlebars.create().compile('{{localDate at}}')(
+        { at: '2026-07-31T17:30:00Z', locale, header: { timezone: 'Asia/Shanghai' } },
+        { helpers: HELPERS },
+      );
+    expect(render('zh')).toBe('2026年8月1日');
+    expect(render('en')).toBe('1 August 2026');
   });
 
   it('names the month and year of the period', () => {

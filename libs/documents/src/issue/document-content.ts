@@ -33,7 +33,11 @@ export function numberLabel(kind: DocumentKind, year: number, n: number, locale:
 }
 
 export function issuedDateLabel(at: Date, timezone: string, locale: Locale): string {
-  const d = DateTime.fromJSDate(at, { zone: timezone });
+  return dateLabel(DateTime.fromJSDate(at, { zone: timezone }), locale);
+}
+
+/** 2026年8月1日, or 1 August 2026. */
+export function dateLabel(d: DateTime, locale: Locale): string {
   return locale === 'zh' ? `${d.year}年${d.month}月${d.day}日` : `${d.day} ${EN_MONTHS[d.month - 1]} ${d.year}`;
 }
 

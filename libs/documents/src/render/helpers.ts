@@ -2,6 +2,7 @@ import type { HelperDelegate, HelperOptions } from 'handlebars';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
 import { STATUS_NAMES } from '@app/tickets';
+import { dateLabel } from '../issue/document-content';
 import type { Locale } from '../kinds';
 import { closeOutRateChart, CloseOutRate } from './chart';
 
@@ -55,7 +56,7 @@ export const HELPERS: Record<string, HelperDelegate> = {
     const zone = (options.data as { root?: { header?: { timezone?: string } } }).root?.header?.timezone ?? 'Asia/Shanghai';
     const d = DateTime.fromISO(iso, { zone });
     if (!d.isValid) return iso;
-    return localeOf(options) === 'zh' ? `${d.year}年${d.month}月${d.day}日` : d.toFormat('d LLL yyyy');
+    return dateLabel(d, localeOf(options));
   },
   /** The close-out rate per team as an inline SVG chart. */
   closeOutChart: (rates: unknown, options: HelperOptions) =>

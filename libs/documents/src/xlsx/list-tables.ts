@@ -1,5 +1,6 @@
 import { NotFound } from '@app/platform';
 import { SOURCE_LABELS, Source, Status } from '@app/tickets';
+import { periodLabel } from '../issue/document-content';
 import { LEDGER_COLUMNS, ledgerCells, ledgerFooter, ledgerSummaries } from '../ledger/ledger-sheet';
 import { LedgerRow, LedgerTotals, STATUS_LABELS } from '../ledger/ledger.types';
 import type { Cell, SheetColumn, SheetFooter, SheetLayout, SummaryTable } from './table';
@@ -42,10 +43,10 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const n0 = (v: unknown): number => num(v) ?? 0;
 const round4 = (v: number) => Math.round(v * 10000) / 10000;
 
-function periodLabel(period: unknown): string {
+/** A month as 2026年7月; anything else as it is. */
+function monthLabel(period: unknown): string {
   const p = text(period);
-  const m = p && /^(\d{4})-(\d{2})$/.exec(p);
-  return m ? `${m[1]}年${Number(m[2])}月` : (p ?? '');
+  return p && /^\d{4}-(0[1-9]|1[0-2])$/.test(p) ? periodLabel(p, 'zh') : (p ?? '');
 }
 
 const heading = (h: ListHeading | undefined, title: string, subtitle?: string) => ({
@@ -147,7 +148,7 @@ function rectificationList(data: Obj, h?: ListHeading): ListTable {
     `缺项${incomplete}个`,
   ];
   return {
-    layout: { sheetName: '整改清单', ...heading(h, `${township}${periodLabel(data.period)}问题整改清单`), columns },
+    layout: { sheetName: '整改清单', ...heading(h, `${township}${monthLabel(data.period)}问题整改清单`), columns },
     rows,
     footer: { totals, notes: [`待整改问题${items.length}个，其中逾期未整改${overdue}个，整改要素不全${incomplete}个。`] },
     summaries: [],
@@ -219,7 +220,7 @@ function progressList(data: Obj, h?: ListHeading): ListTable {
   const notes = [`${rows.length}个工作队本月任务${tasks}项、完成${done}项，销号${closed}个，逾期未整改${overdue}个。`];
   if (first) notes.push(`本月排名第一：${text(obj(first.team).name) ?? ''}。`);
   return {
-    layout: { sheetName: '进度清单', ...heading(h, `${township}${periodLabel(data.period)}工作进度清单`), columns },
+    layout: { sheetName: '进度清单', ...heading(h, `${township}${monthLabel(data.period)}工作进度清单`), columns },
     rows: cells,
     footer: { totals, notes },
     summaries: [],
@@ -271,7 +272,7 @@ function evaluationList(data: Obj, h?: ListHeading): ListTable {
     `通报批评：${criticised.length ? criticised.join('、') : '无'}。`,
   ];
   return {
-    layout: { sheetName: '考评清单', ...heading(h, `${township}${periodLabel(data.period)}考评清单`), columns },
+    layout: { sheetName: '考评清单', ...heading(h, `${township}${monthLabel(data.period)}考评清单`), columns },
     rows: cells,
     footer: { totals, notes },
     summaries: [],
