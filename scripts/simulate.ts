@@ -40,6 +40,7 @@ import { EvidenceService, TicketService, TransitionService } from '@app/tickets'
 import { AppModule } from '../apps/api/src/app.module';
 import { createTestDatabase, TestDatabase } from '../test/support/database';
 import { removeQueueKeys } from '../test/support/redis-keys';
+import { displayWidth, tableLine, tableRule } from '../test/support/text-table';
 
 /** One township's month as the engine recorded it. */
 export interface TownshipMonth {
@@ -484,12 +485,6 @@ const COLUMNS: Array<[string, (r: TownshipMonth) => string]> = [
   ['praised/criticised', (r) => `${r.praised}/${r.criticised}`],
 ];
 
-const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\uffff]/.test(ch) && ch !== '—' ? 2 : 1), 0);
-const pad = (s: string, w: number, left: boolean) => {
-  const fill = ' '.repeat(Math.max(0, w - width(s)));
-  return left ? s + fill : fill + s;
-};
-
 /** `npm run simulate -- --from 2026-01 --months 12 [--seed 2026]` */
 async function main(): Promise<void> {
   const args = new Map<string, string>();
@@ -498,12 +493,12 @@ async function main(): Promise<void> {
   const from = args.get('from') ?? '2026-01';
   const months = Number(args.get('months') ?? '12');
   const seed = Number(args.get('seed') ?? '2026');
-  const widths = COLUMNS.map(([h]) => Math.max(width(h), h === 'township' ? 8 : h === 'month' ? 7 : h === 'rank leader' ? 24 : 0));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, widths[i], i < 2 || i === 9)).join(' | ')} |`;
+  const widths = COLUMNS.map(([h]) => Math.max(displayWidth(h), h === 'township' ? 8 : h === 'month' ? 7 : h === 'rank leader' ? 24 : 0));
+  const line = (cells: string[]) => tableLine(cells, widths, (i) => i < 2 || i === 9);
   const started = Date.now();
   console.log(`Simulating ${months} month(s) from ${from} (seed ${seed}) on a fake clock, through the real queue…\n`);
   console.log(line(COLUMNS.map(([h]) => h)));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  console.log(tableRule(widths));
   const rows = await simulate({ from, months, seed, onRow: (r) => console.log(line(COLUMNS.map(([, f]) => f(r)))) });
   const twice = rows.filter((r) => STEPS.some((s) => r.runs[s] !== 1));
   console.log(

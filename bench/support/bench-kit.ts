@@ -1,6 +1,7 @@
 import { ChildProcess, fork, Serializable } from 'node:child_process';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../test/support/database';
+import { displayWidth, tableLine, tableRule } from '../../test/support/text-table';
 
 /** Arguments of the form `--name value` (a bench script reads its own command line only). */
 export function cliArgs(argv: string[] = process.argv.slice(2)): Map<string, string> {
@@ -163,12 +164,9 @@ export const ratio = (v: number) => `${v.toFixed(2)}×`;
 
 /** Prints a plain-text table with aligned columns (CJK characters count as two columns). */
 export function printTable(title: string, header: string[], rows: string[][]): void {
-  const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/.test(ch) ? 2 : 1), 0);
-  const cols = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const pad = (s: string, i: number) => (i === 0 ? s + ' '.repeat(cols[i] - width(s)) : ' '.repeat(cols[i] - width(s)) + s);
-  const line = (r: string[]) => `| ${r.map((c, i) => pad(c, i)).join(' | ')} |`;
-  const rule = `|${cols.map((w) => '-'.repeat(w + 2)).join('|')}|`;
-  console.log(`\n${title}\n${line(header)}\n${rule}\n${rows.map(line).join('\n')}\n`);
+  const cols = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const line = (r: string[]) => tableLine(r, cols, (i) => i === 0);
+  console.log(`\n${title}\n${line(header)}\n${tableRule(cols)}\n${rows.map(line).join('\n')}\n`);
 }
 
 /** A target line: what was asked, what was measured, met or not. */
