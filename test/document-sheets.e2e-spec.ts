@@ -1,18 +1,11 @@
 import { parse } from 'csv-parse/sync';
+import type { DocumentDetail } from '@app/documents';
 import { FakeClock } from '@app/platform';
 import { bearer, unitId, draftJulyTasks } from './support/fixtures';
 import { binary, firstSheet } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
-interface Doc {
-  id: string;
-  kind: string;
-  unitName: string;
-  numberLabel: string;
-  title: string;
-  issuer: string;
-  snapshot: { data: Record<string, unknown> };
-}
+type Doc = DocumentDetail & { snapshot: { data: Record<string, unknown> } };
 
 /** The rows a list document holds, by kind, from its stored data. */
 const ITEMS: Record<string, string> = { task_list: 'tasks', rectification_list: 'items', progress_list: 'rows', evaluation_list: 'rows' };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { DataSource } from 'typeorm';
-import { DocumentIssuer, DocumentSnapshot } from '@app/documents';
+import { DocumentDetail, DocumentIssuer } from '@app/documents';
 import { FakeClock } from '@app/platform';
 import { createTestDatabase } from './support/database';
 import { ServiceProcess } from './support/service-process';
@@ -12,23 +12,7 @@ import { bearer, unitId, draftJulyTasks } from './support/fixtures';
 import { binary, pdfText } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
-interface Doc {
-  id: string;
-  kind: string;
-  unitId: string;
-  unitName: string;
-  number: number;
-  numberLabel: string;
-  title: string;
-  issuer: string;
-  issuedAt: string;
-  issuedBy: { id: string | null; name: string } | null;
-  sha256: string;
-  corrects: { id: string; numberLabel: string } | null;
-  correctedBy: { id: string; numberLabel: string } | null;
-  sourceOutputId: string | null;
-  snapshot: DocumentSnapshot;
-}
+type Doc = DocumentDetail;
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -3,27 +3,13 @@ import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { DocumentIssuer, DocumentSnapshot, LedgerRow, LedgerTotals } from '@app/documents';
+import { DocumentDetail, DocumentIssuer, LedgerRow, LedgerTotals } from '@app/documents';
 import { FakeClock } from '@app/platform';
-import { bearer, closeOutTicket, raiseTicket, unitId } from './support/fixtures';
+import { bearer, closeOutTicket, createInspection, raiseTicket, unitId } from './support/fixtures';
 import { binary, pdfText } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
-interface Doc {
-  id: string;
-  kind: string;
-  unitId: string;
-  period: string;
-  number: number;
-  numberLabel: string;
-  title: string;
-  issuer: string;
-  issuedAt: string;
-  sha256: string;
-  corrects: { id: string; numberLabel: string } | null;
-  correctedBy: { id: string; numberLabel: string } | null;
-  snapshot: DocumentSnapshot & { data: { rows: LedgerRow[]; totals: LedgerTotals; subtitle: string } };
-}
+type Doc = DocumentDetail & { snapshot: { data: { rows: LedgerRow[]; totals: LedgerTotals; subtitle: string } } };
 
 describe('the ledger as a document of record', () => {
   // 10:00 on 1 August 2026 in Shanghai.
@@ -48,16 +34,6 @@ describe('the ledger as a document of record', () => {
       .set(bearer(token))
       .send({ kind: 'ledger', ...body });
 
-  async function inspection(source: string, date: string, unit: string, title: string): Promise<string> {
-    const res = await t
-      .http()
-      .post('/api/v1/inspections')
-      .set(bearer(inspector))
-      .send({ source, title, issuedBy: '督查组', date, unitId: unit });
-    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-    return res.body.id as string;
-  }
-
   const raise = (body: Record<string, unknown>) => raiseTicket(t, inspector, body);
 
   const closeOut = (id: string) => closeOutTicket(t, team1, inspector, id);
@@ -69,8 +45,13 @@ describe('the ledger as a document of record', () => {
     c1 = await unitId(t, '中厂镇第一社区');
     c2 = await unitId(t, '中厂镇第二社区');
     // March 2025 in 中厂镇 holds these tickets alone: the demo's own were found in 2026.
-    const patrol = await inspection('patrol', '2025-03-10', township, '县委巡察组反馈问题');
-    const audit = await inspection('audit', '2025-03-20', township, '审计反馈问题');
+    const patrol = await createInspection(t, inspector, {
+      source: 'patrol',
+      date: '2025-03-10',
+      unitId: township,
+      title: '县委巡察组反馈问题',
+    });
+    const audit = await createInspection(t, inspector, { source: 'audit', date: '2025-03-20', unitId: township, title: '审计反馈问题' });
     const onTime = await raise({ inspectionId: patrol, unitId: c1, title: '危房改造回头看未完成', deadline: '2026-09-30' });
     const late = await raise({ inspectionId: patrol, unitId: c1, title: '2户饮水安全未达标', deadline: '2026-07-31' });
     await raise({ inspectionId: patrol, unitId: c2, title: '产业奖补资金未公示', deadline: '2026-07-15' });

@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { FakeClock } from '@app/platform';
 import { DataSource } from 'typeorm';
-import { bearer, closeOutTicket, raiseTicket, transition, unitId } from './support/fixtures';
+import { bearer, closeOutTicket, createInspection, raiseTicket, transition, unitId } from './support/fixtures';
 import { binary } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -63,16 +63,6 @@ describe('the problem and close-out ledger', () => {
   const get = (token: string, query: string) => t.http().get(`/api/v1/ledger?${query}`).set(bearer(token));
   const download = (token: string, query: string) => get(token, query).buffer(true).parse(binary);
 
-  async function inspection(token: string, source: string, date: string, unit: string, title: string): Promise<string> {
-    const res = await t
-      .http()
-      .post('/api/v1/inspections')
-      .set(bearer(token))
-      .send({ source, title, issuedBy: '督查组', date, unitId: unit });
-    if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-    return res.body.id as string;
-  }
-
   const raise = (token: string, body: Record<string, unknown>) => raiseTicket(t, token, body);
 
   const act = (token: string, id: string, body: Record<string, unknown>) => transition(t, token, id, body);
@@ -89,8 +79,13 @@ describe('the problem and close-out ledger', () => {
 
     // Two inspections of March 2025 in 中厂镇, one in another township; the demo's own tickets
     // were found in 2026, so the March window holds these alone.
-    const patrol = await inspection(inspector, 'patrol', '2025-03-10', township, '县委巡察组反馈问题');
-    const audit = await inspection(inspector, 'audit', '2025-03-20', township, '审计反馈问题');
+    const patrol = await createInspection(t, inspector, {
+      source: 'patrol',
+      date: '2025-03-10',
+      unitId: township,
+      title: '县委巡察组反馈问题',
+    });
+    const audit = await createInspection(t, inspector, { source: 'audit', date: '2025-03-20', unitId: township, title: '审计反馈问题' });
     const onTime = await raise(inspector, { inspectionId: patrol, unitId: c1, title: '危房改造"回头看",未完成', deadline: '2026-09-30' });
     const late = await raise(inspector, { inspectionId: patrol, unitId: c1, title: '=2户饮水安全未达标', deadline: '2026-07-31' });
     await raise(inspector, { inspectionId: patrol, unitId: c2, title: '产业奖补资金未公示', deadline: '2026-07-15' });
@@ -99,7 +94,7 @@ describe('the problem and close-out ledger', () => {
     await closeOut(onTime);
     await closeOut(late);
     await act(leader, cancelled, { action: 'cancel', reason: '与另一问题重复' });
-    const away = await inspection(admin, 'patrol', '2025-03-15', other, '州委巡察组反馈问题');
+    const away = await createInspection(t, admin, { source: 'patrol', date: '2025-03-15', unitId: other, title: '州委巡察组反馈问题' });
     await raise(admin, { inspectionId: away, unitId: await unitId(t, '勾腰坝村'), title: '别的乡镇的问题', deadline: '2026-09-30' });
   }, 60_000);
   afterAll(() => t.close());

@@ -23,6 +23,21 @@ export async function raiseTicket(t: TestApp, token: string, body: Record<string
 }
 
 /** Takes an action of the close-out workflow, failing the test unless it is accepted. */
+/** Records an inspection (its findings become tickets) and gives its id. */
+export async function createInspection(
+  t: TestApp,
+  token: string,
+  body: { source: string; date: string; unitId: string; title: string; issuedBy?: string },
+): Promise<string> {
+  const res = await t
+    .http()
+    .post('/api/v1/inspections')
+    .set(bearer(token))
+    .send({ issuedBy: '督查组', ...body });
+  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+  return res.body.id as string;
+}
+
 export async function transition(t: TestApp, token: string, id: string, body: Record<string, unknown>): Promise<void> {
   const res = await t.http().post(`/api/v1/issues/${id}/transitions`).set(bearer(token)).send(body);
   if (res.status !== 200) throw new Error(JSON.stringify(res.body));
