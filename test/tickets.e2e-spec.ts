@@ -323,6 +323,11 @@ describe('tickets and the close-out workflow', () => {
       const page2 = await t.http().get(`/api/v1/issues?unitId=${township}&subtree=true&sort=deadline&pageSize=3&page=2`).set(bearer(admin));
       expect(page1.body.items).toHaveLength(3);
       expect(page1.body.total).toBe(page2.body.total);
+      const beyond = await t
+        .http()
+        .get(`/api/v1/issues?unitId=${township}&subtree=true&sort=deadline&pageSize=3&page=9999`)
+        .set(bearer(admin));
+      expect(beyond.body).toMatchObject({ items: [], total: page1.body.total, page: 9999 });
       const deadlines = [...page1.body.items, ...page2.body.items].map((i: { deadline: string }) => i.deadline);
       expect(deadlines).toEqual([...deadlines].sort());
       const own = await t.http().get(`/api/v1/issues?unitId=${township}`).set(bearer(admin));

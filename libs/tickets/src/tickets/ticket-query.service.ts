@@ -100,13 +100,12 @@ export class TicketQueryService {
     const order = (alias: string) => `${alias}.${key} ${dir}${key === 'deadline' ? ' NULLS LAST' : ''}, ${alias}.code`;
     const limit = add(q.pageSize);
     const offset = add((q.page - 1) * q.pageSize);
-    // One row even when nothing matches, so that the unit's path always comes back.
+    // One row even when the page is empty, so that the unit's path and the total always come back.
     const sql = `WITH found AS MATERIALIZED (
                    SELECT t.id, t.${key}, t.code FROM ticket t WHERE ${where.join(' AND ')}),
                  page AS (
-                   SELECT f.id, (SELECT count(*) FROM found) AS total FROM found f
-                    ORDER BY ${order('f')} LIMIT ${limit} OFFSET ${offset})
-                 SELECT ${target} AS target_path, p.total, ${TICKET_COLUMNS.replace('$NOW', '$1')}
+                   SELECT f.id FROM found f ORDER BY ${order('f')} LIMIT ${limit} OFFSET ${offset})
+                 SELECT ${target} AS target_path, (SELECT count(*) FROM found) AS total, ${TICKET_COLUMNS.replace('$NOW', '$1')}
                    FROM (SELECT 1) AS one
                    LEFT JOIN (page p JOIN ticket t ON t.id = p.id JOIN org_unit u ON u.id = t.unit_id) ON true
                   ORDER BY ${order('t')}`;
@@ -115,25 +114,17 @@ export class TicketQueryService {
 
   async list(principal: Principal, q: TicketListQuery): Promise<TicketPage> {
     const { sql, params } = this.buildListSql(principal, q);
-    const rows = await this.prepared.query<TicketRow & { total: string | null; target_path: string | null }>(sql, params);
+    const rows = await this.prepared.query<TicketRow & { total: string; target_path: string | null }>(sql, params);
     if (q.unitId) {
       const path = rows[0]?.target_path;
       if (!path || !principal.scope.canRead({ id: q.unitId, path })) throw new NotFound('Org unit', q.unitId);
     }
-    const found = rows.filter((r) => r.id !== null);
-    const total = found.length ? Number(found[0].total) : q.page > 1 ? await this.count(principal, q) : 0;
     return {
-      items: found.map((r) => toTicketView(r, principal, this.config.TICKET_WARNING_DAYS)),
-      total,
+      items: rows.filter((r) => r.id !== null).map((r) => toTicketView(r, principal, this.config.TICKET_WARNING_DAYS)),
+      total: Number(rows[0].total),
       page: q.page,
       pageSize: q.pageSize,
     };
-  }
-
-  private async count(principal: Principal, q: TicketListQuery): Promise<number> {
-    const { sql, params } = this.buildListSql(principal, { ...q, page: 1, pageSize: 1 });
-    const [row] = await this.prepared.query<{ total: string | null }>(sql, params);
-    return row?.total ? Number(row.total) : 0;
   }
 
   /** Counts for a unit's subtree: open, overdue, closed, by status. */
@@ -156,7 +147,7 @@ export class TicketQueryService {
     const unit = await this.readableUnit(principal, unitId);
     const scope = principal.scope.sqlFilter('t.unit_path', 5);
     const rows = await this.db.query<Array<Record<string, string> & { child_id: string }>>(
-      `SELECT c.id AS child_id, ${COUNT_COLUMNS.replace(/count\(\*\)/g, 'count(t.id)')}
+      `SELECT c.id AS child_id, ${COUNT_COLUMNS}
          FROM org_unit c
          LEFT JOIN ticket t ON t.unit_path LIKE $1 AND NOT t.is_common AND ${scope.sql}
                            AND split_part(substr(t.unit_path, $3::int + 1), '/', 1) = c.id::text
@@ -185,16 +176,16 @@ export interface TicketCounts {
   closed_on_time: number;
 }
 
-/** The counts of a set of tickets `t`; `$2` is the time "overdue" is judged at. */
-const COUNT_COLUMNS = `count(*) AS total,
-  count(*) FILTER (WHERE t.status = 'open') AS open,
-  count(*) FILTER (WHERE t.status = 'in_progress') AS in_progress,
-  count(*) FILTER (WHERE t.status = 'pending_review') AS pending_review,
-  count(*) FILTER (WHERE t.status = 'closed') AS closed,
-  count(*) FILTER (WHERE t.status = 'cancelled') AS cancelled,
-  count(*) FILTER (WHERE t.status IN ('open', 'in_progress', 'pending_review')
+/** The counts of the tickets `t` (none where a left join found none); `$2` is the time "overdue" is judged at. */
+const COUNT_COLUMNS = `count(t.id) AS total,
+  count(t.id) FILTER (WHERE t.status = 'open') AS open,
+  count(t.id) FILTER (WHERE t.status = 'in_progress') AS in_progress,
+  count(t.id) FILTER (WHERE t.status = 'pending_review') AS pending_review,
+  count(t.id) FILTER (WHERE t.status = 'closed') AS closed,
+  count(t.id) FILTER (WHERE t.status = 'cancelled') AS cancelled,
+  count(t.id) FILTER (WHERE t.status IN ('open', 'in_progress', 'pending_review')
                      AND t.deadline < ($2::timestamptz AT TIME ZONE t.unit_tz)::date) AS overdue,
-  count(*) FILTER (WHERE t.status = 'closed' AND t.closed_on_time) AS closed_on_time`;
+  count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_on_time) AS closed_on_time`;
 
 function toCounts(row: Record<string, string>): TicketCounts {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as TicketCounts;
