@@ -339,6 +339,31 @@ describe('tickets and the close-out workflow', () => {
       expect(counts.body.overdue).toBeGreaterThan(0);
     });
 
+    it('counts the tickets that ran late by deadline month, as their views say', async () => {
+      const township = await unitId(t, '中厂镇');
+      const token = await t.login('zc_leader');
+      const [user] = await t.app.get(DataSource).query(`SELECT id, token_version FROM app_user WHERE username = 'zc_leader'`);
+      const principal = (await t.app.get(PrincipalResolver).resolve(user.id, user.token_version))!;
+      const late = await t.app.get(TicketQueryService).lateByDeadlineMonth(principal, township, '2025-01-01', '2027-01-01');
+      const expected = new Map<string, number>();
+      for (let page = 1; ; page++) {
+        const res = await t.http().get(`/api/v1/issues?unitId=${township}&subtree=true&pageSize=200&page=${page}`).set(bearer(token));
+        for (const tk of res.body.items as Array<{
+          deadline: string | null;
+          isCommon: boolean;
+          overdue: boolean;
+          closedOnTime: boolean | null;
+        }>) {
+          const month = tk.deadline?.slice(0, 7);
+          if (!month || month < '2025-01' || month > '2026-12' || tk.isCommon) continue;
+          if (tk.overdue || tk.closedOnTime === false) expected.set(month, (expected.get(month) ?? 0) + 1);
+        }
+        if (page * 200 >= res.body.total) break;
+      }
+      expect(expected.size).toBeGreaterThan(0);
+      expect(new Map([...late].sort())).toEqual(new Map([...expected].sort()));
+    });
+
     it("counts each unit under a township in one statement, as each unit's own counts say", async () => {
       const township = await unitId(t, '中厂镇');
       const queries = t.app.get(TicketQueryService);

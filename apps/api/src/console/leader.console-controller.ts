@@ -33,7 +33,6 @@ import { ConsoleTownships } from './townships';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 
 const TREND_MONTHS = 6;
-const TREND_MAX_TICKETS = 5000;
 
 /** The township leader's pages: dashboard, rankings, calendar, accountability, notifications. */
 @ApiExcludeController()
@@ -87,26 +86,11 @@ export class LeaderConsoleController {
     });
   }
 
-  /**
-   * Tickets that ran late, by the month of their deadline: still open past it, or closed after it.
-   * Read through the scoped ticket list, as the API would, latest deadline first, stopping at the
-   * first ticket due before the window (undated tickets come last), so older history is not read.
-   */
+  /** Tickets that ran late (still open past the deadline, or closed after it), by deadline month. */
   private async overdueTrend(p: Principal, townshipId: string, period: string): Promise<Array<{ period: string; count: number }>> {
     const months = Array.from({ length: TREND_MONTHS }, (_, i) => shiftPeriod(period, i - TREND_MONTHS + 1));
-    const counts = new Map(months.map((m) => [m, 0]));
-    const pageSize = 500;
-    for (let page = 1; page * pageSize <= TREND_MAX_TICKETS; page++) {
-      const result = await this.queries.list(p, { unitId: townshipId, subtree: true, sort: 'deadline', order: 'desc', page, pageSize });
-      for (const tk of result.items) {
-        const month = tk.deadline?.slice(0, 7);
-        if (!month || !counts.has(month) || tk.isCommon) continue;
-        if (tk.overdue || tk.closedOnTime === false) counts.set(month, (counts.get(month) ?? 0) + 1);
-      }
-      const oldest = result.items.at(-1)?.deadline?.slice(0, 7);
-      if (page * pageSize >= result.total || !oldest || oldest < months[0]) break;
-    }
-    return months.map((m) => ({ period: m, count: counts.get(m) ?? 0 }));
+    const late = await this.queries.lateByDeadlineMonth(p, townshipId, `${months[0]}-01`, `${shiftPeriod(period, 1)}-01`);
+    return months.map((m) => ({ period: m, count: late.get(m) ?? 0 }));
   }
 
   @Post('cycle/:step/run')

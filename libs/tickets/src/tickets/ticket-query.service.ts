@@ -158,6 +158,26 @@ export class TicketQueryService {
     return new Map(rows.map(({ child_id, ...row }) => [child_id, toCounts(row)]));
   }
 
+  /**
+   * Tickets under a unit that ran late, by the month of their deadline (`YYYY-MM`, from `fromDay`
+   * up to but not including `toDay`): still open past the deadline in their unit's time zone, or
+   * closed after it. One grouped statement; months without any are absent.
+   */
+  async lateByDeadlineMonth(principal: Principal, unitId: string, fromDay: string, toDay: string): Promise<Map<string, number>> {
+    const unit = await this.readableUnit(principal, unitId);
+    const scope = principal.scope.sqlFilter('t.unit_path', 5);
+    const rows = await this.db.query<Array<{ month: string; n: string }>>(
+      `SELECT to_char(t.deadline, 'YYYY-MM') AS month, count(*) AS n
+         FROM ticket t
+        WHERE t.unit_path LIKE $1 AND NOT t.is_common AND t.deadline >= $3::date AND t.deadline < $4::date AND ${scope.sql}
+          AND ((t.status IN ('open', 'in_progress', 'pending_review') AND t.deadline < ($2::timestamptz AT TIME ZONE t.unit_tz)::date)
+               OR t.closed_on_time IS FALSE)
+        GROUP BY 1`,
+      [`${escapeLike(unit.path)}%`, this.clock.now(), fromDay, toDay, ...scope.params],
+    );
+    return new Map(rows.map((r) => [r.month, Number(r.n)]));
+  }
+
   private async readableUnit(principal: Principal, unitId: string): Promise<OrgUnit> {
     const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
