@@ -309,6 +309,51 @@ describe('web console (HTTP)', () => {
     expect(after.text.match(/政策宣讲（入户） — /g)).toHaveLength(3);
   });
 
+  it('answers form values the API would refuse with a 400 page naming the field, and writes nothing', async () => {
+    const db = t.app.get(DataSource);
+    const admin = await signIn('county_admin');
+    const users = await admin.get('/admin/users');
+    const unit = await unitId(t, '中厂镇第三社区');
+    const user = { _csrf: csrfOf(users.text), username: 'zc_bad_form', password: 'Team3@2026!', role: 'member' };
+    const noName = await admin
+      .post('/admin/users')
+      .type('form')
+      .send({ ...user, displayName: '', unitId: unit });
+    expect(noName.status).toBe(400);
+    expect(noName.text).toContain('displayName');
+    const badUnit = await admin
+      .post('/admin/users')
+      .type('form')
+      .send({ ...user, displayName: '坏表单', unitId: 'not-a-unit' });
+    expect(badUnit.status).toBe(400);
+    expect(badUnit.text).toContain('unitId');
+    expect(await db.query(`SELECT 1 FROM app_user WHERE username = 'zc_bad_form'`)).toEqual([]);
+
+    const leader = await signIn('zc_leader');
+    const page = await leader.get('/dispatch?period=2026-10');
+    const township = /name="unitId" value="([0-9a-f-]{36})"/.exec(page.text)?.[1] as string;
+    const draft = await leader
+      .post('/dispatch')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), unitId: township, period: '2026-10', title0: '政策宣讲', deadline0: '2026-10-20', unitIds0: 'x' });
+    expect(draft.status).toBe(400);
+    expect(draft.text).toContain('unitIds');
+    expect(await db.query(`SELECT 1 FROM task_list WHERE unit_id = $1 AND period = '2026-10'`, [township])).toEqual([]);
+
+    const team = await signIn('zc_team1');
+    const tickets = await team.get('/tickets');
+    const id = /href="\/tickets\/([0-9a-f-]{36})"/.exec(tickets.text)?.[1] as string;
+    expect(id).toBeDefined();
+    const before = await db.query(`SELECT status, version FROM ticket WHERE id = $1`, [id]);
+    const submit = await team
+      .post(`/tickets/${id}/transitions`)
+      .type('form')
+      .send({ _csrf: csrfOf(tickets.text), action: 'submit', comment: '已整改', evidenceIds: 'not-an-id' });
+    expect(submit.status).toBe(400);
+    expect(submit.text).toContain('evidenceIds');
+    expect(await db.query(`SELECT status, version FROM ticket WHERE id = $1`, [id])).toEqual(before);
+  });
+
   it('returns a close-out from the verification queue only with a reason', async () => {
     const agent = await signIn('zc_office');
     const queue = await agent.get('/verify');

@@ -1,21 +1,11 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { MembershipInput, OrgImportService, OrgUnitService, UnitView, UserService } from '@app/org';
-import {
-  CurrentPrincipal,
-  Forbidden,
-  ImportRejected,
-  NotFound,
-  Principal,
-  Public,
-  readUploadedFile,
-  Role,
-  ROLES,
-  ValidationFailed,
-} from '@app/platform';
+import { CurrentPrincipal, Forbidden, ImportRejected, NotFound, Principal, Public, readUploadedFile, Role, ROLES } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter } from './console-error.filter';
-import { ConsolePages, field, formOf } from './console-page';
+import { CreateUserDto, MembershipDto, UpdateUserDto } from '../org/org.dto';
+import { checkedForm, ConsolePages, field, formOf } from './console-page';
 import { carried, preview } from './import-preview';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 
@@ -119,16 +109,14 @@ export class AdminConsoleController {
   async createUser(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
     AdminConsoleController.mustAdminister(p);
     const body = formOf(req);
-    const role = AdminConsoleController.roleOf(field(body, 'role'));
-    const username = field(body, 'username');
-    if (!/^[A-Za-z0-9_.@-]{2,64}$/.test(username)) throw ValidationFailed.field('username', 'must be 2-64 letters, digits or _ . @ -');
-    await this.users.create(p, {
-      username,
+    const input = await checkedForm(CreateUserDto, {
+      username: field(body, 'username'),
       password: typeof body.password === 'string' ? body.password : '',
       displayName: field(body, 'displayName'),
-      memberships: [{ unitId: field(body, 'unitId') || null, role }],
+      memberships: [{ unitId: field(body, 'unitId') || null, role: field(body, 'role') as Role }],
     });
-    this.pages.redirect(reply, `/admin/users?q=${encodeURIComponent(username)}`);
+    await this.users.create(p, input);
+    this.pages.redirect(reply, `/admin/users?q=${encodeURIComponent(input.username)}`);
   }
 
   /** One user: their units and roles, with forms to add and remove one, and to reset the password. */
@@ -188,7 +176,7 @@ export class AdminConsoleController {
   ): Promise<void> {
     AdminConsoleController.mustAdminister(p);
     const body = formOf(req);
-    const posted: MembershipInput = { unitId: field(body, 'unitId') || null, role: AdminConsoleController.roleOf(field(body, 'role')) };
+    const posted = await checkedForm(MembershipDto, { unitId: field(body, 'unitId') || null, role: field(body, 'role') as Role });
     await this.users.changeMemberships(p, id, (current) => change(current, posted));
     this.pages.redirect(reply, `/admin/users/${id}?done=memberships`);
   }
@@ -203,17 +191,12 @@ export class AdminConsoleController {
     AdminConsoleController.mustAdminister(p);
     const body = formOf(req);
     // Passwords are taken as typed: leading or trailing spaces are part of them.
-    await this.users.update(p, id, { password: typeof body.password === 'string' ? body.password : '' });
+    await this.users.update(p, id, await checkedForm(UpdateUserDto, { password: typeof body.password === 'string' ? body.password : '' }));
     this.pages.redirect(reply, `/admin/users/${id}?done=password`);
   }
 
   /** The admin pages are for administrators, as their menu is; the lib services check each unit. */
   private static mustAdminister(p: Principal): void {
     if (!p.scope.holdsAny('admin')) throw new Forbidden('Only an administrator can manage units and users');
-  }
-
-  private static roleOf(text: string): Role {
-    if (!ROLES.includes(text as Role)) throw ValidationFailed.field('role', `must be one of ${ROLES.join(', ')}`);
-    return text as Role;
   }
 }

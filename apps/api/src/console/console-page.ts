@@ -6,8 +6,20 @@ import { DateTime } from 'luxon';
 import { Dictionary, fill } from './i18n';
 import { ConsoleReply, ConsoleRequest, frameOf } from './session';
 import { ConsoleViews } from './views';
+import { createValidationPipe } from '../common/validation';
 
 export type FormBody = Record<string, string | string[] | undefined>;
+
+const formPipe = createValidationPipe();
+
+/**
+ * A form's values checked with the API's own DTO for the same write: the console refuses what the
+ * API refuses (an id that is not one, an empty name, a text too long), with the same messages,
+ * before anything is written.
+ */
+export async function checkedForm<T extends object>(dto: new () => T, values: T): Promise<T> {
+  return (await formPipe.transform(values, { type: 'body', metatype: dto })) as T;
+}
 
 export function formOf(req: ConsoleRequest): FormBody {
   return (req.body && typeof req.body === 'object' ? req.body : {}) as FormBody;

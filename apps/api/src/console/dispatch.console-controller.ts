@@ -4,7 +4,8 @@ import { TaskInput, TaskListService, TaskListView } from '@app/cycles';
 import { CurrentPrincipal, Principal, Public, ValidationFailed } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter } from './console-error.filter';
-import { ConsolePages, dateField, field, fields, FormBody, formOf, numberField } from './console-page';
+import { CreateTaskListDto, ReplaceTasksDto } from '../cycles/cycles.dto';
+import { checkedForm, ConsolePages, dateField, field, fields, FormBody, formOf, numberField } from './console-page';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 import { ConsoleTownships } from './townships';
 
@@ -103,13 +104,13 @@ export class DispatchConsoleController {
     const body = formOf(req);
     const { township } = await this.townships.posted(p, field(body, 'unitId'));
     const period = this.pages.periodOf(field(body, 'period'));
-    const list = await this.lists.create(p, {
+    const input = await checkedForm(CreateTaskListDto, {
       unitId: township.id,
       period,
       title: field(body, 'title') || undefined,
       tasks: tasksOf(body),
     });
-    if (field(body, 'dispatch')) await this.lists.dispatchNow(p, list.id);
+    await this.lists.create(p, input, { dispatch: Boolean(field(body, 'dispatch')) });
     this.pages.redirect(reply, `/dispatch?unitId=${township.id}&period=${period}`);
   }
 
@@ -122,8 +123,8 @@ export class DispatchConsoleController {
     @Param('id', new IdPipe('Task list')) id: string,
   ): Promise<void> {
     const body = formOf(req);
-    let list = await this.lists.replaceTasks(p, id, tasksOf(body), field(body, 'title') || undefined);
-    if (field(body, 'dispatch')) list = await this.lists.dispatchNow(p, id);
+    const input = await checkedForm(ReplaceTasksDto, { title: field(body, 'title') || undefined, tasks: tasksOf(body) });
+    const list = await this.lists.replaceTasks(p, id, input.tasks, input.title, { dispatch: Boolean(field(body, 'dispatch')) });
     this.pages.redirect(reply, `/dispatch?unitId=${list.unitId}&period=${list.period}`);
   }
 

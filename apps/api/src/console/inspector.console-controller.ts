@@ -1,11 +1,12 @@
 import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { OrgUnitService } from '@app/org';
-import { AppConfig, CurrentPrincipal, ImportRejected, Principal, Public, readUploadedFile, ValidationFailed } from '@app/platform';
+import { AppConfig, CurrentPrincipal, ImportRejected, Principal, Public, readUploadedFile } from '@app/platform';
 import { FindingsImportService, InspectionService, SOURCE_LABELS, SOURCES, Source, TicketQueryService } from '@app/tickets';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter } from './console-error.filter';
-import { ConsolePages, dateField, field, formOf } from './console-page';
+import { CreateInspectionDto } from '../tickets/tickets.dto';
+import { checkedForm, ConsolePages, dateField, field, formOf } from './console-page';
 import { carried, preview } from './import-preview';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 
@@ -52,16 +53,15 @@ export class InspectorConsoleController {
   @Post('findings')
   async createInspection(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
     const body = formOf(req);
-    const source = field(body, 'source') as Source;
-    if (!SOURCES.includes(source)) throw ValidationFailed.field('source', `must be one of ${SOURCES.join(', ')}`);
-    const created = await this.inspections.create(p, {
-      source,
+    const input = await checkedForm(CreateInspectionDto, {
+      source: field(body, 'source') as Source,
       title: field(body, 'title'),
       issuedBy: field(body, 'issuedBy'),
       docNumber: field(body, 'docNumber') || undefined,
       date: dateField(body, 'date') as string,
       unitId: field(body, 'unitId'),
     });
+    const created = await this.inspections.create(p, input);
     this.pages.redirect(reply, `/findings/${created.id}`);
   }
 

@@ -1,10 +1,9 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { DEFAULT_CHECKLIST, SelfCheckService, TaskService } from '@app/cycles';
+import { CHECKLIST_STATES, ChecklistItem, DEFAULT_CHECKLIST, SelfCheckService, TaskService } from '@app/cycles';
 import { OrgUnitService } from '@app/org';
 import { AppConfig, CurrentPrincipal, Principal, Public, readUploadedFile, ValidationFailed } from '@app/platform';
 import {
-  ACTIONS,
   Action,
   ACTIVE_STATUSES,
   EvidenceService,
@@ -17,12 +16,14 @@ import {
 import { sendInline } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter, safeNext } from './console-error.filter';
-import { ConsolePages, dateField, field, fields, formOf, numberField, pageOf, pager, unitsWithRole } from './console-page';
+import { ProgressDto } from '../cycles/cycles.dto';
+import { FileSelfCheckDto } from '../cycles/self-checks.controller';
+import { TransitionDto } from '../tickets/tickets.dto';
+import { checkedForm, ConsolePages, dateField, field, fields, formOf, numberField, pageOf, pager, unitsWithRole } from './console-page';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 
 const ticketId = new IdPipe('Ticket');
 const PAGE_SIZE = 50;
-const CHECK_STATES = ['done', 'partial', 'not_done'] as const;
 
 /** The village team's pages: tickets with close-out, evidence from the camera, tasks, the self-check. */
 @ApiExcludeController()
@@ -124,17 +125,20 @@ export class TeamConsoleController {
   ) {
     const body = formOf(req);
     const action = field(body, 'action') as Action;
-    if (!ACTIONS.includes(action)) throw ValidationFailed.field('action', `must be one of ${ACTIONS.join(', ')}`);
-    let evidenceIds = fields(body, 'evidenceIds');
-    // Submitting attaches every piece of evidence uploaded unless the team picked some.
-    if (action === 'submit' && !evidenceIds.length) evidenceIds = (await this.evidence.list(p, id)).map((e) => e.id);
-    await this.transitions.apply(p, id, {
+    const picked = fields(body, 'evidenceIds');
+    const input = await checkedForm(TransitionDto, {
       action,
       comment: field(body, 'comment') || undefined,
       reason: field(body, 'reason') || undefined,
       deadline: action === 'extend' ? dateField(body, 'deadline') : undefined,
-      evidenceIds: evidenceIds.length ? evidenceIds : undefined,
+      evidenceIds: picked.length ? picked : undefined,
     });
+    // Submitting attaches every piece of evidence uploaded unless the team picked some.
+    if (input.action === 'submit' && !input.evidenceIds) {
+      const all = (await this.evidence.list(p, id)).map((e) => e.id);
+      if (all.length) input.evidenceIds = all;
+    }
+    await this.transitions.apply(p, id, input);
     const back = field(body, 'back');
     this.pages.redirect(reply, back ? safeNext(back) : `/tickets/${id}`);
   }
@@ -173,12 +177,13 @@ export class TeamConsoleController {
   ): Promise<void> {
     const body = formOf(req);
     const actual = numberField(body, 'actual');
-    if (actual === undefined || actual < 0) throw ValidationFailed.field('actual', 'enter how many are done (0 or more)');
-    await this.tasks.reportProgress(p, id, {
+    if (actual === undefined) throw ValidationFailed.field('actual', 'enter how many are done (0 or more)');
+    const input = await checkedForm(ProgressDto, {
       actual,
       comment: field(body, 'comment') || undefined,
       done: field(body, 'done') === 'on' || undefined,
     });
+    await this.tasks.reportProgress(p, id, input);
     this.pages.redirect(reply, `/my-tasks${field(body, 'unitId') ? `?unitId=${encodeURIComponent(field(body, 'unitId'))}` : ''}`);
   }
 
@@ -199,7 +204,7 @@ export class TeamConsoleController {
       period,
       filed: filed.filter((f) => f.unitId === unit?.id),
       checklist: DEFAULT_CHECKLIST.map((item, i) => ({ item, i })),
-      states: CHECK_STATES,
+      states: CHECKLIST_STATES,
     });
   }
 
@@ -209,8 +214,9 @@ export class TeamConsoleController {
     const unitId = field(body, 'unitId');
     const deadline = dateField(body, 'deadline', false);
     const checklist = DEFAULT_CHECKLIST.map((item, i) => {
-      const status = field(body, `status${i}`) as (typeof CHECK_STATES)[number];
-      if (!CHECK_STATES.includes(status)) throw ValidationFailed.field(`status${i}`, 'choose done, partial or not done');
+      // Named as the form names it, which the DTO (checklist.N.status) cannot.
+      const status = field(body, `status${i}`) as ChecklistItem['status'];
+      if (!CHECKLIST_STATES.includes(status)) throw ValidationFailed.field(`status${i}`, 'choose done, partial or not done');
       return { item, status, note: field(body, `note${i}`) || undefined };
     });
     const problems = field(body, 'problems')
@@ -218,7 +224,14 @@ export class TeamConsoleController {
       .map((line) => line.trim())
       .filter(Boolean)
       .map((title) => ({ title: title.slice(0, 500), deadline }));
-    await this.selfChecks.file(p, { unitId, period: this.pages.period(), summary: field(body, 'summary'), checklist, problems });
+    const input = await checkedForm(FileSelfCheckDto, {
+      unitId,
+      period: this.pages.period(),
+      summary: field(body, 'summary'),
+      checklist,
+      problems,
+    });
+    await this.selfChecks.file(p, input);
     this.pages.redirect(reply, `/self-check?unitId=${encodeURIComponent(unitId)}`);
   }
 }

@@ -14,7 +14,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { DEFAULT_CHECKLIST, RankingsQuery, SelfCheckService, SelfCheckView } from '@app/cycles';
+import { CHECKLIST_STATES, ChecklistItem, DEFAULT_CHECKLIST, RankingsQuery, SelfCheckService, SelfCheckView } from '@app/cycles';
 import type { RankingEntry } from '@app/assessment';
 import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
@@ -23,7 +23,7 @@ const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 class ChecklistItemDto {
   @ApiProperty({ example: DEFAULT_CHECKLIST[0] }) @IsString() @MinLength(1) @MaxLength(200) item!: string;
-  @ApiProperty({ enum: ['done', 'partial', 'not_done'] }) @IsIn(['done', 'partial', 'not_done']) status!: 'done' | 'partial' | 'not_done';
+  @ApiProperty({ enum: CHECKLIST_STATES }) @IsIn(CHECKLIST_STATES) status!: ChecklistItem['status'];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
 }
 
@@ -40,7 +40,7 @@ class ProblemDto {
   deadline?: string;
 }
 
-class FileSelfCheckDto {
+export class FileSelfCheckDto {
   @ApiProperty({ format: 'uuid', description: 'the team filing' }) @IsUUID() unitId!: string;
   @ApiProperty({ example: '2026-07' }) @Matches(PERIOD, { message: 'period must be YYYY-MM' }) period!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(20000) summary!: string;

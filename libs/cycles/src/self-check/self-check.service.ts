@@ -7,9 +7,12 @@ import { isPeriod, Period } from '../calendar/period';
 import { stepDue } from '../calendar/schedule';
 import { SelfCheckProblem, TicketFacts } from '../tickets/ticket-facts';
 
+/** How far a checklist item of a self-check was done. */
+export const CHECKLIST_STATES = ['done', 'partial', 'not_done'] as const;
+
 export interface ChecklistItem {
   item: string;
-  status: 'done' | 'partial' | 'not_done';
+  status: (typeof CHECKLIST_STATES)[number];
   note?: string;
 }
 

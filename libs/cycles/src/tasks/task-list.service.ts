@@ -120,8 +120,14 @@ export class TaskListService {
     return unit;
   }
 
-  async create(principal: Principal, input: { unitId: string; period: Period; title?: string; tasks: TaskInput[] }): Promise<TaskListView> {
+  /** Drafts a township's list for a month; with `dispatch`, dispatches it in the same transaction. */
+  async create(
+    principal: Principal,
+    input: { unitId: string; period: Period; title?: string; tasks: TaskInput[] },
+    options: { dispatch?: boolean } = {},
+  ): Promise<TaskListView> {
     if (!isPeriod(input.period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
+    let deliveries: string[] = [];
     const id = await this.db.transaction(async (m) => {
       const township = await this.township(principal, input.unitId, m);
       if (!principal.scope.hasRoleOver(township, 'leader', 'admin')) throw new Forbidden('Only a township leader drafts the task list');
@@ -144,13 +150,22 @@ export class TaskListService {
         ],
       );
       await this.insertTasks(m, township, list.id, input.period, input.tasks);
+      if (options.dispatch) deliveries = (await this.dispatch(m, list.id)).deliveries;
       return list.id;
     });
+    await this.outbox.enqueue(deliveries);
     return this.get(principal, id);
   }
 
-  /** Replaces the tasks of a draft list. */
-  async replaceTasks(principal: Principal, id: string, tasks: TaskInput[], title?: string): Promise<TaskListView> {
+  /** Replaces the tasks of a draft list; with `dispatch`, dispatches it in the same transaction. */
+  async replaceTasks(
+    principal: Principal,
+    id: string,
+    tasks: TaskInput[],
+    title?: string,
+    options: { dispatch?: boolean } = {},
+  ): Promise<TaskListView> {
+    let deliveries: string[] = [];
     await this.db.transaction(async (m) => {
       const list = await this.lockedList(principal, id, m);
       if (list.status !== 'draft') throw new IllegalTransition('The task list was dispatched already; its tasks are the teams’ now', []);
@@ -163,7 +178,9 @@ export class TaskListService {
         this.clock.now(),
         title?.trim() || null,
       ]);
+      if (options.dispatch) deliveries = (await this.dispatch(m, id)).deliveries;
     });
+    await this.outbox.enqueue(deliveries);
     return this.get(principal, id);
   }
 
