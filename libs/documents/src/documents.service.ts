@@ -1,21 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnitService } from '@app/org';
+import { Conflict, Forbidden, NotFound, PG_UNIQUE_VIOLATION, Principal, sqlState, ValidationFailed } from '@app/platform';
+import { OrgUnit, OrgUnitService } from '@app/org';
 import { escapeLike } from '@app/tickets';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DocumentDetail, DocumentPage, DocumentQuery, DocumentSummary, IssueRequest } from './documents.views';
 import { DocumentIssuer, UnitRef } from './issue/document-issuer';
-import {
-  CycleDocumentKind,
-  DocumentKind,
-  ISSUABLE_DOCUMENT_KINDS,
-  isPeriodOfKind,
-  LEDGER_DOCUMENT_MAX_ROWS,
-  Locale,
-  PER_TEAM_KINDS,
-  periodFormatOf,
-} from './kinds';
+import { CycleDocumentKind, DocumentKind, isPeriodOfKind, LEDGER_DOCUMENT_MAX_ROWS, Locale, PER_TEAM_KINDS, periodFormatOf } from './kinds';
 import { LedgerService } from './ledger/ledger.service';
 import type { DocumentSnapshot } from './render/snapshot';
 import type { LedgerData } from './xlsx/list-tables';
@@ -53,14 +44,14 @@ const select = (extra = '') => `
     LEFT JOIN document c ON c.id = d.corrects_id
     LEFT JOIN document n ON n.corrects_id = d.id`;
 
-const PG_UNIQUE_VIOLATION = '23505';
-
 /** The first and last day of a period, `YYYY-MM` or `YYYY`, as the ledger's found-date bounds. */
 export function periodDays(period: string): { from: string; to: string } {
   const [year, month] = period.split('-').map(Number);
   const first = DateTime.utc(year, month ?? 1, 1);
   return { from: first.toISODate()!, to: first.endOf(month ? 'month' : 'year').toISODate()! };
 }
+
+const unitRef = (u: OrgUnit): UnitRef => ({ id: u.id, name: u.name, timezone: u.timezone });
 
 function toSummary(r: DocumentRow): DocumentSummary {
   return {
@@ -148,9 +139,6 @@ export class DocumentService {
    * ledger from the tickets as they are now (so correcting a ledger re-reads them).
    */
   async issue(principal: Principal, req: IssueRequest): Promise<DocumentDetail> {
-    if (!(ISSUABLE_DOCUMENT_KINDS as readonly string[]).includes(req.kind)) {
-      throw ValidationFailed.field('kind', `${req.kind} documents are not issued by hand`);
-    }
     const kind = req.kind;
     if (!isPeriodOfKind(kind, req.period)) throw ValidationFailed.field('period', `must be ${periodFormatOf(kind)}`);
     const unit = await this.units.readable(principal, req.unitId);
@@ -170,9 +158,9 @@ export class DocumentService {
           // No cycle output makes a ledger unique, so two first issues at once wait for each other here.
           await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`document:ledger:${unit.id}:${req.period}`]);
           await this.refuseReissue(m, kind, unit.id, req.period, corrected);
-          const data = await this.ledgerData(principal, unit, req.period);
-          const subject: UnitRef = { id: unit.id, name: unit.name, timezone: unit.timezone };
-          const township = (await this.issuingTownship(m, unit.path)) ?? subject;
+          const data = await this.ledgerData(m, principal, unit, req.period);
+          const subject = unitRef(unit);
+          const township = unit.kind === 'township' ? subject : ((await this.issuingTownship(m, unit.path)) ?? subject);
           const locale = req.locale ?? 'zh';
           return this.issuer.issue(m, {
             kind,
@@ -189,10 +177,11 @@ export class DocumentService {
         const output = await this.latestOutput(m, kind, unit.id, req.period);
         if (!output) throw new Conflict(`There is no ${kind} data for ${unit.name} ${req.period} yet: its cycle step has not run`);
         await this.refuseReissue(m, kind, unit.id, req.period, corrected);
-        const township = await this.unitRef(m, output.unit_id);
+        // The unit asked for is the output's township, or its team for a per-team kind.
+        const township = output.subject_unit_id ? await this.unitRef(m, output.unit_id) : unitRef(unit);
         return this.issuer.issue(m, {
           kind,
-          unit: output.subject_unit_id ? await this.unitRef(m, output.subject_unit_id) : township,
+          unit: unitRef(unit),
           township,
           period: req.period,
           data: output.data,
@@ -204,7 +193,7 @@ export class DocumentService {
       });
     } catch (e) {
       // Two issues at once: the schema lets one through; the other learns why.
-      if ((e as { driverError?: { code?: string } }).driverError?.code === PG_UNIQUE_VIOLATION) {
+      if (sqlState(e) === PG_UNIQUE_VIOLATION) {
         throw new Conflict('This document was issued or corrected by someone else at the same moment; reload and try again');
       }
       throw e;
@@ -212,7 +201,10 @@ export class DocumentService {
     return this.get(principal, id);
   }
 
-  /** A document is issued once per (kind, unit, period); after that only its latest version is corrected. */
+  /**
+   * A document is issued once per (kind, unit, period); after that only its latest version is
+   * corrected. Read under the issue's lock, so two corrections of one version cannot both pass.
+   */
   private async refuseReissue(
     m: EntityManager,
     kind: DocumentKind,
@@ -226,15 +218,11 @@ export class DocumentService {
         ORDER BY d.issued_at DESC LIMIT 1`,
       [kind, unitId, period],
     );
-    if (!corrected && current) {
-      throw new Conflict(`This document was already issued as ${current.number_label}; to change it, issue a correction (corrects)`, {
-        documentId: current.id,
-      });
-    }
-    if (corrected && corrected.corrected_by_id) {
-      throw new Conflict(`${corrected.number_label} was already corrected by ${corrected.corrected_by_label}; correct that one`, {
-        documentId: corrected.corrected_by_id,
-      });
+    if (current && current.id !== corrected?.id) {
+      const message = corrected
+        ? `${corrected.number_label} was already corrected; its latest version is ${current.number_label}, correct that one`
+        : `This document was already issued as ${current.number_label}; to change it, issue a correction (corrects)`;
+      throw new Conflict(message, { documentId: current.id });
     }
   }
 
@@ -242,12 +230,12 @@ export class DocumentService {
    * The ledger of a unit's subtree for the tickets found in the period, read through the same
    * code as `GET /ledger`, so the document's rows and totals are the route's.
    */
-  private async ledgerData(principal: Principal, unit: { id: string; name: string }, period: string): Promise<LedgerData> {
+  private async ledgerData(m: EntityManager, principal: Principal, unit: OrgUnit, period: string): Promise<LedgerData> {
     const { from, to } = periodDays(period);
-    const selection = await this.ledger.select(principal, { unitId: unit.id, subtree: true, from, to });
-    const { rows, totals, complete } = await this.ledger.collect(selection, LEDGER_DOCUMENT_MAX_ROWS);
+    const selection = await this.ledger.select(principal, { unitId: unit.id, subtree: true, from, to }, unit);
+    const { rows, totals, complete } = await this.ledger.collect(selection, LEDGER_DOCUMENT_MAX_ROWS, m);
     if (!complete) {
-      const { found } = await this.ledger.totals(selection);
+      const { found } = await this.ledger.totals(selection, m);
       throw ValidationFailed.field(
         'period',
         `the ledger of ${unit.name} for ${period} has ${found} rows; a ledger document holds at most ${LEDGER_DOCUMENT_MAX_ROWS}. ` +

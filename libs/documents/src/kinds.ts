@@ -23,10 +23,6 @@ export const CYCLE_DOCUMENT_KINDS = [
 ] as const satisfies readonly DocumentKind[];
 export type CycleDocumentKind = (typeof CYCLE_DOCUMENT_KINDS)[number];
 
-/** The kinds a leader or inspector issues by hand: the cycle's, and the ledger read live at issue. */
-export const ISSUABLE_DOCUMENT_KINDS = [...CYCLE_DOCUMENT_KINDS, 'ledger'] as const satisfies readonly DocumentKind[];
-export type IssuableDocumentKind = (typeof ISSUABLE_DOCUMENT_KINDS)[number];
-
 /**
  * The most rows a ledger document of record holds: its snapshot and HTML store every row, so a
  * larger ledger is a spreadsheet (`GET /ledger?format=xlsx`), not a document.

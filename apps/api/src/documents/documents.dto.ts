@@ -11,17 +11,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import {
-  DOCUMENT_KINDS,
-  DocumentKind,
-  isPeriodOfKind,
-  ISSUABLE_DOCUMENT_KINDS,
-  IssuableDocumentKind,
-  LEDGER_PERIOD,
-  Locale,
-  LOCALES,
-  periodFormatOf,
-} from '@app/documents';
+import { DOCUMENT_KINDS, DocumentKind, isPeriodOfKind, LEDGER_PERIOD, Locale, LOCALES, periodFormatOf } from '@app/documents';
 import { PageQuery, toBool } from '../common/pagination';
 
 /** A month for the cycle's kinds; a ledger may also cover a whole year. */
@@ -51,7 +41,7 @@ export class ListDocumentsQuery extends PageQuery {
 }
 
 export class IssueDocumentDto {
-  @ApiProperty({ enum: ISSUABLE_DOCUMENT_KINDS }) @IsIn(ISSUABLE_DOCUMENT_KINDS) kind!: IssuableDocumentKind;
+  @ApiProperty({ enum: DOCUMENT_KINDS }) @IsIn(DOCUMENT_KINDS) kind!: DocumentKind;
   @ApiProperty({
     format: 'uuid',
     description: 'the township, or the team for a task list or self-check report; for a ledger, any unit (its subtree is covered)',

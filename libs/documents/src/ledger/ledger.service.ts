@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import type { Writable } from 'node:stream';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, Clock, Principal, ValidationFailed } from '@app/platform';
 import { OrgUnit, OrgUnitService } from '@app/org';
-import { escapeLike, SOURCE_LABELS, Source, Status } from '@app/tickets';
+import { escapeLike, SOURCE_LABELS, Source, Status, STATUS_NAMES } from '@app/tickets';
 import { openCsvTable } from '../xlsx/csv-table-writer';
 import type { TableWriter } from '../xlsx/table';
 import { openXlsxTable } from '../xlsx/xlsx-table-writer';
 import { LEDGER_COLUMNS, ledgerCells, ledgerFooter, ledgerSummaries } from './ledger-sheet';
 import { LedgerGroup, LedgerTally, summarize } from './ledger-totals';
-import { CLOSE_OUT_LABELS, LedgerPage, LedgerQuery, LedgerRow, LedgerTotals, STATUS_LABELS } from './ledger.types';
+import { CLOSE_OUT_LABELS, LedgerPage, LedgerQuery, LedgerRow, LedgerTotals } from './ledger.types';
 
 /** What a ledger covers once its filters are checked against the caller's scope. */
 export interface LedgerSelection {
@@ -84,7 +84,7 @@ function toLedgerRow(r: Row, seq: number): LedgerRow {
     deadline: r.deadline,
     measures: r.measures,
     status: r.status,
-    statusLabel: STATUS_LABELS[r.status],
+    statusLabel: STATUS_NAMES[r.status],
     closedOn: r.closed_on,
     closeOut,
     closeOutLabel: closeOut ? CLOSE_OUT_LABELS[closeOut] : null,
@@ -110,10 +110,13 @@ export class LedgerService {
     private readonly units: OrgUnitService,
   ) {}
 
-  /** Checks the filters; a unit outside the caller's scope is unknown (404). */
-  async select(principal: Principal, query: LedgerQuery): Promise<LedgerSelection> {
+  /**
+   * Checks the filters; a unit outside the caller's scope is unknown (404). A caller that has
+   * already read the unit through `OrgUnitService.readable` passes it as `readUnit`.
+   */
+  async select(principal: Principal, query: LedgerQuery, readUnit?: OrgUnit): Promise<LedgerSelection> {
     if (query.from && query.to && query.from > query.to) throw ValidationFailed.field('from', 'must not be after to');
-    const unit = query.unitId ? await this.units.readable(principal, query.unitId) : undefined;
+    const unit = readUnit ?? (query.unitId ? await this.units.readable(principal, query.unitId) : undefined);
     const now = this.clock.now();
     const asOf = DateTime.fromJSDate(now, { zone: unit?.timezone ?? this.config.TZ_DEFAULT }).toISODate()!;
     const subtree = query.subtree ?? true;
@@ -165,10 +168,11 @@ export class LedgerService {
              WHERE ${where} ${extra}`;
   }
 
-  async totals(s: LedgerSelection): Promise<LedgerTotals> {
+  /** The totals of every row the selection holds; `m` reads them inside a caller's transaction. */
+  async totals(s: LedgerSelection, m: EntityManager = this.db.manager): Promise<LedgerTotals> {
     const params: unknown[] = [];
     const inner = this.rowsSql(s, params);
-    const groups = await this.db.query<Array<Record<string, string> & { unit_id: string; unit_name: string; source: Source }>>(
+    const groups = await m.query<Array<Record<string, string> & { unit_id: string; unit_name: string; source: Source }>>(
       `SELECT r.unit_id, r.unit_name, r.source, count(*) AS found,
               count(*) FILTER (WHERE r.status = 'closed') AS closed,
               count(*) FILTER (WHERE r.status = 'closed' AND r.closed_on_time IS NOT FALSE) AS closed_on_time,
@@ -202,7 +206,7 @@ export class LedgerService {
   }
 
   /** Every row of the ledger in code order, a chunk at a time (keyset on the unique code). */
-  async *chunks(s: LedgerSelection, size = CHUNK): AsyncGenerator<LedgerRow[]> {
+  async *chunks(s: LedgerSelection, size = CHUNK, m: EntityManager = this.db.manager): AsyncGenerator<LedgerRow[]> {
     let after: string | undefined;
     let seq = 0;
     for (;;) {
@@ -214,7 +218,7 @@ export class LedgerService {
         sql += ` AND t.code > $${params.length}`;
       }
       sql += ` ORDER BY t.code LIMIT ${Number(size)}`;
-      const rows = await this.db.query<Row[]>(sql, params);
+      const rows = await m.query<Row[]>(sql, params);
       if (!rows.length) return;
       yield rows.map((r) => toLedgerRow(r, ++seq));
       if (rows.length < size) return;
@@ -225,12 +229,17 @@ export class LedgerService {
   /**
    * The whole ledger in memory, for a document of record that stores its rows: the same rows as
    * the pages and files, with totals counted from them. Stops reading past `limit` rows and says
-   * so (`complete: false`) rather than hold an unbounded ledger.
+   * so (`complete: false`) rather than hold an unbounded ledger. `m` reads inside a caller's
+   * transaction, so that a document's rows are one snapshot.
    */
-  async collect(s: LedgerSelection, limit: number): Promise<{ rows: LedgerRow[]; totals: LedgerTotals; complete: boolean }> {
+  async collect(
+    s: LedgerSelection,
+    limit: number,
+    m: EntityManager = this.db.manager,
+  ): Promise<{ rows: LedgerRow[]; totals: LedgerTotals; complete: boolean }> {
     const tally = new LedgerTally();
     const rows: LedgerRow[] = [];
-    for await (const chunk of this.chunks(s, Math.min(CHUNK, limit + 1))) {
+    for await (const chunk of this.chunks(s, Math.min(CHUNK, limit + 1), m)) {
       for (const row of chunk) {
         if (rows.length === limit) return { rows, totals: tally.totals(), complete: false };
         tally.add(row);

@@ -1,4 +1,4 @@
-import { STATUS_NAMES, type Source, type Status } from '@app/tickets';
+import type { Source, Status } from '@app/tickets';
 
 /** Filters of a ledger: a unit (and by default everything under it), a period of found dates, a source. */
 export interface LedgerQuery {
@@ -72,7 +72,5 @@ export interface LedgerPage {
   pageSize: number;
   total: number;
 }
-
-export const STATUS_LABELS: Record<Status, string> = STATUS_NAMES;
 
 export const CLOSE_OUT_LABELS: Record<CloseOut, string> = { on_time: '按期销号', late: '逾期销号' };

@@ -1,5 +1,6 @@
 import type * as Docx from 'docx';
 import type { DocumentSnapshot } from './snapshot';
+import { percent } from '../ledger/ledger-totals';
 
 interface Team {
   unitName: string;
@@ -96,7 +97,7 @@ export async function bulletinDocx(snapshot: DocumentSnapshot): Promise<Buffer> 
   const names = (teams: Team[]) => teams.map((t) => t.unitName).join('、');
   const praised = d.praised ?? [];
   const criticised = d.criticised ?? [];
-  const pct = (v: number | undefined) => `${Math.round((v ?? 0) * 1000) / 10}%`;
+  const pct = (v: number | undefined) => percent(v ?? 0);
 
   const children: Array<Docx.Paragraph | Docx.Table> = [
     new Paragraph({

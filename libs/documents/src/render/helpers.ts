@@ -5,6 +5,7 @@ import { STATUS_NAMES } from '@app/tickets';
 import { dateLabel } from '../issue/document-content';
 import type { Locale } from '../kinds';
 import { closeOutRateChart, CloseOutRate } from './chart';
+import { percent } from '../ledger/ledger-totals';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
@@ -35,7 +36,7 @@ function localeOf(options: HelperOptions): Locale {
  */
 export const HELPERS: Record<string, HelperDelegate> = {
   /** 0.955 → 95.5% */
-  pct: (v: unknown) => `${Math.round(num(v) * 1000) / 10}%`,
+  pct: (v: unknown) => percent(num(v)),
   /** A number with `digits` decimals. */
   fixed: (v: unknown, digits: unknown) => (v === null || v === undefined ? '' : num(v).toFixed(typeof digits === 'number' ? digits : 1)),
   /** 0-based @index → 1-based 序号. */

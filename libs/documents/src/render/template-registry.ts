@@ -3,7 +3,7 @@ import { AppConfig, ValidationFailed } from '@app/platform';
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOCUMENT_KINDS, DocumentKind, ISSUABLE_DOCUMENT_KINDS, Locale } from '../kinds';
+import { DOCUMENT_KINDS, DocumentKind, Locale } from '../kinds';
 import { ledgerSampleSnapshot } from '../ledger/ledger-sample';
 import { HELPERS } from './helpers';
 import { sampleSnapshot } from './samples';
@@ -91,7 +91,7 @@ export class TemplateRegistry {
       // The check is of the templates, not of ECharts: a placeholder chart keeps ECharts (~20 MB)
       // from loading at start; the real chart is drawn when a bulletin is issued.
       this.hb.registerHelper('closeOutChart', () => new Handlebars.SafeString('<svg></svg>'));
-      for (const kind of ISSUABLE_DOCUMENT_KINDS)
+      for (const kind of DOCUMENT_KINDS)
         for (const locale of ['zh', 'en'] as const) {
           const s = this.sources.get(templateName(kind, locale));
           if (!s) continue;

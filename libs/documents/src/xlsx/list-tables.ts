@@ -1,9 +1,10 @@
 import { NotFound } from '@app/platform';
-import { SOURCE_LABELS, Source, Status } from '@app/tickets';
+import { SOURCE_LABELS, Source, Status, STATUS_NAMES } from '@app/tickets';
 import { periodLabel } from '../issue/document-content';
 import { LEDGER_COLUMNS, ledgerCells, ledgerFooter, ledgerSummaries } from '../ledger/ledger-sheet';
-import { LedgerRow, LedgerTotals, STATUS_LABELS } from '../ledger/ledger.types';
+import { LedgerRow, LedgerTotals } from '../ledger/ledger.types';
 import type { Cell, SheetColumn, SheetFooter, SheetLayout, SummaryTable } from './table';
+import { percent } from '../ledger/ledger-totals';
 
 /** The kinds of document that are lists, and so have XLSX and CSV renditions. */
 export const LIST_KINDS = ['task_list', 'rectification_list', 'progress_list', 'evaluation_list', 'ledger'] as const;
@@ -93,7 +94,7 @@ function taskList(data: Obj, h?: ListHeading): ListTable {
     rows,
     footer: {
       totals,
-      notes: [`共${tasks.length}项任务，已完成${done}项，逾期未完成${overdue}项，平均完成率${Math.round(completion * 1000) / 10}%。`],
+      notes: [`共${tasks.length}项任务，已完成${done}项，逾期未完成${overdue}项，平均完成率${percent(completion)}。`],
     },
     summaries: [],
   };
@@ -127,7 +128,7 @@ function rectificationList(data: Obj, h?: ListHeading): ListTable {
     text(t.responsible),
     text(t.deadline),
     text(t.measures),
-    STATUS_LABELS[String(t.status) as Status] ?? text(t.status),
+    STATUS_NAMES[String(t.status) as Status] ?? text(t.status),
     n0(t.overdueDays) || null,
     Array.isArray(t.missing) && t.missing.length ? t.missing.join('、') : null,
   ]);
