@@ -53,7 +53,7 @@ export class AdminConsoleController {
   async org(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
     AdminConsoleController.mustAdminister(p);
     const { roots } = await this.tree(p);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'org', { title: t.nav.org, roots });
   }
 
@@ -62,7 +62,7 @@ export class AdminConsoleController {
     AdminConsoleController.mustAdminister(p);
     const file = await readUploadedFile(req, ORG_IMPORT_MAX_BYTES);
     const result = await preview(() => this.importer.import(p, file.data, file.filename, true), file);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'org-import', { title: t.nav.org, preview: result }, result.ok ? 200 : 422);
   }
 
@@ -72,7 +72,7 @@ export class AdminConsoleController {
     const file = (req as { isMultipart?: () => boolean }).isMultipart?.()
       ? await readUploadedFile(req, ORG_IMPORT_MAX_BYTES)
       : carried(req);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     try {
       const result = await this.importer.import(p, file.data, file.filename, false);
       this.pages.show(req, reply, 'org-import', { title: t.nav.org, imported: result.created });
@@ -94,7 +94,7 @@ export class AdminConsoleController {
       this.users.list(p, { q: q?.slice(0, 100) || undefined, page: 1, pageSize: 100 }),
       this.tree(p),
     ]);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'users', {
       title: t.nav.users,
       users: users.items,
@@ -130,7 +130,7 @@ export class AdminConsoleController {
   ): Promise<void> {
     AdminConsoleController.mustAdminister(p);
     const [user, { all }] = await Promise.all([this.users.get(p, id), this.tree(p)]);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'user', {
       title: `${t.editUser} · ${user.username}`,
       user,

@@ -41,7 +41,7 @@ export class AuthConsoleController {
   @Get('login')
   async loginPage(@Req() req: ConsoleRequest, @Res() reply: ConsoleReply, @Query('next') next?: string): Promise<void> {
     if (await this.sessions.principalOf(req)) return this.pages.redirect(reply, safeNext(next));
-    this.pages.show(req, reply, 'login', { title: this.pages.t(req, reply).signIn, next: safeNext(next) });
+    this.pages.show(req, reply, 'login', { title: this.pages.t(req).signIn, next: safeNext(next) });
   }
 
   @Post('login')
@@ -56,7 +56,7 @@ export class AuthConsoleController {
       this.pages.redirect(reply, next);
     } catch (e) {
       if (!(e instanceof Unauthenticated)) throw e;
-      const t = this.pages.t(req, reply);
+      const t = this.pages.t(req);
       this.pages.show(req, reply, 'login', { title: t.signIn, next, username, failed: e.message }, 401);
     }
   }

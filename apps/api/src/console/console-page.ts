@@ -3,7 +3,7 @@ import { isPeriod, periodAt } from '@app/cycles';
 import { AppConfig, Clock, Principal, ValidationFailed } from '@app/platform';
 import type { TicketView } from '@app/tickets';
 import { DateTime } from 'luxon';
-import { Dictionary, fill } from './i18n';
+import { Dictionary, fill, LANG_COOKIE, langOf } from './i18n';
 import { ConsoleReply, ConsoleRequest, frameOf } from './session';
 import { ConsoleViews } from './views';
 import { createValidationPipe } from '../common/validation';
@@ -52,15 +52,6 @@ export function dateField(body: FormBody, name: string, required = true): string
   return text;
 }
 
-export function localDate(now: Date, zone: string): string {
-  return DateTime.fromJSDate(now, { zone }).toISODate() ?? now.toISOString().slice(0, 10);
-}
-
-/** Whole days from `today` to `deadline` (negative when past). */
-export function daysBetween(today: string, deadline: string): number {
-  return Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-}
-
 /** The page asked for in a list's query string: a whole number from 1 to 1000, 1 when missing or not a number. */
 export function pageOf(text?: string): number {
   return Math.max(1, Math.min(1000, Math.trunc(Number(text)) || 1));
@@ -85,11 +76,7 @@ export class ConsolePages {
     private readonly config: AppConfig,
   ) {}
 
-  /** Today and this month where the console's users live (the default zone of new units). */
-  today(): string {
-    return localDate(this.clock.now(), this.config.TZ_DEFAULT);
-  }
-
+  /** This month where the console's users live (the default zone of new units). */
   period(): string {
     return periodAt(this.clock.now(), this.config.TZ_DEFAULT);
   }
@@ -101,24 +88,21 @@ export class ConsolePages {
     return text;
   }
 
-  /** Days left, due today or days late, in the reader's language. */
-  withDue<T extends TicketView>(req: ConsoleRequest, reply: ConsoleReply, items: T[]): Array<T & { due: string }> {
-    const t = this.t(req, reply);
-    const today = this.today();
+  /** Days left, due today or days late (in the owner unit's time zone), in the reader's language. */
+  withDue<T extends TicketView>(req: ConsoleRequest, items: T[]): Array<T & { due: string }> {
+    const t = this.t(req);
     return items.map((i) => {
       let due = t.noDeadline;
       if (i.status === 'closed' || i.status === 'cancelled') due = '';
       else if (i.overdue) due = fill(t.daysLate, { n: i.daysOverdue });
-      else if (i.deadline) {
-        const left = daysBetween(today, i.deadline);
-        due = left <= 0 ? t.dueToday : fill(t.daysLeft, { n: left });
-      }
+      else if (i.daysLeft !== null) due = i.daysLeft <= 0 ? t.dueToday : fill(t.daysLeft, { n: i.daysLeft });
       return { ...i, due };
     });
   }
 
-  t(req: ConsoleRequest, reply: ConsoleReply): Dictionary {
-    return this.views.dictionary(frameOf(req, reply).lang);
+  /** The reader's dictionary (the language cookie alone; a page's frame is built once, by `show`). */
+  t(req: ConsoleRequest): Dictionary {
+    return this.views.dictionary(langOf(req.cookies?.[LANG_COOKIE]));
   }
 
   show(req: ConsoleRequest, reply: ConsoleReply, view: string, data: Record<string, unknown> & { title: string }, status = 200): void {

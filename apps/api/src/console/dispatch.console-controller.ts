@@ -82,7 +82,7 @@ export class DispatchConsoleController {
     const editing = lists.find((l) => l.id === editId && l.status === 'draft');
     const drafted = editing ? draftRows(editing) : [];
     const allTeams = teams.map((u) => u.id);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'task-lists', {
       title: t.nav.taskLists,
       township,

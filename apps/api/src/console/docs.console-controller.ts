@@ -46,7 +46,7 @@ export class DocsConsoleController {
       this.units.list(p, { kind: 'township', page: 1, pageSize: 200 }),
     ]);
     const lang = frameOf(req, reply).lang;
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'docs', {
       title: t.nav.documents,
       items: result.items.map((d) => ({ ...d, kindLabel: KIND_LABELS[d.kind][lang], xlsx: isListKind(d.kind) })),

@@ -31,8 +31,8 @@ export class InspectorConsoleController {
   async queue(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
     const result = await this.queries.list(p, { status: ['pending_review'], sort: 'deadline', order: 'asc', page: 1, pageSize: 100 });
     const items = result.items.filter((i) => i.allowedActions.includes('approve'));
-    const t = this.pages.t(req, reply);
-    this.pages.show(req, reply, 'verify', { title: t.nav.verify, items: this.pages.withDue(req, reply, items) });
+    const t = this.pages.t(req);
+    this.pages.show(req, reply, 'verify', { title: t.nav.verify, items: this.pages.withDue(req, items) });
   }
 
   @Get('findings')
@@ -41,7 +41,7 @@ export class InspectorConsoleController {
       this.inspections.list(p, { page: 1, pageSize: 50 }),
       this.units.list(p, { kind: 'township', page: 1, pageSize: 200 }),
     ]);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'inspections', {
       title: t.nav.import,
       items: list.items,
@@ -77,7 +77,7 @@ export class InspectorConsoleController {
     this.pages.show(req, reply, 'inspection', {
       title: inspection.title,
       inspection,
-      tickets: this.pages.withDue(req, reply, tickets.items),
+      tickets: this.pages.withDue(req, tickets.items),
     });
   }
 

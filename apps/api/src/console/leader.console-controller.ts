@@ -62,7 +62,7 @@ export class LeaderConsoleController {
   ): Promise<void> {
     const { township, choices } = await this.townships.choose(p, unitId);
     const period = this.pages.period();
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     const villages = (await this.townships.teams(p, township.id)).filter((u) => u.kind === 'village');
     const counts = await this.queries.countsByChild(p, township.id);
     const rates = villages.map((v) => {
@@ -117,7 +117,7 @@ export class LeaderConsoleController {
     const { township, choices } = await this.townships.choose(p, unitId);
     const period = this.pages.periodOf(periodText);
     const entries = await this.rankings.get(p, township.id, period);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'rankings', {
       title: `${t.nav.rankings} · ${township.name} · ${period}`,
       township,
@@ -163,7 +163,7 @@ export class LeaderConsoleController {
         return;
       }
       if (!(e instanceof ValidationFailed) || !e.details?.fields) throw e;
-      const t = this.pages.t(req, reply);
+      const t = this.pages.t(req);
       const problems = calendarProblems(e, t, t.htmlLang === 'en' ? 'en' : 'zh');
       // The form keeps the version it was shown with, so fixing it cannot overwrite a change made meanwhile.
       const version = Number(field(body, 'version'));
@@ -190,7 +190,7 @@ export class LeaderConsoleController {
   ): Promise<void> {
     // Read already went through the principal's scope (view); the path decides who may edit.
     const { unitPath } = await this.calendars.forTownship(township.id);
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     const lang = t.htmlLang === 'en' ? 'en' : 'zh';
     const now = this.clock.now().getTime();
     const fixedKeys = new Set(view.config.fixedDays.map((f) => f.key));
@@ -258,7 +258,7 @@ export class LeaderConsoleController {
   ): Promise<void> {
     const { township, choices } = await this.townships.choose(p, unitId);
     const records = await this.accountability.list(p, { unitId: township.id, page: 1, pageSize: 100 });
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'accountability', {
       title: `${t.nav.accountability} · ${township.name}`,
       township,
@@ -271,7 +271,7 @@ export class LeaderConsoleController {
   @Get('inbox')
   async inbox(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
     const result = await this.notifications.list(p, { page: 1, pageSize: 50 });
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'notifications', { title: t.nav.notifications, ...result });
   }
 

@@ -58,10 +58,10 @@ export class TeamConsoleController {
     const page = pageOf(pageText);
     // Sorted by deadline, the overdue tickets (the earliest deadlines) come first.
     const result = await this.queries.list(p, { status: chosen, q: text, sort: 'deadline', order: 'asc', page, pageSize: PAGE_SIZE });
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'tickets', {
       title: t.nav.tickets,
-      items: this.pages.withDue(req, reply, result.items),
+      items: this.pages.withDue(req, result.items),
       total: result.total,
       status: status ?? '',
       q: text ?? '',
@@ -79,7 +79,7 @@ export class TeamConsoleController {
   ) {
     const ticket = await this.tickets.get(p, id);
     const [history, evidence] = await Promise.all([this.tickets.history(p, id), this.evidence.list(p, id)]);
-    const [withDue] = this.pages.withDue(req, reply, [ticket]);
+    const [withDue] = this.pages.withDue(req, [ticket]);
     const allowed = ticket.allowedActions;
     this.pages.show(req, reply, 'ticket', {
       title: `${ticket.code} ${ticket.title}`,
@@ -164,7 +164,7 @@ export class TeamConsoleController {
   ): Promise<void> {
     const { units, unit, period } = await this.chosenTeam(p, unitId);
     const items = unit ? await this.tasks.list(p, { unitId: unit.id, period, subtree: true }) : [];
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'tasks', { title: t.nav.tasks, units, unit, period, items });
   }
 
@@ -196,7 +196,7 @@ export class TeamConsoleController {
   ): Promise<void> {
     const { units, unit, period } = await this.chosenTeam(p, unitId);
     const filed = unit ? await this.selfChecks.list(p, { unitId: unit.id, period }) : [];
-    const t = this.pages.t(req, reply);
+    const t = this.pages.t(req);
     this.pages.show(req, reply, 'self-check', {
       title: t.nav.selfCheck,
       units,

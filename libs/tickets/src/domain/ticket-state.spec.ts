@@ -3,6 +3,7 @@ import {
   ACTIONS,
   Actor,
   allowedActions,
+  daysLeft,
   daysOverdue,
   decide,
   lightOf,
@@ -210,5 +211,13 @@ describe('lights and overdue', () => {
     expect(daysOverdue('open', '2026-07-01', '2026-08-01')).toBe(31);
     expect(daysOverdue('closed', '2026-07-01', '2026-08-01')).toBe(0);
     expect(daysOverdue('open', '2026-08-01', '2026-08-01')).toBe(0);
+  });
+
+  it('counts days left to the deadline, across a month end, only for active dated tickets', () => {
+    expect(daysLeft('in_progress', '2026-08-03', '2026-07-30')).toBe(4);
+    expect(daysLeft('open', '2026-08-01', '2026-08-01')).toBe(0);
+    expect(daysLeft('pending_review', '2026-07-01', '2026-08-01')).toBe(-31);
+    expect(daysLeft('closed', '2026-08-03', '2026-07-30')).toBeNull();
+    expect(daysLeft('open', null, '2026-07-30')).toBeNull();
   });
 });

@@ -177,14 +177,23 @@ export function decide(status: Status, action: Action, actor: Actor, input: Tran
 export type Light = 'green' | 'yellow' | 'red' | 'none';
 
 export function lightOf(status: Status, deadline: string | null, today: string, warningDays: number): Light {
-  if (!ACTIVE_STATUSES.includes(status) || !deadline) return 'none';
-  if (deadline < today) return 'red';
-  const days = Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-  return days <= warningDays ? 'yellow' : 'green';
+  const left = daysLeft(status, deadline, today);
+  if (left === null) return 'none';
+  if (left < 0) return 'red';
+  return left <= warningDays ? 'yellow' : 'green';
+}
+
+/** Whole days from `today` to `deadline` (both YYYY-MM-DD), negative when it has passed. */
+function daysFromTo(today: string, deadline: string): number {
+  return Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Days until an active ticket's deadline (0 on the day, negative past it); null without one. */
+export function daysLeft(status: Status, deadline: string | null, today: string): number | null {
+  return ACTIVE_STATUSES.includes(status) && deadline ? daysFromTo(today, deadline) : null;
 }
 
 /** Days past the deadline (0 when not overdue). */
 export function daysOverdue(status: Status, deadline: string | null, today: string): number {
-  if (!ACTIVE_STATUSES.includes(status) || !deadline || deadline >= today) return 0;
-  return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${deadline}T00:00:00Z`)) / 86_400_000);
+  return Math.max(0, -(daysLeft(status, deadline, today) ?? 0));
 }

@@ -1,6 +1,6 @@
 import type { Principal } from '@app/platform';
 import { CLASS_LABELS, RectificationClass, Source } from '../domain/categories';
-import { Action, allowedActions, daysOverdue, Light, lightOf, Milestone, openStage, Status } from '../domain/ticket-state';
+import { Action, allowedActions, daysLeft, daysOverdue, Light, lightOf, Milestone, openStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
 
 /** A ticket as the API shows it. */
@@ -30,6 +30,8 @@ export interface TicketView {
   light: Light;
   overdue: boolean;
   daysOverdue: number;
+  /** Days until the deadline in the owner unit's time zone (0 on the day, negative past it); null when closed or undated. */
+  daysLeft: number | null;
   closedAt: string | null;
   closedOnTime: boolean | null;
   returnedCount: number;
@@ -105,6 +107,7 @@ export function toTicketView(r: TicketRow, principal: Principal, warningDays: nu
     light: lightOf(r.status, r.deadline, r.today, warningDays),
     overdue: overdueDays > 0,
     daysOverdue: overdueDays,
+    daysLeft: daysLeft(r.status, r.deadline, r.today),
     closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
     closedOnTime: r.closed_on_time,
     returnedCount: r.returned_count,
