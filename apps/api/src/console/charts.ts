@@ -1,24 +1,12 @@
+import { renderSvgChart } from '@app/documents';
 import type * as Echarts from 'echarts';
 
-let echarts: typeof Echarts | undefined;
-
-const FONT = '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
-
-/** Renders an ECharts option to an SVG string on the server: no script reaches the browser. */
+/** A chart for the screen: scales with its container (viewBox) and names itself for screen readers. */
 function svg(option: Echarts.EChartsOption, width: number, height: number, label: string): string {
-  // Loaded on the first chart, so that the service does not carry ECharts from start.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  echarts ??= require('echarts') as typeof Echarts;
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  try {
-    chart.setOption({ animation: false, textStyle: { fontFamily: FONT, fontSize: 12 }, ...option });
-    // Scales with its container (viewBox), and names itself for screen readers.
-    return chart
-      .renderToSVGString()
-      .replace(/^<svg width="\d+" height="\d+"/, `<svg role="img" aria-label="${escapeAttr(label)}" class="chart"`);
-  } finally {
-    chart.dispose();
-  }
+  return renderSvgChart({ textStyle: { fontSize: 12 }, ...option }, width, height).replace(
+    /^<svg width="\d+" height="\d+"/,
+    `<svg role="img" aria-label="${escapeAttr(label)}" class="chart"`,
+  );
 }
 
 function escapeAttr(text: string): string {

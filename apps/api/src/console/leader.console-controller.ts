@@ -1,3 +1,4 @@
+import { closureRate } from '@app/documents';
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
@@ -68,7 +69,8 @@ export class LeaderConsoleController {
     const rates = villages.map((v) => {
       const c = counts.get(v.id);
       const live = c ? c.total - c.cancelled : 0;
-      return { name: v.name, rate: live > 0 ? c!.closed / live : 0, closed: c?.closed ?? 0, total: live, overdue: c?.overdue ?? 0 };
+      const closed = c?.closed ?? 0;
+      return { name: v.name, rate: closureRate(closed, live), closed, total: live, overdue: c?.overdue ?? 0 };
     });
     rates.sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name, 'zh'));
     const cycle = await this.cycles.view(p, township.id, period);

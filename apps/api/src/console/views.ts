@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { percent } from '@app/documents';
 import { AppConfig } from '@app/platform';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
@@ -77,7 +78,7 @@ export class ConsoleViews {
       fill(template ?? '', options.hash as Record<string, string | number>),
     );
     this.hbs.registerHelper('uri', (v: string | number | undefined) => encodeURIComponent(v ?? ''));
-    this.hbs.registerHelper('pct', (v: number) => `${Math.round((Number(v) || 0) * 100)}%`);
+    this.hbs.registerHelper('pct', (v: number) => percent(Number(v) || 0));
     this.hbs.registerHelper('time', (iso: string | null) =>
       iso ? DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : '',
     );

@@ -35,8 +35,16 @@ function counts(s: Sums): LedgerCounts {
     open: s.found - s.closed - s.cancelled,
     overdue: s.overdue,
     cancelled: s.cancelled,
-    closureRate: closable > 0 ? Math.round((s.closed / closable) * 10000) / 10000 : 1,
+    closureRate: closureRate(s.closed, closable),
   };
+}
+
+/**
+ * Closed out of those that can be (found less cancelled), to four places; a unit with nothing to
+ * close has closed everything. The ledger, the bulletin and the console's dashboard all use it.
+ */
+export function closureRate(closed: number, closable: number): number {
+  return closable > 0 ? Math.round((closed / closable) * 10000) / 10000 : 1;
 }
 
 const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };

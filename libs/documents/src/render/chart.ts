@@ -15,18 +15,29 @@ export interface CloseOutRate {
   rate: number;
 }
 
+const FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif';
+
 /**
- * Close-out rate per team as an SVG bar chart, rendered on the server by ECharts (no canvas,
- * no browser). The ids ECharts numbers per chart instance are renumbered from zero, so the
- * same data always gives the same SVG (and the document the same sha256).
+ * An ECharts option drawn to an SVG string on the server (no canvas, no browser), in the CJK
+ * font, without animation. The ids ECharts numbers per chart instance are renumbered from zero,
+ * so the same option always gives the same SVG (and a document the same sha256).
  */
+export function renderSvgChart(option: Echarts.EChartsOption, width: number, height: number): string {
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
+  try {
+    const textStyle = { fontFamily: FONT, ...option.textStyle };
+    chart.setOption({ animation: false, ...option, textStyle });
+    return normaliseIds(chart.renderToSVGString());
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** Close-out rate per team as an SVG bar chart, for the bulletin. */
 export function closeOutRateChart(rates: readonly CloseOutRate[], locale: Locale = 'zh'): string {
   const height = Math.max(160, 60 + rates.length * 26);
-  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width: 640, height });
-  try {
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif' },
+  return renderSvgChart(
+    {
       title: {
         text: locale === 'zh' ? '各工作队整改销号率' : 'Close-out rate per team',
         left: 'center',
@@ -44,11 +55,10 @@ export function closeOutRateChart(rates: readonly CloseOutRate[], locale: Locale
           data: rates.map((r) => Math.round(r.rate * 1000) / 10),
         },
       ],
-    });
-    return normaliseIds(chart.renderToSVGString());
-  } finally {
-    chart.dispose();
-  }
+    },
+    640,
+    height,
+  );
 }
 
 function normaliseIds(svg: string): string {
