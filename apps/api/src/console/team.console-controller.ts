@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CHECKLIST_STATES, ChecklistItem, DEFAULT_CHECKLIST, SelfCheckService, TaskService } from '@app/cycles';
-import { OrgUnitService } from '@app/org';
+import { UserService } from '@app/org';
 import { AppConfig, CurrentPrincipal, Principal, Public, readUploadedFile, ValidationFailed } from '@app/platform';
 import {
   Action,
@@ -39,7 +39,7 @@ export class TeamConsoleController {
     private readonly evidence: EvidenceService,
     private readonly tasks: TaskService,
     private readonly selfChecks: SelfCheckService,
-    private readonly units: OrgUnitService,
+    private readonly users: UserService,
     private readonly pages: ConsolePages,
     private readonly config: AppConfig,
   ) {}
@@ -145,8 +145,10 @@ export class TeamConsoleController {
 
   /** The teams (units) the principal works in, to choose from when there are several. */
   private async teamUnits(p: Principal): Promise<Array<{ id: string; name: string }>> {
-    const ids = unitsWithRole(p, 'member', 'leader');
-    return Promise.all(ids.map(async (id) => ({ id, name: (await this.units.get(p, id)).name })));
+    // The caller's own memberships carry the unit names: one read, not one per team.
+    const { memberships } = await this.users.view(p.userId);
+    const names = new Map(memberships.map((m) => [m.unitId, m.unitName ?? '']));
+    return unitsWithRole(p, 'member', 'leader').map((id) => ({ id, name: names.get(id) ?? '' }));
   }
 
   /** The teams to choose from, the one asked for (the first by default) and this month. */
