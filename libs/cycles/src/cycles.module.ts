@@ -2,7 +2,6 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AssessmentModule } from '@app/assessment';
 import { OrgModule } from '@app/org';
-import { AppConfig } from '@app/platform';
 import { TicketsModule } from '@app/tickets';
 import { CalendarService } from './calendar/calendar.service';
 import { CYCLES_QUEUE } from './jobs/cycles-jobs';
@@ -17,7 +16,6 @@ import { CycleService } from './runs/cycle.service';
 import { EventRunner } from './runs/event-runner';
 import { CycleOutputListeners } from './runs/output-listeners';
 import { STEP_HANDLERS, StepHandler } from './runs/step-handler';
-import { withStepPause } from './runs/step-pause';
 import { StepRunner } from './runs/step-runner.service';
 import { CycleScheduler } from './scheduler/cycle-scheduler.service';
 import { SelfCheckService } from './self-check/self-check.service';
@@ -59,11 +57,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     CycleScheduler,
     BulletinRules,
     ...STEPS,
-    {
-      provide: STEP_HANDLERS,
-      useFactory: (config: AppConfig, ...steps: StepHandler[]) => withStepPause(steps, config.CYCLE_STEP_PAUSE_MS),
-      inject: [AppConfig, ...STEPS],
-    },
+    { provide: STEP_HANDLERS, useFactory: (...steps: StepHandler[]) => steps, inject: [...STEPS] },
     { provide: TicketFacts, useClass: TicketFactsSql },
   ],
   exports: [

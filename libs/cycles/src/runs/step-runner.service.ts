@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock } from '@app/platform';
+import { AppConfig, Clock } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { STEPS, StepName } from '../calendar/calendar-config';
 import { CalendarService, TownshipCalendar } from '../calendar/calendar.service';
@@ -51,9 +51,22 @@ export class StepRunner {
     private readonly outbox: WebhookOutbox,
     @Inject(STEP_HANDLERS) handlers: StepHandler[],
     private readonly listeners: CycleOutputListeners,
+    private readonly config: AppConfig,
   ) {
     this.handlers = new Map(handlers.map((h) => [h.step, h]));
     for (const s of STEPS) if (!this.handlers.has(s)) throw new Error(`no handler for the ${s} step`);
+  }
+
+  /**
+   * Fault tests only (CYCLE_STEP_PAUSE_MS): a step waits once everything it writes is written,
+   * outputs, documents and "done" alike, just before its transaction commits, so that a test can
+   * kill the worker there and see that none of it survives.
+   */
+  private async faultTestPause(key: string, township: string, period: Period): Promise<void> {
+    const ms = this.config.CYCLE_STEP_PAUSE_MS;
+    if (!ms) return;
+    this.logger.warn(`${key} of ${township} ${period} written, pausing ${ms} ms before commit`);
+    await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   async run(unitId: string, period: Period, key: string, trigger: Trigger): Promise<RunRow> {
@@ -105,6 +118,7 @@ export class StepRunner {
           this.clock.now(),
           JSON.stringify(summary),
         ]);
+        await this.faultTestPause(key, township.unitName, period);
         return this.lock(m, unitId, period, key);
       });
       await this.outbox.enqueue(deliveries);

@@ -49,7 +49,7 @@ export class TicketFactsSql extends TicketFacts {
 
   async teamStats(m: EntityManager, townshipId: string, bounds: { start: Date; end: Date }, today: string, limit: number) {
     // One pass over the township's tickets (by its path prefix, on the index), each put in its
-    // team by the path segment under the township, and the month's returns counted once; not a
+    // team by the path segment under the township, and the month's returns of those tickets; not a
     // join on "path LIKE each team's path", which compares every ticket with every team.
     const path = await townshipPath(m, townshipId);
     const rows = await m.query<Array<Record<string, string> & { team: string }>>(
@@ -59,7 +59,7 @@ export class TicketFactsSql extends TicketFacts {
            FROM ticket t WHERE t.unit_path LIKE $7 AND NOT t.is_common
        ), returns AS (
          SELECT e.ticket_id, count(*) AS n FROM ticket_event e
-          WHERE e.action = 'return' AND e.at >= $2 AND e.at < $3 GROUP BY e.ticket_id
+          WHERE e.action = 'return' AND e.at >= $2 AND e.at < $3 AND e.ticket_id IN (SELECT id FROM t) GROUP BY e.ticket_id
        )
        SELECT u.id AS team,
               count(t.id) FILTER (WHERE t.created_at >= $2 AND t.created_at < $3) AS opened,
