@@ -9,6 +9,7 @@ import {
   lightOf,
   milestoneProblem,
   openStage,
+  standingStage,
   Status,
   STATUSES,
 } from './ticket-state';
@@ -170,6 +171,22 @@ describe('standing tickets (长期坚持), closed out stage by stage', () => {
       ]),
     ).toBe(-1);
     expect(openStage([])).toBe(-1);
+  });
+
+  it('gives a standing ticket its open stage and the stages left, and nothing for other classes', () => {
+    const stages = [
+      { date: '2026-09-01', title: '一', closedAt: '2026-08-30T00:00:00Z' },
+      { date: '2026-10-01', title: '二' },
+      { date: '2026-11-01', title: '三' },
+    ];
+    expect(standingStage('standing', stages)).toEqual({ index: 1, left: 2 });
+    expect(
+      standingStage(
+        'standing',
+        stages.map((x) => ({ ...x, closedAt: 'x' })),
+      ),
+    ).toBeNull();
+    expect(standingStage('deadline', stages)).toBeNull();
   });
 
   it.each([

@@ -79,6 +79,17 @@ export function openStage(milestones: readonly Milestone[]): number {
   return milestones.findIndex((m) => !m.closedAt);
 }
 
+/**
+ * The stage a standing ticket (长期坚持) is at and how many stages are left with it, or null for
+ * another class or when every stage is closed out. Stages close in order, so those left are the
+ * open one and the ones after it.
+ */
+export function standingStage(rectificationClass: string, milestones: readonly Milestone[]): { index: number; left: number } | null {
+  if (rectificationClass !== 'standing') return null;
+  const index = openStage(milestones);
+  return index < 0 ? null : { index, left: milestones.length - index };
+}
+
 /** Why a ticket's milestones do not fit its deadline, or null when they do. */
 export function milestoneProblem(milestones: readonly Milestone[], deadline: string): string | null {
   for (let i = 0; i < milestones.length; i++) {

@@ -1,6 +1,6 @@
 import type { Principal } from '@app/platform';
 import { CLASS_LABELS, RectificationClass, Source } from '../domain/categories';
-import { Action, allowedActions, daysLeft, daysOverdue, Light, lightOf, Milestone, openStage, Status } from '../domain/ticket-state';
+import { Action, allowedActions, daysLeft, daysOverdue, Light, lightOf, Milestone, standingStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
 
 /** A ticket as the API shows it. */
@@ -120,6 +120,5 @@ export function toTicketView(r: TicketRow, principal: Principal, warningDays: nu
 
 /** The stage a standing ticket is at, or null (another class, or every stage closed out). */
 function currentStage(r: TicketRow): number | null {
-  const stage = r.rectification_class === 'standing' ? openStage(r.milestones) : -1;
-  return stage >= 0 ? stage : null;
+  return standingStage(r.rectification_class, r.milestones)?.index ?? null;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, IllegalTransition, Principal, ValidationFailed } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, decide, openStage, Status } from '../domain/ticket-state';
+import { Action, decide, standingStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
 import { TicketDetail, TicketService } from './ticket.service';
 import { TicketRow } from './ticket-view';
@@ -43,7 +43,7 @@ export class TransitionService {
       if (req.evidenceIds?.length && evidenceCount !== new Set(req.evidenceIds).size) {
         throw ValidationFailed.field('evidenceIds', 'name evidence uploaded to this ticket');
       }
-      const stagesLeft = t.rectification_class === 'standing' ? t.milestones.filter((s) => !s.closedAt).length : 0;
+      const stage = standingStage(t.rectification_class, t.milestones);
       const d = decide(
         t.status,
         req.action,
@@ -55,7 +55,7 @@ export class TransitionService {
           deadline: req.deadline,
           currentDeadline: t.deadline,
           today: t.today,
-          stagesLeft,
+          stagesLeft: stage?.left ?? 0,
         },
         t.is_common,
       );
@@ -64,13 +64,21 @@ export class TransitionService {
         if (d.kind === 'forbidden') throw new Forbidden(d.message);
         throw ValidationFailed.field(d.field, d.message);
       }
-      await this.write(m, t, req, d.to, principal);
+      await this.write(m, t, req, d.to, principal, stage?.index);
       if (t.parent_id) await this.followParent(m, t.parent_id, principal);
     });
     return this.tickets.get(principal, id);
   }
 
-  private async write(m: EntityManager, t: TicketRow, req: TransitionRequest, to: Status, principal: Principal): Promise<void> {
+  /** `stage`: the open stage of a standing ticket, which an approval closes out. */
+  private async write(
+    m: EntityManager,
+    t: TicketRow,
+    req: TransitionRequest,
+    to: Status,
+    principal: Principal,
+    stage?: number,
+  ): Promise<void> {
     const now = this.clock.now();
     const sets = ['status = $2', 'version = version + 1', 'updated_at = $3'];
     const params: unknown[] = [t.id, to, now];
@@ -78,11 +86,10 @@ export class TransitionService {
       if (value !== undefined) params.push(value);
       sets.push(value !== undefined ? sql.replace('?', `$${params.length}`) : sql);
     };
-    const stage = req.action === 'approve' && t.rectification_class === 'standing' ? openStage(t.milestones) : -1;
     let stageData: Record<string, unknown> = {};
     switch (req.action) {
       case 'approve':
-        if (stage >= 0) {
+        if (stage !== undefined) {
           const s = t.milestones[stage];
           const onTime = t.today <= s.date;
           const milestones = t.milestones.map((x, i) => (i === stage ? { ...x, closedAt: now.toISOString(), closedOnTime: onTime } : x));
