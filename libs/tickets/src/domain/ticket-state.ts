@@ -74,6 +74,9 @@ export interface Milestone {
   closedOnTime?: boolean;
 }
 
+/** A stage as it is planned, before any close-out. */
+export type PlannedMilestone = Pick<Milestone, 'date' | 'title'>;
+
 /** The index of the first stage not yet closed out, or -1 when none is left. */
 export function openStage(milestones: readonly Milestone[]): number {
   return milestones.findIndex((m) => !m.closedAt);

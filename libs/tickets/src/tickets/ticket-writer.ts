@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
 import type { RectificationClass, Source } from '../domain/categories';
 import { searchText, textBigrams } from '../domain/search';
+import type { PlannedMilestone } from '../domain/ticket-state';
 
 /** A ticket to create, its owner unit resolved. */
 export interface TicketDraft {
@@ -22,7 +23,7 @@ export interface TicketDraft {
   measures?: string | null;
   rectificationClass: RectificationClass;
   deadline?: string | null;
-  milestones?: Array<{ date: string; title: string }>;
+  milestones?: PlannedMilestone[];
 }
 
 export interface Author {

@@ -4,7 +4,7 @@ import { OrgUnit } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryList } from './category-list';
 import { RectificationClass, Source } from '../domain/categories';
-import { milestoneProblem, Status } from '../domain/ticket-state';
+import { milestoneProblem, PlannedMilestone, Status } from '../domain/ticket-state';
 import { mayRaise } from './ticket-access';
 import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
 import { TicketWriter } from './ticket-writer';
@@ -22,7 +22,7 @@ export interface CreateTicketInput {
   measures?: string;
   rectificationClass?: RectificationClass;
   deadline: string;
-  milestones?: Array<{ date: string; title: string }>;
+  milestones?: PlannedMilestone[];
 }
 
 export interface HistoryEntry {
