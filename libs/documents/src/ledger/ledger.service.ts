@@ -11,6 +11,7 @@ import { openXlsxTable } from '../xlsx/xlsx-table-writer';
 import { LEDGER_COLUMNS, ledgerCells, ledgerFooter, ledgerSummaries } from './ledger-sheet';
 import { LedgerGroup, LedgerTally, summarize } from './ledger-totals';
 import { CLOSE_OUT_LABELS, LedgerPage, LedgerQuery, LedgerRow, LedgerTotals } from './ledger.types';
+import { KIND_LABELS } from '../kinds';
 
 /** What a ledger covers once its filters are checked against the caller's scope. */
 export interface LedgerSelection {
@@ -265,10 +266,13 @@ export class LedgerService {
   }
 
   writeXlsx(s: LedgerSelection, out: Writable): Promise<LedgerTotals> {
-    return this.write(s, openXlsxTable(out, { sheetName: '问题台账', title: s.title, subtitle: s.subtitle, columns: LEDGER_COLUMNS }));
+    return this.write(
+      s,
+      openXlsxTable(out, { sheetName: KIND_LABELS.ledger.zh, title: s.title, subtitle: s.subtitle, columns: LEDGER_COLUMNS }),
+    );
   }
 
   writeCsv(s: LedgerSelection, out: Writable): Promise<LedgerTotals> {
-    return this.write(s, openCsvTable(out, { sheetName: '问题台账', title: s.title, columns: LEDGER_COLUMNS }));
+    return this.write(s, openCsvTable(out, { sheetName: KIND_LABELS.ledger.zh, title: s.title, columns: LEDGER_COLUMNS }));
   }
 }

@@ -9,7 +9,8 @@ import { percent } from '../ledger/ledger-totals';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
-const SELF_CHECK: Record<string, { zh: string; en: string }> = {
+/** Self-check filing and checklist states in both languages, for documents and their spreadsheets. */
+export const SELF_CHECK_LABELS: Record<string, { zh: string; en: string }> = {
   on_time: { zh: '按时报送', en: 'on time' },
   late: { zh: '逾期报送', en: 'late' },
   missing: { zh: '未报送', en: 'not filed' },
@@ -48,7 +49,7 @@ export const HELPERS: Record<string, HelperDelegate> = {
   /** A status code (self-check, checklist item, ticket) in the document's language. */
   label: (v: unknown, options: HelperOptions) => {
     const key = String(v);
-    const entry = SELF_CHECK[key] ?? STATUS[key];
+    const entry = SELF_CHECK_LABELS[key] ?? STATUS[key];
     return entry ? entry[localeOf(options)] : key;
   },
   /** An instant as a local date in the issuer's zone (the snapshot's header.timezone). */

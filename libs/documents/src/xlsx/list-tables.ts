@@ -5,6 +5,8 @@ import { LEDGER_COLUMNS, ledgerCells, ledgerFooter, ledgerSummaries } from '../l
 import { LedgerRow, LedgerTotals } from '../ledger/ledger.types';
 import type { Cell, SheetColumn, SheetFooter, SheetLayout, SummaryTable } from './table';
 import { percent } from '../ledger/ledger-totals';
+import { KIND_LABELS } from '../kinds';
+import { SELF_CHECK_LABELS } from '../render/helpers';
 
 /** The kinds of document that are lists, and so have XLSX and CSV renditions. */
 export const LIST_KINDS = ['task_list', 'rectification_list', 'progress_list', 'evaluation_list', 'ledger'] as const;
@@ -55,8 +57,6 @@ const heading = (h: ListHeading | undefined, title: string, subtitle?: string) =
   subtitle: h?.subtitle ?? subtitle,
 });
 
-const SELF_CHECK: Record<string, string> = { on_time: '按时报送', late: '逾期报送', missing: '未报送' };
-
 /** 任务清单: a team's tasks with their indicators, targets and completion. */
 function taskList(data: Obj, h?: ListHeading): ListTable {
   const team = text(obj(data.team).name) ?? '';
@@ -90,7 +90,7 @@ function taskList(data: Obj, h?: ListHeading): ListTable {
   const completion = tasks.length ? round4(tasks.reduce((a, t) => a + n0(t.completion), 0) / tasks.length) : 1;
   const totals: Cell[] = ['合计', `${tasks.length}项`, null, null, null, null, null, null, completion, `已完成${done}项`];
   return {
-    layout: { sheetName: '任务清单', ...heading(h, `${team}${text(data.title) ?? '任务清单'}`), columns },
+    layout: { sheetName: KIND_LABELS.task_list.zh, ...heading(h, `${team}${text(data.title) ?? '任务清单'}`), columns },
     rows,
     footer: {
       totals,
@@ -149,7 +149,7 @@ function rectificationList(data: Obj, h?: ListHeading): ListTable {
     `缺项${incomplete}个`,
   ];
   return {
-    layout: { sheetName: '整改清单', ...heading(h, `${township}${monthLabel(data.period)}问题整改清单`), columns },
+    layout: { sheetName: KIND_LABELS.rectification_list.zh, ...heading(h, `${township}${monthLabel(data.period)}问题整改清单`), columns },
     rows,
     footer: { totals, notes: [`待整改问题${items.length}个，其中逾期未整改${overdue}个，整改要素不全${incomplete}个。`] },
     summaries: [],
@@ -192,7 +192,7 @@ function progressList(data: Obj, h?: ListHeading): ListTable {
       num(tickets.closedOnTime),
       num(tickets.overdue),
       num(tickets.returned),
-      SELF_CHECK[String(r.selfCheck)] ?? text(r.selfCheck),
+      SELF_CHECK_LABELS[String(r.selfCheck)]?.zh ?? text(r.selfCheck),
       plan.length ? plan.join('；') : null,
       num(r.score),
     ];
@@ -221,7 +221,7 @@ function progressList(data: Obj, h?: ListHeading): ListTable {
   const notes = [`${rows.length}个工作队本月任务${tasks}项、完成${done}项，销号${closed}个，逾期未整改${overdue}个。`];
   if (first) notes.push(`本月排名第一：${text(obj(first.team).name) ?? ''}。`);
   return {
-    layout: { sheetName: '进度清单', ...heading(h, `${township}${monthLabel(data.period)}工作进度清单`), columns },
+    layout: { sheetName: KIND_LABELS.progress_list.zh, ...heading(h, `${township}${monthLabel(data.period)}工作进度清单`), columns },
     rows: cells,
     footer: { totals, notes },
     summaries: [],
@@ -273,7 +273,7 @@ function evaluationList(data: Obj, h?: ListHeading): ListTable {
     `通报批评：${criticised.length ? criticised.join('、') : '无'}。`,
   ];
   return {
-    layout: { sheetName: '考评清单', ...heading(h, `${township}${monthLabel(data.period)}考评清单`), columns },
+    layout: { sheetName: KIND_LABELS.evaluation_list.zh, ...heading(h, `${township}${monthLabel(data.period)}考评清单`), columns },
     rows: cells,
     footer: { totals, notes },
     summaries: [],
@@ -284,7 +284,7 @@ function ledger(data: Obj, h?: ListHeading): ListTable {
   const d = data as unknown as LedgerData;
   if (!Array.isArray(d.rows) || !d.totals) throw new NotFound('A ledger in this document');
   return {
-    layout: { sheetName: '问题台账', ...heading(h, d.title ?? '问题整改销号台账', d.subtitle), columns: LEDGER_COLUMNS },
+    layout: { sheetName: KIND_LABELS.ledger.zh, ...heading(h, d.title ?? '问题整改销号台账', d.subtitle), columns: LEDGER_COLUMNS },
     rows: d.rows.map(ledgerCells),
     footer: ledgerFooter(d.totals),
     summaries: ledgerSummaries(d.totals),
