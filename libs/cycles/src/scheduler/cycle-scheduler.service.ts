@@ -12,10 +12,6 @@ import { CYCLES_QUEUE, CyclesJobs } from '../jobs/cycles-jobs';
 /** How far back a tick looks for runs that were missed (a worker down over a month end). */
 export const CATCH_UP_MONTHS = 2;
 
-// Jobs made by a scheduler bypass TypedQueue.add and its defaults; without these, every tick would stay in Redis.
-const { removeOnComplete, removeOnFail, attempts, backoff } = DEFAULT_JOB_OPTIONS;
-const SCHEDULED_JOB_OPTIONS = { removeOnComplete, removeOnFail, attempts, backoff };
-
 /**
  * The job schedulers (one tick per step kind, one for the calendar events, one sweep), each
  * with its time zone, registered again at every start so that a Redis that lost its data loses
@@ -41,17 +37,18 @@ export class CycleScheduler {
   async register(): Promise<void> {
     const tz = this.config.TZ_DEFAULT;
     const what: Array<StepName | 'events'> = [...STEPS, 'events'];
+    // Scheduler jobs bypass TypedQueue.add, so they take its defaults here: trimmed from Redis, retried.
     for (const w of what) {
       await this.queue.queue.upsertJobScheduler(
         `tick-${w}`,
         { pattern: this.config.CYCLE_TICK_CRON, tz },
-        { name: 'tick', data: { what: w }, opts: SCHEDULED_JOB_OPTIONS },
+        { name: 'tick', data: { what: w }, opts: DEFAULT_JOB_OPTIONS },
       );
     }
     await this.queue.queue.upsertJobScheduler(
       'sweep',
       { pattern: '7 * * * *', tz },
-      { name: 'sweep', data: {}, opts: SCHEDULED_JOB_OPTIONS },
+      { name: 'sweep', data: {}, opts: DEFAULT_JOB_OPTIONS },
     );
     for (const w of what) await this.queue.add('tick', { what: w }, { jobId: jobId('catch-up', w, this.clock.nowMs()) });
     await this.queue.add('sweep', {}, { jobId: jobId('catch-up-sweep', this.clock.nowMs()) });
