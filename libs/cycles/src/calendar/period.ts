@@ -1,3 +1,4 @@
+import { localDay } from '@app/platform';
 import { DateTime } from 'luxon';
 
 /** A month of the cycle, written `YYYY-MM`. */
@@ -21,8 +22,7 @@ export function formatPeriod(year: number, month: number): Period {
 
 /** The month an instant falls in, in the given time zone. */
 export function periodAt(instant: Date, zone: string): Period {
-  const d = DateTime.fromJSDate(instant, { zone });
-  return formatPeriod(d.year, d.month);
+  return localDay(instant, zone).slice(0, 7);
 }
 
 export function shiftPeriod(period: Period, months: number): Period {

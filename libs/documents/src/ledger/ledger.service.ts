@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import type { Writable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, Clock, Principal, ValidationFailed } from '@app/platform';
+import { AppConfig, Clock, localDay, Principal, ValidationFailed } from '@app/platform';
 import { OrgUnit, OrgUnitService } from '@app/org';
 import { escapeLike, SOURCE_LABELS, Source, Status, STATUS_NAMES } from '@app/tickets';
 import { openCsvTable } from '../xlsx/csv-table-writer';
@@ -119,7 +118,7 @@ export class LedgerService {
     if (query.from && query.to && query.from > query.to) throw ValidationFailed.field('from', 'must not be after to');
     const unit = readUnit ?? (query.unitId ? await this.units.readable(principal, query.unitId) : undefined);
     const now = this.clock.now();
-    const asOf = DateTime.fromJSDate(now, { zone: unit?.timezone ?? this.config.TZ_DEFAULT }).toISODate()!;
+    const asOf = localDay(now, unit?.timezone ?? this.config.TZ_DEFAULT);
     const subtree = query.subtree ?? true;
     const scopeText = unit ? `${unit.name}${subtree ? '（含下辖单位）' : ''}` : '本人权限范围内全部单位';
     const parts = [`统计范围：${scopeText}`];
