@@ -4,6 +4,7 @@ export * from './calendar/period';
 export * from './calendar/schedule';
 export * from './calendar/working-days';
 export * from './calendar/calendar.service';
+export * from './calendar/calendar-access';
 export * from './jobs/cycles-jobs';
 export * from './jobs/cycles.worker';
 export * from './notifications/notification.service';

@@ -43,6 +43,11 @@ export function daysInPeriod(period: Period): number {
   return DateTime.utc(year, month, 1).daysInMonth!;
 }
 
+/** The first and last local days of the period, YYYY-MM-DD. */
+export function periodDays(period: Period): { from: string; to: string } {
+  return { from: `${period}-01`, to: `${period}-${String(daysInPeriod(period)).padStart(2, '0')}` };
+}
+
 /** The first instant of the period in a zone, and the first instant of the next. */
 export function periodBounds(period: Period, zone: string): { start: Date; end: Date } {
   const { year, month } = parsePeriod(period);
