@@ -34,6 +34,11 @@ export interface RankingEntry {
   provisional?: boolean;
 }
 
+/** A row of a month's ranking: the points of each part. */
+export interface MonthRankingEntry extends RankingEntry {
+  breakdown: ScoreBreakdown;
+}
+
 export interface YearBreakdown {
   months: number;
   averageScore: number;
@@ -105,7 +110,7 @@ export class RankingService {
   }
 
   /** A stored month, in rank order, equal scores in the documented order of equal teams. */
-  async month(townshipId: string, period: string): Promise<RankingEntry[]> {
+  async month(townshipId: string, period: string): Promise<MonthRankingEntry[]> {
     const rows = await this.db.query<
       Array<{
         unit_id: string;
