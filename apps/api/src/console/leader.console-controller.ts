@@ -7,6 +7,7 @@ import {
   CalendarView,
   CycleService,
   mayEditCalendar,
+  mayReadAnyCalendar,
   mayRunSteps,
   NotificationService,
   RankingsQuery,
@@ -18,7 +19,7 @@ import {
 } from '@app/cycles';
 import { SCORE_PARTS, ScorePart } from '@app/assessment';
 import { UnitView } from '@app/org';
-import { Clock, Conflict, CurrentPrincipal, NotFound, Principal, Public, ValidationFailed } from '@app/platform';
+import { Clock, Conflict, CurrentPrincipal, Forbidden, NotFound, Principal, Public, ValidationFailed } from '@app/platform';
 import { TicketQueryService } from '@app/tickets';
 import {
   CalendarFormText,
@@ -164,6 +165,7 @@ export class LeaderConsoleController {
     @Query('unitId') unitId?: string,
     @Query('saved') saved?: string,
   ): Promise<void> {
+    LeaderConsoleController.mayReadCalendars(p);
     const { township, choices } = await this.townships.choose(p, unitId);
     const view = await this.calendars.view(p, township.id);
     await this.showCalendar(req, reply, p, township, choices, view, calendarFormText(view.config), {
@@ -174,6 +176,7 @@ export class LeaderConsoleController {
   /** Saves the whole calendar; CalendarService validates it and refuses a stale version. */
   @Post('calendar')
   async saveCalendar(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
+    LeaderConsoleController.mayReadCalendars(p);
     const body = formOf(req);
     const { township, choices } = await this.townships.posted(p, field(body, 'unitId'));
     const current = await this.calendars.view(p, township.id);
@@ -194,6 +197,11 @@ export class LeaderConsoleController {
       const version = Number(field(body, 'version'));
       await this.showCalendar(req, reply, p, township, choices, current, withBlankRow(text), { problems, version }, 400);
     }
+  }
+
+  /** The calendars' own rule (the cycles lib), asked before any township is chosen. */
+  private static mayReadCalendars(p: Principal): void {
+    if (!mayReadAnyCalendar(p.scope)) throw new Forbidden('Only township leaders, viewers and administrators see the calendar');
   }
 
   private async showCalendar(

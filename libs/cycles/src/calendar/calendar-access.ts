@@ -11,6 +11,11 @@ export function mayReadCalendar(scope: Scope, township: ScopedUnit): boolean {
   return scope.hasRoleOver(township, ...CALENDAR_READERS);
 }
 
+/** Whether the principal may read any township's calendar at all (the console's menu and page). */
+export function mayReadAnyCalendar(scope: Scope): boolean {
+  return scope.holdsAny(...CALENDAR_READERS);
+}
+
 /** Only a leader or an administrator of the township changes its calendar. */
 export function mayEditCalendar(scope: Scope, township: ScopedUnit): boolean {
   return scope.hasRoleOver(township, 'leader', 'admin');
