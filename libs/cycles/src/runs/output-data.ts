@@ -30,7 +30,8 @@ export interface SelfCheckReportData {
   onTime: boolean;
   filedAt: string | null;
   summary: string | null;
-  checklist: ChecklistItem[];
+  /** Every item with its note, null when none was written (templates read every field). */
+  checklist: Array<Omit<ChecklistItem, 'note'> & { note: string | null }>;
   problems: Array<{ code: string; title: string }>;
 }
 

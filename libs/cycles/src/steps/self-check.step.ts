@@ -56,7 +56,11 @@ export class SelfCheckStep implements StepHandler {
           onTime: report?.on_time ?? false,
           filedAt: report ? new Date(report.filed_at).toISOString() : null,
           summary: report?.summary ?? null,
-          checklist: (report?.checklist as ChecklistItem[] | undefined) ?? [],
+          checklist: ((report?.checklist as ChecklistItem[] | undefined) ?? []).map((c) => ({
+            item: c.item,
+            status: c.status,
+            note: c.note ?? null,
+          })),
           problems,
         },
         team.id,

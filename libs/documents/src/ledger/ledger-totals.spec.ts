@@ -18,7 +18,7 @@ describe('ledger totals', () => {
     const t = summarize([group('1', { found: 165, closed: 161 }), group('2', { found: 5, closed: 2, cancelled: 1 })]);
     expect(t.byUnit.map((u) => u.closureRate)).toEqual([0.9758, 0.5]);
     expect(t.closureRate).toBe(closeOutRate({ found: 170, closed: 163, cancelled: 1 }));
-    expect(t.sentence).toContain('销号率96.4%');
+    expect(t.sentence).toContain('销号率96.5%');
   });
 
   it('gives each unit its light from its overdue and returned tickets, by the rule it is given', () => {
