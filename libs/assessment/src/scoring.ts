@@ -116,7 +116,7 @@ export function score(m: TeamMetrics, rules: ScoringRules = DEFAULT_RULES): Scor
   const breakdown = Object.fromEntries(SCORE_PARTS.map((p) => [p, shares[p] === null ? null : round2(w[p] * shares[p])])) as ScoreBreakdown;
   const total = SCORE_PARTS.reduce((a, p) => a + w[p], 0);
   const applicable = SCORE_PARTS.reduce((a, p) => a + (shares[p] === null ? 0 : w[p]), 0);
-  const earned = SCORE_PARTS.reduce((a, p) => a + (shares[p] === null ? 0 : w[p] * shares[p]!), 0);
+  const earned = SCORE_PARTS.reduce((a, p) => a + (shares[p] === null ? 0 : w[p] * shares[p]), 0);
   const nothingToShow = SCORE_PARTS.every((p) => p === 'selfCheck' || shares[p] === null);
   const value = nothingToShow || applicable === 0 ? earned : (earned / applicable) * total;
   return { score: round2(value), breakdown, applicable, nothingToShow };
