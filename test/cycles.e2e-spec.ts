@@ -217,9 +217,15 @@ describe('the monthly cycle', () => {
     at('2026-07-31T08:30:00Z');
     const step = await run('supervision');
     expect(step.body.state).toBe('done');
+    // The step writes the facts; the documents lib words them (title, reasons, problems) as it issues the bulletin.
     const [bulletin] = await db().query(`SELECT data FROM cycle_output WHERE kind = 'bulletin' AND period = '2026-07'`);
-    const b = bulletin.data;
-    expect(b).toMatchObject({ issuer: '中厂镇效能督查组', title: '关于2026年7月脱贫攻坚工作督查情况的通报' });
+    expect(bulletin.data.title).toBeUndefined();
+    expect(bulletin.data.criticised[0].facts).toMatchObject({ selfCheck: expect.any(String), overdue: expect.any(Number) });
+    const [issued] = (await t.http().get(`/api/v1/documents?unitId=${township}&kind=bulletin&period=2026-07`).set(bearer(leader))).body
+      .items;
+    const document = (await t.http().get(`/api/v1/documents/${issued.id}`).set(bearer(leader))).body;
+    expect(document).toMatchObject({ issuer: '中厂镇效能督查组', title: '关于2026年7月脱贫攻坚工作督查情况的通报' });
+    const b = document.snapshot.data;
     expect(b.figures.teams).toBe(12);
     // Teams with no tasks and no tickets this month have nothing to show and are never praised;
     // the one team that worked (第一社区) has a ticket overdue past the limit: nobody is praised.

@@ -61,13 +61,36 @@ export interface ProgressListData {
   ranking: Array<{ unitId: string; unitName: string; score: number; rank: number; breakdown: ScoreBreakdown }>;
 }
 
-/** A team the bulletin praises or criticises, with the reasons it gives. */
+/** What the bulletin says of a team it praises or criticises; the documents lib words it. */
+export interface BulletinTeamFacts {
+  tasks: { total: number; completion: number };
+  closedOut: number;
+  closedOnTime: number;
+  overdue: number;
+  /** Overdue by more than the bulletin's limit (bulletin.yaml overdueDaysLimit). */
+  overdueBeyondLimit: number;
+  returned: number;
+  selfCheck: 'on_time' | 'late' | 'missing';
+}
+
+/** A team the bulletin praises or criticises, and the facts behind it. */
 export interface BulletinTeam {
   unitId: string;
   unitName: string;
   score: number;
   rank: number;
-  reasons: string[];
+  facts: BulletinTeamFacts;
+}
+
+/** The facts of the bulletin's 存在问题, worded by the documents lib. */
+export interface BulletinProblemFacts {
+  /** Teams that filed no self-check. */
+  missingSelfCheck: string[];
+  overdue: { tickets: number; teams: number };
+  /** Teams whose task completion is below `thresholds.lowTaskCompletion`. */
+  lowTaskCompletion: string[];
+  /** Close-outs of the month made after their deadline. */
+  lateCloseOuts: number;
 }
 
 /** The figures of the bulletin's 基本情况. */
@@ -101,11 +124,12 @@ export interface BulletinData {
   township: UnitRefData;
   period: Period;
   issuer: string;
-  title: string;
   figures: BulletinFigures;
   praised: BulletinTeam[];
   criticised: BulletinTeam[];
-  problems: string[];
+  problems: BulletinProblemFacts;
+  /** The limits the facts were judged by. */
+  thresholds: { overdueDaysLimit: number; lowTaskCompletion: number };
   nextSteps: string[];
   closeOutRates: CloseOutRateRow[];
 }

@@ -1,32 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { gradeOf, rank, RankingService, ScoringRules } from '@app/assessment';
-import { closeOutRate, percent } from '@app/tickets';
+import { gradeOf, rank, RankingService } from '@app/assessment';
+import { closeOutRate } from '@app/tickets';
+import type { BulletinProblemFacts, BulletinTeamFacts } from '../runs/output-data';
 import { TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
 import { TicketFacts } from '../tickets/ticket-facts';
 import { BulletinRules } from './bulletin-rules';
 
-const pct = percent;
-
-function praiseReasons(t: TeamMonth): string[] {
-  const r: string[] = [];
-  if (t.tasks.total) r.push(`任务清单完成率${pct(t.tasks.completion)}`);
-  if (t.closeOuts.closed) r.push(`按期销号${t.closeOuts.onTime}件`);
-  if (!t.overdue) r.push('无逾期未整改问题');
-  if (t.selfCheck === 'on_time') r.push('按时报送自查报告');
-  return r;
-}
-
-function criticismReasons(t: TeamMonth, limit: number, ranking: ScoringRules): string[] {
-  const r: string[] = [];
-  if (t.tasks.total && t.tasks.completion < ranking.lowTaskCompletion) r.push(`任务清单完成率仅${pct(t.tasks.completion)}`);
-  if (t.tickets.overdueBeyondLimit) r.push(`${t.tickets.overdueBeyondLimit}个问题逾期超过${limit}天未整改`);
-  else if (t.overdue) r.push(`${t.overdue}个问题逾期未整改`);
-  if (t.returned) r.push(`${t.returned}件销号申请被退回`);
-  if (t.selfCheck === 'missing') r.push('未报送月度自查报告');
-  else if (t.selfCheck === 'late') r.push('未按时报送自查报告');
-  return r.length ? r : ['工作进展缓慢'];
+/** The facts the bulletin words a team's praise or criticism from. */
+function factsOf(t: TeamMonth): BulletinTeamFacts {
+  return {
+    tasks: t.tasks,
+    closedOut: t.closeOuts.closed,
+    closedOnTime: t.closeOuts.onTime,
+    overdue: t.overdue,
+    overdueBeyondLimit: t.tickets.overdueBeyondLimit,
+    returned: t.returned,
+    selfCheck: t.selfCheck,
+  };
 }
 
 /**
@@ -65,7 +57,7 @@ export class SupervisionStep implements StepHandler {
     const praised = ordered
       .filter((r) => r.score >= rules.praiseMinScore && !byId.get(r.unitId)!.tickets.overdueBeyondLimit && !emptyIds.has(r.unitId))
       .slice(0, rules.praiseTop)
-      .map((r) => ({ unitId: r.unitId, unitName: r.unitName, score: r.score, rank: r.rank, reasons: praiseReasons(byId.get(r.unitId)!) }));
+      .map((r) => ({ unitId: r.unitId, unitName: r.unitName, score: r.score, rank: r.rank, facts: factsOf(byId.get(r.unitId)!) }));
     // An empty team's low score says nothing of its work: it is criticised only for a missing self-check.
     const below = ordered.filter(
       (r) => r.score < rules.criticiseBelowScore && (!emptyIds.has(r.unitId) || byId.get(r.unitId)!.selfCheck === 'missing'),
@@ -83,7 +75,7 @@ export class SupervisionStep implements StepHandler {
         unitName: r.unitName,
         score: r.score,
         rank: r.rank,
-        reasons: criticismReasons(byId.get(r.unitId)!, rules.overdueDaysLimit, scoring),
+        facts: factsOf(byId.get(r.unitId)!),
       }));
 
     // The year so far, counted as the ledger counts: the tickets found this year, and of those closed out.
@@ -102,16 +94,12 @@ export class SupervisionStep implements StepHandler {
       yearClosed: year.closed,
       yearClosureRate: closeOutRate(year),
     };
-    const problems: string[] = [];
-    const missing = teams.filter((t) => t.selfCheck === 'missing').map((t) => t.unitName);
-    if (missing.length) problems.push(`${missing.length}个工作队未报送月度自查报告（${missing.join('、')}）。`);
-    if (figures.overdue) problems.push(`逾期未整改问题${figures.overdue}个，涉及${teams.filter((t) => t.overdue).length}个工作队。`);
-    const lowTasks = teams.filter((t) => t.tasks.total && t.tasks.completion < scoring.lowTaskCompletion);
-    if (lowTasks.length)
-      problems.push(`${lowTasks.map((t) => t.unitName).join('、')}任务清单完成率低于${pct(scoring.lowTaskCompletion)}。`);
-    if (figures.ticketsClosed && figures.ticketsClosedOnTime < figures.ticketsClosed) {
-      problems.push(`本月逾期销号${figures.ticketsClosed - figures.ticketsClosedOnTime}件。`);
-    }
+    const problems: BulletinProblemFacts = {
+      missingSelfCheck: teams.filter((t) => t.selfCheck === 'missing').map((t) => t.unitName),
+      overdue: { tickets: figures.overdue, teams: teams.filter((t) => t.overdue).length },
+      lowTaskCompletion: teams.filter((t) => t.tasks.total && t.tasks.completion < scoring.lowTaskCompletion).map((t) => t.unitName),
+      lateCloseOuts: figures.ticketsClosed - figures.ticketsClosedOnTime,
+    };
 
     // Each team's close-out rate of the month: of the tickets it found this month, the share closed out.
     const closeOutRates = teams.map((t) => {
@@ -126,11 +114,11 @@ export class SupervisionStep implements StepHandler {
       township: { id: township.unitId, name: township.unitName },
       period,
       issuer: group?.name ?? `${township.unitName}脱贫攻坚领导小组办公室`,
-      title: `关于${Number(period.slice(0, 4))}年${Number(period.slice(5))}月脱贫攻坚工作督查情况的通报`,
       figures,
       praised,
       criticised,
       problems,
+      thresholds: { overdueDaysLimit: rules.overdueDaysLimit, lowTaskCompletion: scoring.lowTaskCompletion },
       nextSteps: rules.nextSteps,
       closeOutRates,
     });

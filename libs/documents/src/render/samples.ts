@@ -1,5 +1,6 @@
 import type { OutputData, TaskView } from '@app/cycles';
 import type { CycleDocumentKind, Locale } from '../kinds';
+import { documentData } from '../wording/bulletin-wording';
 import type { DocumentHeader, DocumentSnapshot } from './snapshot';
 
 const township = { id: '00000000-0000-4000-8000-000000000001', name: '中厂镇' };
@@ -118,7 +119,6 @@ export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
     township,
     period: '2026-07',
     issuer: '中厂镇效能督查组',
-    title: '关于2026年7月脱贫攻坚工作督查情况的通报',
     figures: {
       teams: 3,
       ticketsFound: 12,
@@ -132,9 +132,42 @@ export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
       yearClosed: 161,
       yearClosureRate: 0.9758,
     },
-    praised: [{ unitId: first.id, unitName: first.name, score: 98, rank: 1, reasons: ['任务清单完成率100%', '按期销号2件'] }],
-    criticised: [{ unitId: second.id, unitName: second.name, score: 52.5, rank: 3, reasons: ['1个问题逾期超过30天未整改'] }],
-    problems: ['1个工作队未报送月度自查报告（中厂镇第二社区）。', '逾期未整改问题2个，涉及1个工作队。'],
+    praised: [
+      {
+        unitId: first.id,
+        unitName: first.name,
+        score: 98,
+        rank: 1,
+        facts: {
+          tasks: { total: 2, completion: 1 },
+          closedOut: 2,
+          closedOnTime: 2,
+          overdue: 1,
+          overdueBeyondLimit: 0,
+          returned: 0,
+          selfCheck: 'late',
+        },
+      },
+    ],
+    criticised: [
+      {
+        unitId: second.id,
+        unitName: second.name,
+        score: 52.5,
+        rank: 3,
+        facts: {
+          tasks: { total: 1, completion: 0.9 },
+          closedOut: 0,
+          closedOnTime: 0,
+          overdue: 1,
+          overdueBeyondLimit: 1,
+          returned: 0,
+          selfCheck: 'on_time',
+        },
+      },
+    ],
+    problems: { missingSelfCheck: ['中厂镇第二社区'], overdue: { tickets: 2, teams: 1 }, lowTaskCompletion: [], lateCloseOuts: 0 },
+    thresholds: { overdueDaysLimit: 30, lowTaskCompletion: 0.8 },
     nextSteps: ['各工作队要对照问题清单，明确责任人、整改时限和整改措施，整改一处、销号一处。'],
     closeOutRates: [
       { unitId: first.id, unitName: first.name, found: 2, closed: 2, cancelled: 0, rate: 1 },
@@ -201,6 +234,6 @@ export function sampleSnapshot(kind: CycleDocumentKind, locale: Locale = 'zh', h
       corrects: null,
       ...header,
     },
-    data: SAMPLE_DATA[kind],
+    data: documentData(kind, SAMPLE_DATA[kind]),
   };
 }
