@@ -348,7 +348,7 @@ const pick = <T>(list: readonly T[], i: number): T => list[i % list.length];
 
 /** A township's month as the cycle steps store it, at the scale of a real township. */
 function monthData(town: Township): Array<{ kind: CycleDocumentKind; unit: Unit; data: unknown }> {
-  const s = SAMPLE_DATA as Record<CycleDocumentKind, Record<string, unknown>>;
+  const s = SAMPLE_DATA as unknown as Record<CycleDocumentKind, Record<string, unknown>>;
   const ref = { id: town.id, name: town.name };
   const out: Array<{ kind: CycleDocumentKind; unit: Unit; data: unknown }> = [];
   const tasks = s.task_list.tasks as Array<Record<string, unknown>>;

@@ -116,7 +116,7 @@ async function aggregates(db: DataSource, facts: TicketFacts, metrics: TeamMetri
   // report and supervision: the teams' month, twice, and the year's totals
   await metrics.forMonth(m, cal, PERIOD, today, 30);
   await metrics.forMonth(m, cal, PERIOD, today, 30);
-  await facts.totals(m, cal.unitId, new Date('2025-12-31T16:00:00Z'), new Date(MONTH_END));
+  await facts.totals(m, cal.unitId, { from: '2026-01-01', to: today });
 }
 
 @Module({})

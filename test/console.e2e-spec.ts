@@ -378,24 +378,32 @@ describe('web console (HTTP)', () => {
     expect(late.text).toContain('现在允许：');
   });
 
-  it("shows each village's close-out figures on the leader's dashboard, as the API counts them", async () => {
+  it("shows each village's close-out figures of the month on the leader's dashboard, as the ledger counts them", async () => {
     const agent = await signIn('zc_leader');
-    const page = await agent.get('/dashboard');
-    expect(page.status).toBe(200);
     const token = await t.login('zc_leader');
     const villages = await t.app
       .get(DataSource)
       .query(`SELECT v.id, v.name FROM org_unit v JOIN org_unit p ON p.id = v.parent_id WHERE p.name = '中厂镇' AND v.kind = 'village'`);
     expect(villages.length).toBeGreaterThan(1);
-    let total = 0;
-    for (const v of villages as Array<{ id: string; name: string }>) {
-      const c = (await t.http().get(`/api/v1/issues/counts?unitId=${v.id}`).set(bearer(token))).body;
-      total += c.total;
-      const live = c.total - c.cancelled;
-      const row = new RegExp(`<tr><td>${v.name}</td><td>[^<]*</td><td>${c.closed}</td><td>${live}</td><td>${c.overdue}</td></tr>`);
-      expect(page.text).toMatch(row);
+    let found = 0;
+    for (const [period, from, to] of [
+      ['2026-07', '2026-07-01', '2026-07-31'],
+      ['', '2026-08-01', '2026-08-31'],
+    ]) {
+      const page = await agent.get(`/dashboard${period ? `?period=${period}` : ''}`);
+      expect(page.status).toBe(200);
+      for (const v of villages as Array<{ id: string; name: string }>) {
+        const c = (await t.http().get(`/api/v1/ledger?unitId=${v.id}&from=${from}&to=${to}&pageSize=1`).set(bearer(token))).body.totals;
+        found += c.found;
+        const pct = `${Math.round(c.closureRate * 1000) / 10}%`;
+        const live = c.found - c.cancelled;
+        const row = new RegExp(
+          `<tr><td>${v.name}</td><td>${pct}</td><td>${c.closed}</td><td>${live}</td><td>${c.overdue}</td><td><span class="light `,
+        );
+        expect(page.text).toMatch(row);
+      }
     }
-    expect(total).toBeGreaterThan(0);
+    expect(found).toBeGreaterThan(0);
   });
 
   it('keeps every page of each role light (under 200 KB) and the API where it was', async () => {

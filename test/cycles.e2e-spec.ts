@@ -1,6 +1,7 @@
 import { FakeClock } from '@app/platform';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { bearer, unitId, draftJulyTasks } from './support/fixtures';
+import { bearer, closeOutTicket, draftJulyTasks, raiseTicket, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -188,8 +189,11 @@ describe('the monthly cycle', () => {
     expect(step.body.state).toBe('done');
     const ranking = await t.http().get(`/api/v1/rankings?unitId=${township}&period=2026-07`).set(bearer(leader));
     expect(ranking.status).toBe(200);
-    expect(ranking.body.map((r: { rank: number }) => r.rank)).toEqual(ranking.body.map((_: unknown, i: number) => i + 1));
     const scores = ranking.body.map((r: { score: number }) => r.score);
+    // Equal scores share a rank (1, 1, 3).
+    expect(ranking.body.map((r: { rank: number }) => r.rank)).toEqual(
+      scores.map((s: number) => 1 + scores.findIndex((x: number) => x === s)),
+    );
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     const first = ranking.body.find((r: { unitName: string }) => r.unitName === '中厂镇第一社区');
     expect(first.breakdown).toMatchObject({ taskCompletion: 40, selfCheck: 10 });
@@ -199,17 +203,40 @@ describe('the monthly cycle', () => {
     expect(row).toMatchObject({ tasks: { total: 2, done: 2, completion: 1 }, selfCheck: 'on_time' });
   });
 
+  it('finds and closes out problems of the first team late in July', async () => {
+    at('2026-07-26T02:00:00Z');
+    const inspector = await t.login('zc_inspector');
+    const ids = [];
+    for (const title of ['村道护栏缺失', '公示栏未更新', '帮扶手册填写不全'])
+      ids.push(await raiseTicket(t, leader, { title, unitId: v1, deadline: '2026-07-28' }));
+    await closeOutTicket(t, team1, inspector, ids[0]);
+    expect((await t.http().get(`/api/v1/issues/${ids[0]}`).set(bearer(leader))).body.status).toBe('closed');
+  });
+
   it('issues the supervision bulletin’s data and the evaluation list at month end', async () => {
     at('2026-07-31T08:30:00Z');
     const step = await run('supervision');
     expect(step.body.state).toBe('done');
+    // The step writes the facts; the documents lib words them (title, reasons, problems) as it issues the bulletin.
     const [bulletin] = await db().query(`SELECT data FROM cycle_output WHERE kind = 'bulletin' AND period = '2026-07'`);
-    const b = bulletin.data;
-    expect(b).toMatchObject({ issuer: '中厂镇效能督查组', title: '关于2026年7月脱贫攻坚工作督查情况的通报' });
+    expect(bulletin.data.title).toBeUndefined();
+    expect(bulletin.data.criticised[0].facts).toMatchObject({ selfCheck: expect.any(String), overdue: expect.any(Number) });
+    const [issued] = (await t.http().get(`/api/v1/documents?unitId=${township}&kind=bulletin&period=2026-07`).set(bearer(leader))).body
+      .items;
+    const document = (await t.http().get(`/api/v1/documents/${issued.id}`).set(bearer(leader))).body;
+    expect(document).toMatchObject({ issuer: '中厂镇效能督查组', title: '关于2026年7月脱贫攻坚工作督查情况的通报' });
+    const b = document.snapshot.data;
     expect(b.figures.teams).toBe(12);
-    expect(b.praised.length).toBeGreaterThan(0);
-    expect(b.praised.length).toBeLessThanOrEqual(2);
-    for (const p of b.praised) expect(p.reasons.length).toBeGreaterThan(0);
+    // Teams with no tasks and no tickets this month have nothing to show and are never praised;
+    // the one team that worked (第一社区) has a ticket overdue past the limit: nobody is praised.
+    const ranking = (await t.http().get(`/api/v1/rankings?unitId=${township}&period=2026-07`).set(bearer(leader))).body;
+    const empty = ranking.filter((r: { nothingToShow: boolean }) => r.nothingToShow).map((r: { unitName: string }) => r.unitName);
+    expect(empty).toEqual(expect.arrayContaining(['中厂镇第三社区', '中厂镇脱贫攻坚办公室']));
+    expect(b.praised).toEqual([]);
+    expect(b.criticised.find((c: { unitName: string }) => c.unitName === '中厂镇第一社区').reasons.join('')).toMatch(/逾期超过30天/);
+    // An empty team is criticised only for its missing self-check, never for "slow progress".
+    const office = b.criticised.find((c: { unitName: string }) => c.unitName === '中厂镇脱贫攻坚办公室');
+    if (office) expect(office.reasons).toEqual(['未报送月度自查报告']);
     // 第二社区 has a ticket overdue for more than 30 days.
     const second = b.criticised.find((c: { unitName: string }) => c.unitName === '中厂镇第二社区');
     expect(second.reasons.join('')).toMatch(/逾期超过30天/);
@@ -219,6 +246,41 @@ describe('the monthly cycle', () => {
     const [evaluation] = await db().query(`SELECT data FROM cycle_output WHERE kind = 'evaluation_list' AND period = '2026-07'`);
     expect(evaluation.data.rows).toHaveLength(12);
     expect(evaluation.data.rows[0]).toMatchObject({ rank: 1, grade: expect.stringMatching(/优秀|良好|一般|较差/) });
+  });
+
+  it('gives a team the same close-out rate in the bulletin, the ledger and the dashboard', async () => {
+    // Found in July: the self-check problem and the three raised on the 26th; one closed out.
+    const bulletins = await t.http().get(`/api/v1/documents?unitId=${township}&kind=bulletin&period=2026-07`).set(bearer(leader));
+    expect(bulletins.body.items).toHaveLength(1);
+    const issued = await t.http().get(`/api/v1/documents/${bulletins.body.items[0].id}`).set(bearer(leader));
+    const rates = issued.body.snapshot.data.closeOutRates as Array<{ unitName: string; rate: number; found: number; closed: number }>;
+    const first = rates.find((r) => r.unitName === '中厂镇第一社区')!;
+    expect(first).toMatchObject({ found: 4, closed: 1, rate: 0.25 });
+    // Not every team at 100 %: the chart shows each team's own rate.
+    expect(new Set(rates.map((r) => r.rate)).size).toBeGreaterThan(1);
+
+    const ledger = await t.http().get(`/api/v1/ledger?unitId=${v1}&from=2026-07-01&to=2026-07-31`).set(bearer(leader));
+    expect(ledger.status).toBe(200);
+    expect(ledger.body.totals).toMatchObject({ found: 4, closed: 1, closureRate: first.rate });
+    const township_ = await t.http().get(`/api/v1/ledger?unitId=${township}&from=2026-07-01&to=2026-07-31`).set(bearer(leader));
+    const row = township_.body.totals.byUnit.find((u: { unitId: string }) => u.unitId === v1);
+    expect(row).toMatchObject({ closureRate: first.rate, overdue: 2, light: 'yellow' });
+
+    const agent = request.agent(t.app.getHttpServer());
+    const login = await agent.get('/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+    await agent.post('/login').type('form').send({ username: 'zc_leader', password: 'Demo@2026', _csrf: csrf, next: '/' }).expect(303);
+    const dashboard = await agent.get(`/dashboard?unitId=${township}&period=2026-07`);
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.text).toMatch(
+      /<tr><td>中厂镇第一社区<\/td><td>25%<\/td><td>1<\/td><td>4<\/td><td>2<\/td><td><span class="light yellow"/,
+    );
+    // The year so far is counted the same way: of the tickets found this year, the share closed out.
+    const year = await t.http().get(`/api/v1/ledger?unitId=${township}&from=2026-01-01&to=2026-07-31`).set(bearer(leader));
+    expect(issued.body.snapshot.data.figures).toMatchObject({
+      yearFound: year.body.totals.found,
+      yearClosureRate: year.body.totals.closureRate,
+    });
   });
 
   it('shows the month’s cycle: every step done, when it ran and what it produced', async () => {

@@ -8,7 +8,7 @@ import { DocumentDetail, DocumentIssuer } from '@app/documents';
 import { FakeClock } from '@app/platform';
 import { createTestDatabase } from './support/database';
 import { ServiceProcess } from './support/service-process';
-import { bearer, unitId, draftJulyTasks } from './support/fixtures';
+import { bearer, closeOutTicket, draftJulyTasks, raiseTicket, unitId } from './support/fixtures';
 import { binary, pdfText } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -41,6 +41,17 @@ async function runJuly(t: TestApp, clock: FakeClock, township: string, teams: st
       problems: [{ title: '1户饮水设施老化', category: '两不愁三保障' }],
     });
   expect(filed.status).toBe(201);
+  // 第三社区 closes out a problem on time and files its self-check: a team with work to show and
+  // nothing overdue, which the bulletin praises (teams with nothing to show are never praised).
+  const third = await unitId(t, '中厂镇第三社区');
+  const thirdFiled = await t
+    .http()
+    .post('/api/v1/self-checks')
+    .set(bearer(leader))
+    .send({ unitId: third, period: '2026-07', summary: '逐户核查，未发现新问题。', checklist: [], problems: [] });
+  expect(thirdFiled.status).toBe(201);
+  const fence = await raiseTicket(t, leader, { title: '村务公开栏破损', unitId: third, deadline: '2026-07-20' });
+  await closeOutTicket(t, leader, await t.login('zc_inspector'), fence);
   await run('self_check', '2026-07-10T10:30:00Z');
   await run('review', '2026-07-15T02:00:00Z');
   await run('report', '2026-07-24T01:00:00Z');
@@ -87,6 +98,7 @@ describe('documents of record', () => {
         'progress_list:中厂镇',
         'rectification_list:中厂镇',
         'self_check_report:中厂镇第一社区',
+        'self_check_report:中厂镇第三社区',
         'task_list:中厂镇第一社区',
         'task_list:中厂镇第二社区',
       ].sort(),
@@ -131,7 +143,7 @@ describe('documents of record', () => {
     expect(res.headers['content-type']).toBe('application/pdf');
     const text = pdfText(res.body as Buffer).replace(/[ \t]+/g, ' ');
     const data = bulletin.snapshot.data as { praised: Array<{ unitName: string }>; criticised: Array<{ unitName: string }> };
-    expect(data.praised.length).toBeGreaterThan(0);
+    expect(data.praised.map((p) => p.unitName)).toEqual(['中厂镇第三社区']);
     expect(data.criticised.length).toBeGreaterThan(0);
     expect(text).toContain('关于2026年7月脱贫攻坚工作督查情况的通报');
     expect(text).toContain('第1期');

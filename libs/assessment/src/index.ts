@@ -1,3 +1,4 @@
 export * from './assessment.module';
 export * from './scoring';
+export * from './team-light';
 export * from './ranking.service';

@@ -4,16 +4,39 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_RULES, Ranked, ScoreBreakdown, ScoringRules, TeamMetrics, validateRules } from './scoring';
+import {
+  compareEqualTeams,
+  DEFAULT_RULES,
+  gradeOf,
+  Ranked,
+  ScoreBreakdown,
+  ScoringRules,
+  sharedRanks,
+  TeamMetrics,
+  validateRules,
+} from './scoring';
+import { TeamLight, teamLight } from './team-light';
 
 export interface RankingEntry {
   unitId: string;
   unitName: string;
   score: number;
   rank: number;
+  /** The points of each part (null where a part did not apply), or a year's months. */
   breakdown: ScoreBreakdown | YearBreakdown;
+  /** The team's light from its overdue tickets and returned close-outs of the month. */
+  light?: TeamLight;
+  grade?: string;
+  /** The weights of the parts that applied, over which the score is taken. */
+  applicable?: number;
+  nothingToShow?: boolean;
   metrics?: TeamMetrics;
   provisional?: boolean;
+}
+
+/** A row of a month's ranking: the points of each part. */
+export interface MonthRankingEntry extends RankingEntry {
+  breakdown: ScoreBreakdown;
 }
 
 export interface YearBreakdown {
@@ -27,7 +50,15 @@ export function loadScoringRules(configDir: string): ScoringRules {
   const file = join(configDir, 'ranking.yaml');
   if (!existsSync(file)) return DEFAULT_RULES;
   const doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Partial<ScoringRules>;
-  const rules: ScoringRules = { ...DEFAULT_RULES, ...doc, weights: { ...DEFAULT_RULES.weights, ...(doc.weights ?? {}) } };
+  const rules: ScoringRules = {
+    ...DEFAULT_RULES,
+    ...doc,
+    weights: { ...DEFAULT_RULES.weights, ...(doc.weights ?? {}) },
+    lights: {
+      red: { ...DEFAULT_RULES.lights.red, ...(doc.lights?.red ?? {}) },
+      yellow: { ...DEFAULT_RULES.lights.yellow, ...(doc.lights?.yellow ?? {}) },
+    },
+  };
   const problems = validateRules(rules);
   if (problems.length) throw new Error(`${file}: ${problems.join('; ')}`);
   return rules;
@@ -49,6 +80,11 @@ export class RankingService {
     this.rules = loadScoringRules(config.configDir);
   }
 
+  /** A team's light by the configured rule. */
+  light(counts: { overdue: number; returned: number }): TeamLight {
+    return teamLight(counts, this.rules.lights);
+  }
+
   async store(m: EntityManager, townshipId: string, period: string, runId: string, ranked: Ranked[]): Promise<void> {
     if (!ranked.length) return;
     await m.query(
@@ -61,42 +97,72 @@ export class RankingService {
         runId,
         this.clock.now(),
         JSON.stringify(
-          ranked.map((r) => ({ unit_id: r.unitId, score: r.score, rank: r.rank, breakdown: r.breakdown, metrics: r.metrics })),
+          ranked.map((r) => ({
+            unit_id: r.unitId,
+            score: r.score,
+            rank: r.rank,
+            breakdown: r.breakdown,
+            metrics: { ...r.metrics, applicable: r.applicable, nothingToShow: r.nothingToShow },
+          })),
         ),
       ],
     );
   }
 
-  async month(townshipId: string, period: string): Promise<RankingEntry[]> {
+  /** A stored month, in rank order, equal scores in the documented order of equal teams. */
+  async month(townshipId: string, period: string): Promise<MonthRankingEntry[]> {
     const rows = await this.db.query<
-      Array<{ unit_id: string; name: string; score: number; rank: number; breakdown: ScoreBreakdown; metrics: TeamMetrics }>
+      Array<{
+        unit_id: string;
+        name: string;
+        code: string | null;
+        score: number;
+        rank: number;
+        breakdown: ScoreBreakdown;
+        metrics: TeamMetrics & { applicable?: number; nothingToShow?: boolean };
+      }>
     >(
-      `SELECT r.unit_id, u.name, r.score::float8 AS score, r.rank, r.breakdown, r.metrics
+      `SELECT r.unit_id, u.name, u.code, r.score::float8 AS score, r.rank, r.breakdown, r.metrics
          FROM ranking r JOIN org_unit u ON u.id = r.unit_id
-        WHERE r.township_id = $1 AND r.period = $2 ORDER BY r.rank`,
+        WHERE r.township_id = $1 AND r.period = $2`,
       [townshipId, period],
     );
-    return rows.map((r) => ({
-      unitId: r.unit_id,
-      unitName: r.name,
-      score: r.score,
-      rank: r.rank,
-      breakdown: r.breakdown,
-      metrics: r.metrics,
-    }));
+    const entries = rows.map((r) => {
+      const { applicable, nothingToShow, ...metrics } = r.metrics;
+      return {
+        unitId: r.unit_id,
+        unitName: r.name,
+        unitCode: r.code,
+        score: r.score,
+        rank: r.rank,
+        grade: gradeOf(r.score, this.rules),
+        light: this.light(metrics),
+        breakdown: r.breakdown,
+        applicable,
+        nothingToShow,
+        metrics,
+      };
+    });
+    entries.sort((a, b) => a.rank - b.rank || compareEqualTeams(a, b));
+    return entries.map(({ unitCode: _code, ...e }) => e);
   }
 
-  /** The year: each team's mean monthly score, ranked; ties go to more months ranked, then name. */
+  /**
+   * The year: each team's mean monthly score, ranked; equal means share a rank, listed by more
+   * months ranked, then as equal teams are.
+   */
   async year(townshipId: string, year: number): Promise<RankingEntry[]> {
-    const rows = await this.db.query<Array<{ unit_id: string; name: string; period: string; score: number; rank: number }>>(
-      `SELECT r.unit_id, u.name, r.period, r.score::float8 AS score, r.rank
+    const rows = await this.db.query<
+      Array<{ unit_id: string; name: string; code: string | null; period: string; score: number; rank: number }>
+    >(
+      `SELECT r.unit_id, u.name, u.code, r.period, r.score::float8 AS score, r.rank
          FROM ranking r JOIN org_unit u ON u.id = r.unit_id
         WHERE r.township_id = $1 AND r.period LIKE $2 ORDER BY r.period`,
       [townshipId, `${year}-%`],
     );
-    const teams = new Map<string, { name: string; monthly: YearBreakdown['monthly'] }>();
+    const teams = new Map<string, { name: string; code: string | null; monthly: YearBreakdown['monthly'] }>();
     for (const r of rows) {
-      if (!teams.has(r.unit_id)) teams.set(r.unit_id, { name: r.name, monthly: [] });
+      if (!teams.has(r.unit_id)) teams.set(r.unit_id, { name: r.name, code: r.code, monthly: [] });
       teams.get(r.unit_id)!.monthly.push({ period: r.period, score: r.score, rank: r.rank });
     }
     const entries = [...teams.entries()].map(([unitId, t]) => {
@@ -104,19 +170,15 @@ export class RankingService {
       return {
         unitId,
         unitName: t.name,
+        unitCode: t.code,
         score: avg,
         rank: 0,
+        grade: gradeOf(avg, this.rules),
         breakdown: { months: t.monthly.length, averageScore: avg, monthly: t.monthly },
       };
     });
-    entries.sort(
-      (a, b) =>
-        b.score - a.score ||
-        b.breakdown.months - a.breakdown.months ||
-        a.unitName.localeCompare(b.unitName, 'zh-Hans-CN') ||
-        (a.unitId < b.unitId ? -1 : 1),
-    );
-    entries.forEach((e, i) => (e.rank = i + 1));
-    return entries;
+    entries.sort((a, b) => b.score - a.score || b.breakdown.months - a.breakdown.months || compareEqualTeams(a, b));
+    const ranks = sharedRanks(entries.map((e) => e.score));
+    return entries.map(({ unitCode: _code, ...e }, i) => ({ ...e, rank: ranks[i] }));
   }
 }

@@ -1,7 +1,7 @@
 import { loadScoringRules, DEFAULT_RULES } from '@app/assessment';
 import { AppConfig } from '@app/platform';
 import { DEFAULT_CATEGORIES, loadCategories } from '@app/tickets';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkingDays } from './calendar/working-days';
@@ -31,6 +31,15 @@ describe('the configuration examples', () => {
     use('bulletin.example.yaml', 'bulletin.yaml');
     expect(loadScoringRules(dir)).toEqual(DEFAULT_RULES);
     expect(new BulletinRules({ configDir: dir } as AppConfig).rules).toEqual(DEFAULT_BULLETIN_RULES);
+  });
+
+  it('ranking: a bad file stops the start naming the file and the field', () => {
+    writeFileSync(join(dir, 'ranking.yaml'), 'grades:\n  - { grade: 好, from: 50 }\nlights:\n  red: { overdue: 0 }\n');
+    expect(() => loadScoringRules(dir)).toThrow(/ranking\.yaml: grades\.0\.from: the last grade must start at 0; lights\.red\.overdue/);
+    writeFileSync(join(dir, 'ranking.yaml'), 'lights:\n  yellow: { returned: 2 }\nweights:\n  selfCheck: 20\n');
+    const rules = loadScoringRules(dir);
+    expect(rules.lights).toEqual({ red: { overdue: 3, returned: 3 }, yellow: { overdue: 1, returned: 2 } });
+    expect(rules.weights).toMatchObject({ taskCompletion: 40, selfCheck: 20 });
   });
 
   it('categories: the example lists the defaults', () => {

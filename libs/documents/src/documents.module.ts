@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssessmentModule } from '@app/assessment';
 import { CyclesModule } from '@app/cycles';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
@@ -15,7 +16,7 @@ import { TemplateRegistry } from './render/template-registry';
  * their numbering, and the problem / close-out ledger.
  */
 @Module({
-  imports: [OrgModule, TicketsModule, CyclesModule],
+  imports: [OrgModule, TicketsModule, AssessmentModule, CyclesModule],
   providers: [LedgerService, TemplateRegistry, DocumentIssuer, CycleDocumentsListener, DocumentService, PdfRenderer, DocumentRenditions],
   exports: [LedgerService, TemplateRegistry, DocumentIssuer, DocumentService, DocumentRenditions],
 })

@@ -1,5 +1,6 @@
 export * from './tickets.module';
 export * from './domain/ticket-state';
+export * from './domain/close-out-rate';
 export * from './domain/categories';
 export * from './domain/sheet-dates';
 export * from './domain/search';

@@ -1,4 +1,4 @@
-import { closureRate } from '@app/documents';
+import { LedgerService } from '@app/documents';
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
@@ -6,13 +6,18 @@ import {
   CalendarService,
   CalendarView,
   CycleService,
+  mayEditCalendar,
+  mayReadAnyCalendar,
+  mayRunSteps,
   NotificationService,
   RankingsQuery,
+  periodDays,
   shiftPeriod,
   STEP_LABELS,
   STEPS,
   StepName,
 } from '@app/cycles';
+import { SCORE_PARTS, ScorePart } from '@app/assessment';
 import { UnitView } from '@app/org';
 import { Clock, Conflict, CurrentPrincipal, Forbidden, NotFound, Principal, Public, ValidationFailed } from '@app/platform';
 import { TicketQueryService } from '@app/tickets';
@@ -52,6 +57,7 @@ export class LeaderConsoleController {
     private readonly notifications: NotificationService,
     private readonly pages: ConsolePages,
     private readonly clock: Clock,
+    private readonly ledger: LedgerService,
   ) {}
 
   @Get('dashboard')
@@ -60,17 +66,28 @@ export class LeaderConsoleController {
     @Req() req: ConsoleRequest,
     @Res() reply: ConsoleReply,
     @Query('unitId') unitId?: string,
+    @Query('period') periodText?: string,
   ): Promise<void> {
     const { township, choices } = await this.townships.choose(p, unitId);
-    const period = this.pages.period();
+    const period = this.pages.periodOf(periodText);
     const t = this.pages.t(req);
     const villages = (await this.townships.teams(p, township.id)).filter((u) => u.kind === 'village');
-    const counts = await this.queries.countsByChild(p, township.id);
+    // The month's figures are the ledger's: the tickets found in the month, counted by its rules.
+    const month = periodDays(period);
+    const totals = await this.ledger.totals(
+      await this.ledger.select(p, { unitId: township.id, subtree: true, from: month.from, to: month.to }),
+    );
+    const byUnit = new Map(totals.byUnit.map((u) => [u.unitId, u]));
     const rates = villages.map((v) => {
-      const c = counts.get(v.id);
-      const live = c ? c.total - c.cancelled : 0;
-      const closed = c?.closed ?? 0;
-      return { name: v.name, rate: closureRate(closed, live), closed, total: live, overdue: c?.overdue ?? 0 };
+      const u = byUnit.get(v.id);
+      return {
+        name: v.name,
+        rate: u?.closureRate ?? 1,
+        closed: u?.closed ?? 0,
+        total: u ? u.found - u.cancelled : 0,
+        overdue: u?.overdue ?? 0,
+        light: u?.light ?? 'green',
+      };
     });
     rates.sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name, 'zh'));
     const cycle = await this.cycles.view(p, township.id, period);
@@ -83,8 +100,8 @@ export class LeaderConsoleController {
       rateChart: rates.length ? closeRateChart(rates, t.closeRate) : '',
       trendChart: overdueTrendChart(await this.overdueTrend(p, township.id, period), t.overdueTrend),
       steps: cycle.steps.map((s) => ({ ...s, label: STEP_LABELS[s.step][t.htmlLang === 'en' ? 'en' : 'zh'] })),
-      // The cycles lib decides; the button shows only to those who may be allowed.
-      mayRun: p.scope.holdsAny('leader', 'admin'),
+      // The cycles lib's rule: the button shows only to those it lets run a step.
+      mayRun: mayRunSteps(p.scope, { id: township.id, path: (await this.calendars.forTownship(township.id)).unitPath }),
     });
   }
 
@@ -118,8 +135,15 @@ export class LeaderConsoleController {
   ): Promise<void> {
     const { township, choices } = await this.townships.choose(p, unitId);
     const period = this.pages.periodOf(periodText);
-    const entries = await this.rankings.get(p, township.id, period);
+    const ranked = await this.rankings.get(p, township.id, period);
     const t = this.pages.t(req);
+    // A month's rows show the points of each part as the ranking lib gave them; a year's, its mean.
+    const monthly = ranked.some((e) => !('months' in e.breakdown));
+    const entries = ranked.map((e) => {
+      const b = e.breakdown as Partial<Record<ScorePart, number | null>>;
+      return { ...e, parts: monthly ? SCORE_PARTS.map((part) => ({ applies: typeof b[part] === 'number', points: b[part] })) : [] };
+    });
+    const parts = monthly ? SCORE_PARTS.map((part) => ({ label: t.scorePart[part] })) : [];
     this.pages.show(req, reply, 'rankings', {
       title: `${t.nav.rankings} · ${township.name} · ${period}`,
       township,
@@ -127,6 +151,8 @@ export class LeaderConsoleController {
       period,
       prev: shiftPeriod(period, -1),
       entries,
+      parts,
+      columns: 5 + parts.length,
       provisional: entries.some((e) => e.provisional),
     });
   }
@@ -173,10 +199,9 @@ export class LeaderConsoleController {
     }
   }
 
-  /** The calendar is the township's: teams and inspection groups have no business with it. */
+  /** The calendars' own rule (the cycles lib), asked before any township is chosen. */
   private static mayReadCalendars(p: Principal): void {
-    if (!p.scope.holdsAny('leader', 'viewer', 'admin'))
-      throw new Forbidden('Only township leaders, viewers and administrators see the calendar');
+    if (!mayReadAnyCalendar(p.scope)) throw new Forbidden('Only township leaders, viewers and administrators see the calendar');
   }
 
   private async showCalendar(
@@ -217,7 +242,7 @@ export class LeaderConsoleController {
             holiday: fixed ? undefined : o.holiday,
           };
         }),
-        editable: p.scope.hasRoleOver({ id: township.id, path: unitPath }, 'leader', 'admin'),
+        editable: mayEditCalendar(p.scope, { id: township.id, path: unitPath }),
         form,
         steps: form.steps.map((s) => ({
           ...s,

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AccountabilityService,
   CalendarService,
@@ -49,7 +49,11 @@ export class CyclesController {
   }
 
   @Get('units/:id/calendar')
-  @ApiOperation({ summary: 'A township’s calendar and what it schedules this month and next' })
+  @ApiOperation({ summary: 'A township’s calendar and what it schedules this month and next (its leaders, viewers and administrators)' })
+  @ApiForbiddenResponse({
+    description: 'a village team, an inspection group or anyone else who is not a leader, viewer or administrator of the township',
+  })
+  @ApiNotFoundResponse({ description: 'no such township in the caller’s scope' })
   calendar(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string): Promise<CalendarView> {
     return this.calendars.view(p, id);
   }

@@ -85,6 +85,7 @@ export class LedgerRowDto {
   @ApiProperty({ nullable: true, type: String, example: '按期销号' }) closeOutLabel!: string | null;
   @ApiProperty() overdue!: boolean;
   @ApiProperty() daysOverdue!: number;
+  @ApiProperty({ description: 'times the close-out was sent back (退回)' }) returned!: number;
   @ApiProperty({ nullable: true, type: String, description: 'who accepted the close-out' }) verifier!: string | null;
 }
 
@@ -96,6 +97,7 @@ class LedgerCountsDto {
   @ApiProperty({ description: 'neither closed nor cancelled' }) open!: number;
   @ApiProperty() overdue!: number;
   @ApiProperty() cancelled!: number;
+  @ApiProperty({ description: 'tickets whose close-out was sent back at least once' }) returned!: number;
   @ApiProperty({ example: 0.9758, description: 'closed / (found − cancelled)' }) closureRate!: number;
 }
 
@@ -107,6 +109,8 @@ class LedgerSourceTotalsDto extends LedgerCountsDto {
 class LedgerUnitTotalsDto extends LedgerCountsDto {
   @ApiProperty({ format: 'uuid' }) unitId!: string;
   @ApiProperty() unitName!: string;
+  @ApiProperty({ enum: ['green', 'yellow', 'red'], description: 'the unit’s light by the rule of config/ranking.yaml (lights)' })
+  light!: 'green' | 'yellow' | 'red';
 }
 
 class LedgerTotalsDto extends LedgerCountsDto {

@@ -3,6 +3,7 @@ import { AppConfig, Clock, Conflict, Forbidden, NotFound, Principal, ValidationF
 import { OrgUnit } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarConfig, defaultCalendar, validateCalendar } from './calendar-config';
+import { mayEditCalendar, mayReadCalendar } from './calendar-access';
 import { periodAt, shiftPeriod } from './period';
 import { occurrences, Occurrence } from './schedule';
 import { WorkingDays } from './working-days';
@@ -91,7 +92,8 @@ export class CalendarService {
   }
 
   async view(principal: Principal, unitId: string): Promise<CalendarView> {
-    await this.readableTownship(principal, unitId);
+    const unit = await this.readableTownship(principal, unitId);
+    if (!mayReadCalendar(principal.scope, unit)) throw new Forbidden('Only township leaders, viewers and administrators see the calendar');
     return this.toView(await this.forTownship(unitId));
   }
 
@@ -126,7 +128,7 @@ export class CalendarService {
   /** Replaces a township's calendar; the scheduler follows it from its next tick, no restart. */
   async put(principal: Principal, unitId: string, config: CalendarConfig, expectedVersion?: number): Promise<CalendarView> {
     const unit = await this.readableTownship(principal, unitId);
-    if (!principal.scope.hasRoleOver(unit, 'leader', 'admin'))
+    if (!mayEditCalendar(principal.scope, unit))
       throw new Forbidden('Only a leader or administrator of the township can change its calendar');
     const problems = validateCalendar(config);
     if (problems.length) {

@@ -1,3 +1,4 @@
+import { localDay } from '@app/platform';
 import { DateTime } from 'luxon';
 
 /** A month of the cycle, written `YYYY-MM`. */
@@ -21,8 +22,7 @@ export function formatPeriod(year: number, month: number): Period {
 
 /** The month an instant falls in, in the given time zone. */
 export function periodAt(instant: Date, zone: string): Period {
-  const d = DateTime.fromJSDate(instant, { zone });
-  return formatPeriod(d.year, d.month);
+  return localDay(instant, zone).slice(0, 7);
 }
 
 export function shiftPeriod(period: Period, months: number): Period {
@@ -41,6 +41,11 @@ export function periodsBetween(from: Period, to: Period): Period[] {
 export function daysInPeriod(period: Period): number {
   const { year, month } = parsePeriod(period);
   return DateTime.utc(year, month, 1).daysInMonth!;
+}
+
+/** The first and last local days of the period, YYYY-MM-DD. */
+export function periodDays(period: Period): { from: string; to: string } {
+  return { from: `${period}-01`, to: `${period}-${String(daysInPeriod(period)).padStart(2, '0')}` };
 }
 
 /** The first instant of the period in a zone, and the first instant of the next. */

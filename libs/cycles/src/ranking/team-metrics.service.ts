@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TeamMetrics } from '@app/assessment';
 import { EntityManager } from 'typeorm';
 import { TownshipCalendar } from '../calendar/calendar.service';
-import { Period, periodBounds } from '../calendar/period';
+import { Period, periodBounds, periodDays } from '../calendar/period';
 import { completionOf } from '../tasks/task-list.service';
 import { teamsOf } from '../tasks/teams';
 import { TeamTicketStats, TicketFacts } from '../tickets/ticket-facts';
@@ -36,8 +36,25 @@ export class TeamMetricsService {
       `SELECT unit_id, on_time FROM self_check WHERE township_id = $1 AND period = $2`,
       [township.unitId, period],
     );
-    const stats = await this.tickets.teamStats(m, township.unitId, periodBounds(period, township.config.timezone), today, overdueLimitDays);
-    const none: TeamTicketStats = { opened: 0, closed: 0, closedOnTime: 0, returned: 0, overdue: 0, overdueBeyondLimit: 0 };
+    const stats = await this.tickets.teamStats(
+      m,
+      township.unitId,
+      periodBounds(period, township.config.timezone),
+      periodDays(period),
+      today,
+      overdueLimitDays,
+    );
+    const none: TeamTicketStats = {
+      opened: 0,
+      foundClosed: 0,
+      foundCancelled: 0,
+      active: 0,
+      closed: 0,
+      closedOnTime: 0,
+      returned: 0,
+      overdue: 0,
+      overdueBeyondLimit: 0,
+    };
     return teams.map((team) => {
       const mine = tasks.filter((t) => t.unit_id === team.id);
       const completion = mine.length ? mine.reduce((a, t) => a + completionOf(t.actual, t.target, t.done), 0) / mine.length : 0;
@@ -46,11 +63,13 @@ export class TeamMetricsService {
       return {
         unitId: team.id,
         unitName: team.name,
+        unitCode: team.code,
         kind: team.kind,
         tasks: { total: mine.length, completion: Math.round(completion * 10000) / 10000 },
         tasksDone: mine.filter((t) => t.done).length,
         closeOuts: { closed: s.closed, onTime: s.closedOnTime },
         overdue: s.overdue,
+        active: s.active,
         returned: s.returned,
         selfCheck: sc ? (sc.on_time ? 'on_time' : 'late') : 'missing',
         tickets: s,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock } from '@app/platform';
+import { Clock, localDay } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { WebhookOutbox } from '../notifications/webhook-outbox';
@@ -46,11 +46,11 @@ export class ReminderService {
       const { daysBeforeDeadline } = cal.config.reminders;
       const tasks = await this.db.query<DueTask[]>(
         `SELECT t.id, t.title, to_char(t.deadline, 'YYYY-MM-DD') AS deadline, t.assignee_unit_id, a.name AS unit_name,
-                l.unit_id AS township_id, (t.deadline - ($2::timestamptz AT TIME ZONE $3)::date) AS days_left
+                l.unit_id AS township_id, (t.deadline - $2::date) AS days_left
            FROM task t JOIN task_list l ON l.id = t.task_list_id JOIN org_unit a ON a.id = t.assignee_unit_id
           WHERE l.unit_id = $1 AND l.status = 'dispatched' AND NOT t.done
-            AND t.deadline <= ($2::timestamptz AT TIME ZONE $3)::date + $4::int`,
-        [cal.unitId, now, cal.config.timezone, daysBeforeDeadline],
+            AND t.deadline <= $2::date + $3::int`,
+        [cal.unitId, this.clock.todayIn(cal.config.timezone), daysBeforeDeadline],
       );
       await this.db.transaction(async (m) => {
         for (const t of tasks) {
@@ -82,12 +82,7 @@ export class ReminderService {
             deliveries.push(...r.deliveries);
           }
         }
-        const today = new Intl.DateTimeFormat('en-CA', {
-          timeZone: cal.config.timezone,
-          year: 'numeric',
-          month: '2-digit',
-          day: '2-digit',
-        }).format(now);
+        const today = localDay(now, cal.config.timezone);
         const until = new Date(Date.parse(`${today}T00:00:00Z`) + daysBeforeDeadline * 86_400_000).toISOString().slice(0, 10);
         for (const t of await this.tickets.deadlineTickets(m, cal.unitId, today, until)) {
           const r = await this.ticketNotice(m, t, cal.unitId, cal.config.reminders.overdueGraceDays, now);

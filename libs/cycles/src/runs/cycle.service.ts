@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { mayRunSteps } from '../calendar/calendar-access';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
 import { STEP_LABELS, STEPS, StepName } from '../calendar/calendar-config';
@@ -94,7 +95,7 @@ export class CycleService {
   async runNow(principal: Principal, unitId: string, period: Period, step: StepName): Promise<StepView> {
     if (!isPeriod(period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
     const unit = await this.township(principal, unitId);
-    if (!principal.scope.hasRoleOver(unit, 'leader', 'admin')) throw new Forbidden('Only a township leader runs a step by hand');
+    if (!mayRunSteps(principal.scope, unit)) throw new Forbidden('Only a township leader runs a step by hand');
     const run = await this.runner.run(unitId, period, `step:${step}`, { kind: 'manual', userId: principal.userId });
     return this.stepView(step, run, run.due_at);
   }

@@ -1,20 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Period } from '../calendar/period';
-import type { OutputKind } from './step-handler';
+import type { OutputData, OutputKind } from './output-data';
 
-/** One `cycle_output` row as a step wrote it, handed to the listeners before its run commits. */
-export interface CycleOutputRecord {
+/** One `cycle_output` row of kind K as a step wrote it. */
+export interface CycleOutputOf<K extends OutputKind> {
   id: string;
   runId: string;
   /** The township whose cycle produced it. */
   unitId: string;
   period: Period;
-  kind: OutputKind;
+  kind: K;
   /** The team a per-team output is about (a task list, a self-check report). */
   subjectUnitId: string | null;
-  data: unknown;
+  data: OutputData[K];
 }
+
+/** One `cycle_output` row as a step wrote it, handed to the listeners before its run commits. */
+export type CycleOutputRecord = { [K in OutputKind]: CycleOutputOf<K> }[OutputKind];
 
 /** Something that acts on a step's outputs in the run's own transaction (e.g. issues documents). */
 export interface CycleOutputListener {

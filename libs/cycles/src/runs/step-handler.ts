@@ -3,7 +3,9 @@ import type { StepName } from '../calendar/calendar-config';
 import type { Period } from '../calendar/period';
 import type { TownshipCalendar } from '../calendar/calendar.service';
 
-export type OutputKind = 'task_list' | 'self_check_report' | 'rectification_list' | 'progress_list' | 'bulletin' | 'evaluation_list';
+import type { OutputData, OutputKind } from './output-data';
+
+export type { OutputKind } from './output-data';
 
 /** What a step gets: the open transaction of its run, and where it stands. */
 export interface StepContext {
@@ -13,7 +15,7 @@ export interface StepContext {
   runId: string;
   now: Date;
   /** Records data the step produced (a list its document is made of), in the run's transaction. */
-  output(kind: OutputKind, data: unknown, subjectUnitId?: string): Promise<void>;
+  output<K extends OutputKind>(kind: K, data: OutputData[K], subjectUnitId?: string): Promise<void>;
   /** Webhook deliveries created by the step's notifications, sent once the run commits. */
   deliveries: string[];
 }

@@ -7,7 +7,8 @@ import { Period } from '../calendar/period';
 import { occurrences } from '../calendar/schedule';
 import { WebhookOutbox } from '../notifications/webhook-outbox';
 import { EventRunner } from './event-runner';
-import { CycleOutputListeners, CycleOutputRecord } from './output-listeners';
+import { CycleOutputListeners, CycleOutputOf, CycleOutputRecord } from './output-listeners';
+import type { OutputData } from './output-data';
 import { OutputKind, STEP_HANDLERS, StepContext, StepHandler } from './step-handler';
 
 export type RunState = 'pending' | 'running' | 'done' | 'failed';
@@ -106,9 +107,10 @@ export class StepRunner {
           runId: row.id,
           now: this.clock.now(),
           deliveries,
-          output: async (kind: OutputKind, data: unknown, subjectUnitId?: string) => {
+          output: async <K extends OutputKind>(kind: K, data: OutputData[K], subjectUnitId?: string) => {
             const id = await this.output(m, row.id, unitId, period, kind, data, subjectUnitId);
-            produced.push({ id, runId: row.id, unitId, period, kind, subjectUnitId: subjectUnitId ?? null, data });
+            const record: CycleOutputOf<K> = { id, runId: row.id, unitId, period, kind, subjectUnitId: subjectUnitId ?? null, data };
+            produced.push(record as CycleOutputRecord);
           },
         };
         const summary = await this.execute(key, ctx);

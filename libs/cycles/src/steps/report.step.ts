@@ -56,7 +56,9 @@ export class ReportStep implements StepHandler {
       rank: ranked.find((r) => r.unitId === t.unitId)!.rank,
       score: ranked.find((r) => r.unitId === t.unitId)!.score,
     }));
-    rows.sort((a, b) => a.rank - b.rank);
+    // In the ranking's order: equal scores share a rank and keep the documented order of equal teams.
+    const position = new Map(ranked.map((r, i) => [r.unitId, i]));
+    rows.sort((a, b) => position.get(a.team.id)! - position.get(b.team.id)!);
     await ctx.output('progress_list', {
       township: { id: township.unitId, name: township.unitName },
       period,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ChecklistItem } from '../self-check/self-check.service';
 import { NotificationService } from '../notifications/notification.service';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { SelfCheckService } from '../self-check/self-check.service';
@@ -55,7 +56,11 @@ export class SelfCheckStep implements StepHandler {
           onTime: report?.on_time ?? false,
           filedAt: report ? new Date(report.filed_at).toISOString() : null,
           summary: report?.summary ?? null,
-          checklist: report?.checklist ?? [],
+          checklist: ((report?.checklist as ChecklistItem[] | undefined) ?? []).map((c) => ({
+            item: c.item,
+            status: c.status,
+            note: c.note ?? null,
+          })),
           problems,
         },
         team.id,

@@ -1,36 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { rank, RankingService } from '@app/assessment';
-import { DateTime } from 'luxon';
+import { gradeOf, rank, RankingService } from '@app/assessment';
+import { closeOutRate } from '@app/tickets';
+import type { BulletinProblemFacts, BulletinTeamFacts } from '../runs/output-data';
 import { TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
 import { TicketFacts } from '../tickets/ticket-facts';
 import { BulletinRules } from './bulletin-rules';
 
-const pct = (n: number) => `${Math.round(n * 1000) / 10}%`;
-
-export function grade(score: number): '优秀' | '良好' | '一般' | '较差' {
-  return score >= 90 ? '优秀' : score >= 80 ? '良好' : score >= 60 ? '一般' : '较差';
-}
-
-function praiseReasons(t: TeamMonth): string[] {
-  const r: string[] = [];
-  if (t.tasks.total) r.push(`任务清单完成率${pct(t.tasks.completion)}`);
-  if (t.closeOuts.closed) r.push(`按期销号${t.closeOuts.onTime}件`);
-  if (!t.overdue) r.push('无逾期未整改问题');
-  if (t.selfCheck === 'on_time') r.push('按时报送自查报告');
-  return r;
-}
-
-function criticismReasons(t: TeamMonth, limit: number): string[] {
-  const r: string[] = [];
-  if (t.tasks.total && t.tasks.completion < 0.8) r.push(`任务清单完成率仅${pct(t.tasks.completion)}`);
-  if (t.tickets.overdueBeyondLimit) r.push(`${t.tickets.overdueBeyondLimit}个问题逾期超过${limit}天未整改`);
-  else if (t.overdue) r.push(`${t.overdue}个问题逾期未整改`);
-  if (t.returned) r.push(`${t.returned}件销号申请被退回`);
-  if (t.selfCheck === 'missing') r.push('未报送月度自查报告');
-  else if (t.selfCheck === 'late') r.push('未按时报送自查报告');
-  return r.length ? r : ['工作进展缓慢'];
+/** The facts the bulletin words a team's praise or criticism from. */
+function factsOf(t: TeamMonth): BulletinTeamFacts {
+  return {
+    tasks: t.tasks,
+    closedOut: t.closeOuts.closed,
+    closedOnTime: t.closeOuts.onTime,
+    overdue: t.overdue,
+    overdueBeyondLimit: t.tickets.overdueBeyondLimit,
+    returned: t.returned,
+    selfCheck: t.selfCheck,
+  };
 }
 
 /**
@@ -57,16 +45,23 @@ export class SupervisionStep implements StepHandler {
     const teams = await this.metrics.forMonth(m, township, period, today, rules.overdueDaysLimit);
     // The month's ranking is the report step's; computed afresh only when that step has not run.
     const stored = await this.rankings.month(township.unitId, period);
-    const ranked = stored.length ? stored : rank(teams, this.rankings.rules);
+    const scoring = this.rankings.rules;
+    const fresh = rank(teams, scoring);
+    const ranked = stored.length ? stored : fresh;
     const byId = new Map(teams.map((t) => [t.unitId, t]));
+    const emptyIds = new Set(fresh.filter((r) => r.nothingToShow).map((r) => r.unitId));
     const ordered = ranked.filter((r) => byId.has(r.unitId));
 
-    // A team with a ticket overdue past the limit is criticised, and so never praised.
+    // A team with a ticket overdue past the limit is criticised, and so never praised; a team
+    // with nothing to show this month (no tasks, no tickets) is never praised either.
     const praised = ordered
-      .filter((r) => r.score >= rules.praiseMinScore && !byId.get(r.unitId)!.tickets.overdueBeyondLimit)
+      .filter((r) => r.score >= rules.praiseMinScore && !byId.get(r.unitId)!.tickets.overdueBeyondLimit && !emptyIds.has(r.unitId))
       .slice(0, rules.praiseTop)
-      .map((r) => ({ unitId: r.unitId, unitName: r.unitName, score: r.score, rank: r.rank, reasons: praiseReasons(byId.get(r.unitId)!) }));
-    const below = ordered.filter((r) => r.score < rules.criticiseBelowScore);
+      .map((r) => ({ unitId: r.unitId, unitName: r.unitName, score: r.score, rank: r.rank, facts: factsOf(byId.get(r.unitId)!) }));
+    // An empty team's low score says nothing of its work: it is criticised only for a missing self-check.
+    const below = ordered.filter(
+      (r) => r.score < rules.criticiseBelowScore && (!emptyIds.has(r.unitId) || byId.get(r.unitId)!.selfCheck === 'missing'),
+    );
     const worst = rules.criticiseBottom ? below.slice(Math.max(0, below.length - rules.criticiseBottom)) : [];
     const criticisedIds = new Set([
       ...worst.map((r) => r.unitId),
@@ -80,11 +75,11 @@ export class SupervisionStep implements StepHandler {
         unitName: r.unitName,
         score: r.score,
         rank: r.rank,
-        reasons: criticismReasons(byId.get(r.unitId)!, rules.overdueDaysLimit),
+        facts: factsOf(byId.get(r.unitId)!),
       }));
 
-    const local = DateTime.fromJSDate(ctx.now, { zone: township.config.timezone });
-    const year = await this.tickets.totals(m, township.unitId, local.startOf('year').toJSDate(), ctx.now);
+    // The year so far, counted as the ledger counts: the tickets found this year, and of those closed out.
+    const year = await this.tickets.totals(m, township.unitId, { from: `${today.slice(0, 4)}-01-01`, to: today });
     const sum = (f: (t: TeamMonth) => number) => teams.reduce((a, t) => a + f(t), 0);
     const figures = {
       teams: teams.length,
@@ -97,21 +92,19 @@ export class SupervisionStep implements StepHandler {
       selfChecksFiled: teams.filter((t) => t.selfCheck !== 'missing').length,
       yearFound: year.found,
       yearClosed: year.closed,
-      yearClosureRate: year.found ? Math.round((year.closed / year.found) * 10000) / 10000 : 1,
+      yearClosureRate: closeOutRate(year),
     };
-    const problems: string[] = [];
-    const missing = teams.filter((t) => t.selfCheck === 'missing').map((t) => t.unitName);
-    if (missing.length) problems.push(`${missing.length}个工作队未报送月度自查报告（${missing.join('、')}）。`);
-    if (figures.overdue) problems.push(`逾期未整改问题${figures.overdue}个，涉及${teams.filter((t) => t.overdue).length}个工作队。`);
-    const lowTasks = teams.filter((t) => t.tasks.total && t.tasks.completion < 0.8);
-    if (lowTasks.length) problems.push(`${lowTasks.map((t) => t.unitName).join('、')}任务清单完成率低于80%。`);
-    if (figures.ticketsClosed && figures.ticketsClosedOnTime < figures.ticketsClosed) {
-      problems.push(`本月逾期销号${figures.ticketsClosed - figures.ticketsClosedOnTime}件。`);
-    }
+    const problems: BulletinProblemFacts = {
+      missingSelfCheck: teams.filter((t) => t.selfCheck === 'missing').map((t) => t.unitName),
+      overdue: { tickets: figures.overdue, teams: teams.filter((t) => t.overdue).length },
+      lowTaskCompletion: teams.filter((t) => t.tasks.total && t.tasks.completion < scoring.lowTaskCompletion).map((t) => t.unitName),
+      lateCloseOuts: figures.ticketsClosed - figures.ticketsClosedOnTime,
+    };
 
+    // Each team's close-out rate of the month: of the tickets it found this month, the share closed out.
     const closeOutRates = teams.map((t) => {
-      const handled = t.closeOuts.closed + t.overdue;
-      return { unitId: t.unitId, unitName: t.unitName, rate: handled ? Math.round((t.closeOuts.closed / handled) * 10000) / 10000 : 1 };
+      const counts = { found: t.tickets.opened, closed: t.tickets.foundClosed, cancelled: t.tickets.foundCancelled };
+      return { unitId: t.unitId, unitName: t.unitName, ...counts, rate: closeOutRate(counts) };
     });
     const [group] = await m.query<Array<{ name: string }>>(
       `SELECT name FROM org_unit WHERE parent_id = $1 AND kind = 'inspection_group' ORDER BY name LIMIT 1`,
@@ -121,11 +114,11 @@ export class SupervisionStep implements StepHandler {
       township: { id: township.unitId, name: township.unitName },
       period,
       issuer: group?.name ?? `${township.unitName}脱贫攻坚领导小组办公室`,
-      title: `关于${Number(period.slice(0, 4))}年${Number(period.slice(5))}月脱贫攻坚工作督查情况的通报`,
       figures,
       praised,
       criticised,
       problems,
+      thresholds: { overdueDaysLimit: rules.overdueDaysLimit, lowTaskCompletion: scoring.lowTaskCompletion },
       nextSteps: rules.nextSteps,
       closeOutRates,
     });
@@ -134,7 +127,7 @@ export class SupervisionStep implements StepHandler {
       unitName: r.unitName,
       rank: r.rank,
       score: r.score,
-      grade: grade(r.score),
+      grade: r.grade ?? gradeOf(r.score, scoring),
       breakdown: r.breakdown,
       praised: praisedIds.has(r.unitId),
       criticised: criticisedIds.has(r.unitId) && !praisedIds.has(r.unitId),

@@ -251,7 +251,7 @@ export class TaskListService {
   }
 
   today(zone: string): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(this.clock.now());
+    return this.clock.todayIn(zone);
   }
 
   async list(principal: Principal, q: { unitId: string; period?: Period }): Promise<TaskListView[]> {

@@ -6,11 +6,12 @@ export interface Team {
   name: string;
   kind: 'village' | 'office';
   path: string;
+  code: string | null;
 }
 
 export async function teamsOf(m: EntityManager, townshipId: string): Promise<Team[]> {
   return m.query<Team[]>(
-    `SELECT id, name, kind, path FROM org_unit WHERE parent_id = $1 AND kind IN ('village', 'office') ORDER BY kind DESC, name`,
+    `SELECT id, name, kind, path, code FROM org_unit WHERE parent_id = $1 AND kind IN ('village', 'office') ORDER BY kind DESC, name`,
     [townshipId],
   );
 }

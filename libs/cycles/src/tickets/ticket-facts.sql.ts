@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, Principal } from '@app/platform';
-import { TicketWriter } from '@app/tickets';
+import { Clock, Principal, sqlLocalDay } from '@app/platform';
+import { CloseOutCounts, sqlActive, sqlOverdue, sqlCloseOutCounts, sqlFoundOn, TicketWriter } from '@app/tickets';
 import { EntityManager } from 'typeorm';
 import { DeadlineTicket, OpenTicket, SelfCheckProblem, TeamTicketStats, TicketFacts } from './ticket-facts';
 
-const ACTIVE = `t.status IN ('open', 'in_progress', 'pending_review')`;
+const ACTIVE = sqlActive('t.status');
 
 async function townshipPath(m: EntityManager, townshipId: string): Promise<string> {
   const [row] = await m.query<Array<{ path: string }>>(`SELECT path FROM org_unit WHERE id = $1`, [townshipId]);
@@ -47,25 +47,37 @@ export class TicketFactsSql extends TicketFacts {
     }));
   }
 
-  async teamStats(m: EntityManager, townshipId: string, bounds: { start: Date; end: Date }, today: string, limit: number) {
+  async teamStats(
+    m: EntityManager,
+    townshipId: string,
+    bounds: { start: Date; end: Date },
+    found: { from: string; to: string },
+    today: string,
+    limit: number,
+  ) {
     // One pass over the township's tickets (by its path prefix, on the index), each put in its
     // team by the path segment under the township, and the month's returns of those tickets; not a
     // join on "path LIKE each team's path", which compares every ticket with every team.
     const path = await townshipPath(m, townshipId);
     const rows = await m.query<Array<Record<string, string> & { team: string }>>(
       `WITH t AS (
-         SELECT t.id, t.created_at, t.status, t.closed_at, t.closed_on_time, t.deadline,
+         SELECT t.id, t.status, t.closed_at, t.closed_on_time, t.deadline,
+                ${sqlFoundOn('t', 'i')} BETWEEN $8::date AND $9::date AS found_in_period,
                 split_part(substr(t.unit_path, length($6) + 1), '/', 1) AS team
-           FROM ticket t WHERE t.unit_path LIKE $7 AND NOT t.is_common
+           FROM ticket t LEFT JOIN inspection i ON i.id = t.inspection_id
+          WHERE t.unit_path LIKE $7 AND NOT t.is_common
        ), returns AS (
          SELECT e.ticket_id, count(*) AS n FROM ticket_event e
           WHERE e.action = 'return' AND e.at >= $2 AND e.at < $3 AND e.ticket_id IN (SELECT id FROM t) GROUP BY e.ticket_id
        )
        SELECT u.id AS team,
-              count(t.id) FILTER (WHERE t.created_at >= $2 AND t.created_at < $3) AS opened,
+              count(t.id) FILTER (WHERE t.found_in_period) AS opened,
+              count(t.id) FILTER (WHERE t.found_in_period AND t.status = 'closed') AS found_closed,
+              count(t.id) FILTER (WHERE t.found_in_period AND t.status = 'cancelled') AS found_cancelled,
+              count(t.id) FILTER (WHERE ${ACTIVE}) AS active,
               count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3) AS closed,
               count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3 AND t.closed_on_time) AS closed_on_time,
-              count(t.id) FILTER (WHERE ${ACTIVE} AND t.deadline < $4::date) AS overdue,
+              count(t.id) FILTER (WHERE ${sqlOverdue('$4::date')}) AS overdue,
               count(t.id) FILTER (WHERE ${ACTIVE} AND t.deadline < $4::date - $5::int) AS overdue_beyond,
               coalesce(sum(r.n), 0) AS returned
          FROM org_unit u
@@ -73,13 +85,16 @@ export class TicketFactsSql extends TicketFacts {
          LEFT JOIN returns r ON r.ticket_id = t.id
         WHERE u.parent_id = $1 AND u.kind IN ('village', 'office')
         GROUP BY u.id`,
-      [townshipId, bounds.start, bounds.end, today, limit, path, `${path}%`],
+      [townshipId, bounds.start, bounds.end, today, limit, path, `${path}%`, found.from, found.to],
     );
     return new Map<string, TeamTicketStats>(
       rows.map((r) => [
         r.team,
         {
           opened: Number(r.opened),
+          foundClosed: Number(r.found_closed),
+          foundCancelled: Number(r.found_cancelled),
+          active: Number(r.active),
           closed: Number(r.closed),
           closedOnTime: Number(r.closed_on_time),
           returned: Number(r.returned),
@@ -102,7 +117,7 @@ export class TicketFactsSql extends TicketFacts {
     const now = this.clock.now();
     const [insp] = await m.query<Array<{ id: string }>>(
       `INSERT INTO inspection (source, title, issued_by, date, unit_id, created_by, created_at)
-       VALUES ('self_check', $1, $2, ($3::timestamptz AT TIME ZONE $4)::date, $5, $6, $3) RETURNING id`,
+       VALUES ('self_check', $1, $2, ${sqlLocalDay('$3', '$4')}, $5, $6, $3) RETURNING id`,
       [`${Number(period.slice(5))}月自查问题清单`, team.name, now, unit.timezone, team.id, principal.userId],
     );
     const created = await this.writer.create(
@@ -126,14 +141,14 @@ export class TicketFactsSql extends TicketFacts {
     return { inspectionId: insp.id, tickets: created.map((c, i) => ({ ...c, title: problems[i].title.trim() })) };
   }
 
-  async totals(m: EntityManager, townshipId: string, since: Date, until: Date) {
-    const [row] = await m.query<Array<{ found: string; closed: string }>>(
-      `SELECT count(*) FILTER (WHERE t.created_at >= $2 AND t.created_at < $3) AS found,
-              count(*) FILTER (WHERE t.status = 'closed' AND t.closed_at >= $2 AND t.closed_at < $3) AS closed
-         FROM ticket t WHERE t.unit_path LIKE $1 AND NOT t.is_common`,
-      [`${await townshipPath(m, townshipId)}%`, since, until],
+  async totals(m: EntityManager, townshipId: string, found: { from: string; to: string }): Promise<CloseOutCounts> {
+    const [row] = await m.query<Array<{ found: string; closed: string; cancelled: string }>>(
+      `SELECT count(*) AS found, ${sqlCloseOutCounts('t.status')}
+         FROM ticket t LEFT JOIN inspection i ON i.id = t.inspection_id
+        WHERE t.unit_path LIKE $1 AND NOT t.is_common AND ${sqlFoundOn('t', 'i')} BETWEEN $2::date AND $3::date`,
+      [`${await townshipPath(m, townshipId)}%`, found.from, found.to],
     );
-    return { found: Number(row.found), closed: Number(row.closed) };
+    return { found: Number(row.found), closed: Number(row.closed), cancelled: Number(row.cancelled) };
   }
 
   async deadlineTickets(m: EntityManager, townshipId: string, today: string, until: string): Promise<DeadlineTicket[]> {

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '@app/platform';
+import type { CloseOutCounts } from '@app/tickets';
 
 /** An open ticket as the rectification list shows it. */
 export interface OpenTicket {
@@ -19,8 +20,13 @@ export interface OpenTicket {
 
 /** A team's tickets over a month. */
 export interface TeamTicketStats {
-  /** Found this month (created in the period). */
+  /** Found this month (by the found day, as the ledger counts: see sqlFoundOn). */
   opened: number;
+  /** Of those found this month: closed out by now, and cancelled (the close-out rate's counts). */
+  foundClosed: number;
+  foundCancelled: number;
+  /** Active now (still to be rectified), the overdue ones included. */
+  active: number;
   /** Closed out this month, and how many by their deadline. */
   closed: number;
   closedOnTime: number;
@@ -61,6 +67,7 @@ export abstract class TicketFacts {
     m: EntityManager,
     townshipId: string,
     bounds: { start: Date; end: Date },
+    found: { from: string; to: string },
     today: string,
     overdueLimitDays: number,
   ): Promise<Map<string, TeamTicketStats>>;
@@ -72,8 +79,11 @@ export abstract class TicketFacts {
     period: string,
     problems: SelfCheckProblem[],
   ): Promise<{ inspectionId: string | null; tickets: Array<{ id: string; code: string; title: string }> }>;
-  /** Tickets of a township found, and closed out, between two instants (the year so far). */
-  abstract totals(m: EntityManager, townshipId: string, since: Date, until: Date): Promise<{ found: number; closed: number }>;
+  /**
+   * The close-out counts of a township's tickets found between two local days (the year so far):
+   * found, and of those closed out and cancelled.
+   */
+  abstract totals(m: EntityManager, townshipId: string, found: { from: string; to: string }): Promise<CloseOutCounts>;
   /** Tickets of a township open with a deadline on or before `until`. */
   abstract deadlineTickets(m: EntityManager, townshipId: string, today: string, until: string): Promise<DeadlineTicket[]>;
 }

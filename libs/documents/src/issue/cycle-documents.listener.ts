@@ -26,7 +26,7 @@ export class CycleDocumentsListener implements CycleOutputListener, OnModuleInit
     );
     for (const o of outputs) {
       // A team that filed nothing has no report to issue; the bulletin names it instead.
-      if (o.kind === 'self_check_report' && !(o.data as { filed?: boolean }).filed) continue;
+      if (o.kind === 'self_check_report' && !o.data.filed) continue;
       await this.issuer.issue(m, {
         kind: o.kind,
         unit: units.get(o.subjectUnitId ?? o.unitId)!,

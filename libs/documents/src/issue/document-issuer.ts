@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DocumentKind, Locale } from '../kinds';
 import type { DocumentSnapshot } from '../render/snapshot';
+import { documentData } from '../wording/bulletin-wording';
 import { TemplateRegistry } from '../render/template-registry';
 import { documentTitle, issuedDateLabel, issuerName, numberLabel, periodLabel } from './document-content';
 
@@ -80,7 +81,7 @@ export class DocumentIssuer {
         issuedBy: input.issuedBy?.name ?? null,
         corrects: input.corrects,
       },
-      data: input.data,
+      data: documentData(kind, input.data),
     };
     const { html, sha256: hash } = this.render(snapshot);
     const [row] = await m.query<Array<{ id: string }>>(

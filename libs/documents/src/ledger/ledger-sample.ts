@@ -29,6 +29,7 @@ const row = (seq: number, over: Partial<LedgerRow>): LedgerRow => ({
   closeOutLabel: null,
   overdue: false,
   daysOverdue: 0,
+  returned: 0,
   verifier: null,
   ...over,
 });

@@ -1,4 +1,5 @@
-import { SOURCE_LABELS, SOURCES, Source } from '@app/tickets';
+import { DEFAULT_LIGHT_RULE, teamLight, TeamLightRule } from '@app/assessment';
+import { closeOutRate, percent, SOURCE_LABELS, SOURCES, Source } from '@app/tickets';
 import type { LedgerCounts, LedgerRow, LedgerTotals } from './ledger.types';
 
 /** Counts of one owner unit and source: what both the SQL aggregate and a streamed tally produce. */
@@ -11,11 +12,13 @@ export interface LedgerGroup {
   closedOnTime: number;
   overdue: number;
   cancelled: number;
+  /** Tickets whose close-out was sent back at least once. */
+  returned: number;
 }
 
 type Sums = Omit<LedgerGroup, 'unitId' | 'unitName' | 'source'>;
 
-const zero = (): Sums => ({ found: 0, closed: 0, closedOnTime: 0, overdue: 0, cancelled: 0 });
+const zero = (): Sums => ({ found: 0, closed: 0, closedOnTime: 0, overdue: 0, cancelled: 0, returned: 0 });
 
 function addTo(into: Sums, g: Sums): void {
   into.found += g.found;
@@ -23,10 +26,10 @@ function addTo(into: Sums, g: Sums): void {
   into.closedOnTime += g.closedOnTime;
   into.overdue += g.overdue;
   into.cancelled += g.cancelled;
+  into.returned += g.returned;
 }
 
 function counts(s: Sums): LedgerCounts {
-  const closable = s.found - s.cancelled;
   return {
     found: s.found,
     closed: s.closed,
@@ -35,16 +38,9 @@ function counts(s: Sums): LedgerCounts {
     open: s.found - s.closed - s.cancelled,
     overdue: s.overdue,
     cancelled: s.cancelled,
-    closureRate: closureRate(s.closed, closable),
+    returned: s.returned,
+    closureRate: closeOutRate(s),
   };
-}
-
-/**
- * Closed out of those that can be (found less cancelled), to four places; a unit with nothing to
- * close has closed everything. The ledger, the bulletin and the console's dashboard all use it.
- */
-export function closureRate(closed: number, closable: number): number {
-  return closable > 0 ? Math.round((closed / closable) * 10000) / 10000 : 1;
 }
 
 const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
@@ -75,7 +71,7 @@ export function compareUnitNames(a: string, b: string): number {
   return key(a).localeCompare(key(b), 'zh-CN');
 }
 
-export const percent = (rate: number): string => `${Math.round(rate * 1000) / 10}%`;
+export { percent };
 
 function ledgerSentence(c: LedgerCounts): string {
   const parts = [`排查出问题${c.found}个`, `已整改销号${c.closed}个`];
@@ -87,7 +83,7 @@ function ledgerSentence(c: LedgerCounts): string {
 }
 
 /** The ledger's totals from per-unit, per-source counts. */
-export function summarize(groups: Iterable<LedgerGroup>): LedgerTotals {
+export function summarize(groups: Iterable<LedgerGroup>, lights: TeamLightRule = DEFAULT_LIGHT_RULE): LedgerTotals {
   const all = zero();
   const bySource = new Map<Source, Sums>();
   const byUnit = new Map<string, Sums & { unitName: string }>();
@@ -103,7 +99,7 @@ export function summarize(groups: Iterable<LedgerGroup>): LedgerTotals {
     ...total,
     bySource: SOURCES.filter((s) => bySource.has(s)).map((s) => ({ source: s, label: SOURCE_LABELS[s], ...counts(bySource.get(s)!) })),
     byUnit: [...byUnit.entries()]
-      .map(([unitId, s]) => ({ unitId, unitName: s.unitName, ...counts(s) }))
+      .map(([unitId, s]) => ({ unitId, unitName: s.unitName, ...counts(s), light: teamLight(s, lights) }))
       .sort((a, b) => compareUnitNames(a.unitName, b.unitName) || a.unitId.localeCompare(b.unitId)),
     sentence: ledgerSentence(total),
   };
@@ -112,6 +108,8 @@ export function summarize(groups: Iterable<LedgerGroup>): LedgerTotals {
 /** Totals of rows as they stream past, so a file's totals row counts exactly the rows it holds. */
 export class LedgerTally {
   private readonly groups = new Map<string, LedgerGroup>();
+
+  constructor(private readonly lights: TeamLightRule = DEFAULT_LIGHT_RULE) {}
 
   add(row: LedgerRow): void {
     const key = `${row.unitId}|${row.source}`;
@@ -125,9 +123,10 @@ export class LedgerTally {
     if (row.closeOut === 'on_time') g.closedOnTime += 1;
     if (row.overdue) g.overdue += 1;
     if (row.status === 'cancelled') g.cancelled += 1;
+    if (row.returned > 0) g.returned += 1;
   }
 
   totals(): LedgerTotals {
-    return summarize(this.groups.values());
+    return summarize(this.groups.values(), this.lights);
   }
 }

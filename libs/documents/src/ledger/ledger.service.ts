@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import type { Writable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, Clock, Principal, ValidationFailed } from '@app/platform';
+import { RankingService } from '@app/assessment';
+import { AppConfig, Clock, localDay, Principal, sqlLocalDay, ValidationFailed } from '@app/platform';
 import { OrgUnit, OrgUnitService } from '@app/org';
-import { escapeLike, SOURCE_LABELS, Source, Status, STATUS_NAMES } from '@app/tickets';
+import { escapeLike, SOURCE_LABELS, Source, sqlCloseOutCounts, sqlFoundOn, sqlOverdue, Status, STATUS_NAMES } from '@app/tickets';
 import { openCsvTable } from '../xlsx/csv-table-writer';
 import type { TableWriter } from '../xlsx/table';
 import { openXlsxTable } from '../xlsx/xlsx-table-writer';
@@ -46,19 +46,20 @@ interface Row {
   closed_on_time: boolean | null;
   overdue: boolean;
   days_overdue: number;
+  returned_count: number;
   verifier: string | null;
 }
 
 // The found date: the inspection's date when the ticket came from one, else the local day it was raised.
-const FOUND_ON = `coalesce(i.date, (t.created_at AT TIME ZONE t.unit_tz)::date)`;
-const TODAY = `($1::timestamptz AT TIME ZONE t.unit_tz)::date`;
-const OVERDUE = `(t.status IN ('open', 'in_progress', 'pending_review') AND t.deadline < ${TODAY})`;
+const FOUND_ON = sqlFoundOn('t', 'i');
+const TODAY = sqlLocalDay('$1', 't.unit_tz');
+const OVERDUE = sqlOverdue(TODAY);
 
 const ROW_COLUMNS = `
   t.id, t.code, t.source, i.title AS inspection_title, i.issued_by, t.title, t.category, t.unit_id, u.name AS unit_name,
   t.responsible, to_char(${FOUND_ON}, 'YYYY-MM-DD') AS found_on,
   to_char(coalesce(t.original_deadline, t.deadline), 'YYYY-MM-DD') AS original_deadline, to_char(t.deadline, 'YYYY-MM-DD') AS deadline,
-  t.measures, t.status, to_char((t.closed_at AT TIME ZONE t.unit_tz)::date, 'YYYY-MM-DD') AS closed_on, t.closed_on_time,
+  t.measures, t.status, to_char(${sqlLocalDay('t.closed_at', 't.unit_tz')}, 'YYYY-MM-DD') AS closed_on, t.closed_on_time, t.returned_count,
   ${OVERDUE} AS overdue, CASE WHEN ${OVERDUE} THEN ${TODAY} - t.deadline ELSE 0 END AS days_overdue,
   v.display_name AS verifier`;
 
@@ -91,6 +92,7 @@ function toLedgerRow(r: Row, seq: number): LedgerRow {
     closeOutLabel: closeOut ? CLOSE_OUT_LABELS[closeOut] : null,
     overdue: r.overdue,
     daysOverdue: Number(r.days_overdue),
+    returned: Number(r.returned_count),
     verifier: r.status === 'closed' ? r.verifier : null,
   };
 }
@@ -109,6 +111,7 @@ export class LedgerService {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly units: OrgUnitService,
+    private readonly rankings: RankingService,
   ) {}
 
   /**
@@ -119,7 +122,7 @@ export class LedgerService {
     if (query.from && query.to && query.from > query.to) throw ValidationFailed.field('from', 'must not be after to');
     const unit = readUnit ?? (query.unitId ? await this.units.readable(principal, query.unitId) : undefined);
     const now = this.clock.now();
-    const asOf = DateTime.fromJSDate(now, { zone: unit?.timezone ?? this.config.TZ_DEFAULT }).toISODate()!;
+    const asOf = localDay(now, unit?.timezone ?? this.config.TZ_DEFAULT);
     const subtree = query.subtree ?? true;
     const scopeText = unit ? `${unit.name}${subtree ? '（含下辖单位）' : ''}` : '本人权限范围内全部单位';
     const parts = [`统计范围：${scopeText}`];
@@ -174,11 +177,10 @@ export class LedgerService {
     const params: unknown[] = [];
     const inner = this.rowsSql(s, params);
     const groups = await m.query<Array<Record<string, string> & { unit_id: string; unit_name: string; source: Source }>>(
-      `SELECT r.unit_id, r.unit_name, r.source, count(*) AS found,
-              count(*) FILTER (WHERE r.status = 'closed') AS closed,
+      `SELECT r.unit_id, r.unit_name, r.source, count(*) AS found, ${sqlCloseOutCounts('r.status')},
               count(*) FILTER (WHERE r.status = 'closed' AND r.closed_on_time IS NOT FALSE) AS closed_on_time,
               count(*) FILTER (WHERE r.overdue) AS overdue,
-              count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled
+              count(*) FILTER (WHERE r.returned_count > 0) AS returned
          FROM (${inner}) r GROUP BY r.unit_id, r.unit_name, r.source`,
       params,
     );
@@ -192,7 +194,9 @@ export class LedgerService {
         closedOnTime: Number(g.closed_on_time),
         overdue: Number(g.overdue),
         cancelled: Number(g.cancelled),
+        returned: Number(g.returned),
       })),
+      this.rankings.rules.lights,
     );
   }
 
@@ -238,7 +242,7 @@ export class LedgerService {
     limit: number,
     m: EntityManager = this.db.manager,
   ): Promise<{ rows: LedgerRow[]; totals: LedgerTotals; complete: boolean }> {
-    const tally = new LedgerTally();
+    const tally = new LedgerTally(this.rankings.rules.lights);
     const rows: LedgerRow[] = [];
     for await (const chunk of this.chunks(s, Math.min(CHUNK, limit + 1), m)) {
       for (const row of chunk) {
@@ -255,7 +259,7 @@ export class LedgerService {
    * counted from the rows written, so the file agrees with itself whatever changes meanwhile.
    */
   async write(s: LedgerSelection, writer: TableWriter): Promise<LedgerTotals> {
-    const tally = new LedgerTally();
+    const tally = new LedgerTally(this.rankings.rules.lights);
     for await (const chunk of this.chunks(s)) {
       for (const row of chunk) tally.add(row);
       await writer.write(chunk.map(ledgerCells));

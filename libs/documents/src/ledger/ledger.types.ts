@@ -1,3 +1,4 @@
+import type { TeamLight } from '@app/assessment';
 import type { Source, Status } from '@app/tickets';
 
 /** Filters of a ledger: a unit (and by default everything under it), a period of found dates, a source. */
@@ -41,6 +42,8 @@ export interface LedgerRow {
   closeOutLabel: string | null;
   overdue: boolean;
   daysOverdue: number;
+  /** How many times its close-out was sent back (退回). */
+  returned: number;
   verifier: string | null;
 }
 
@@ -53,13 +56,16 @@ export interface LedgerCounts {
   open: number;
   overdue: number;
   cancelled: number;
-  /** Closed over found, cancelled tickets left out; 1 when there is nothing to close. */
+  /** Tickets whose close-out was sent back at least once. */
+  returned: number;
+  /** The close-out rate (closeOutRate): closed over found, cancelled tickets left out; 1 when there is nothing to close. */
   closureRate: number;
 }
 
 export interface LedgerTotals extends LedgerCounts {
   bySource: Array<LedgerCounts & { source: Source; label: string }>;
-  byUnit: Array<LedgerCounts & { unitId: string; unitName: string }>;
+  /** Per owner unit, with the unit's light by the configured rule over its overdue and returned tickets. */
+  byUnit: Array<LedgerCounts & { unitId: string; unitName: string; light: TeamLight }>;
   /** The line officials quote: "排查出问题165个，已整改销号161个…". */
   sentence: string;
 }

@@ -1,4 +1,6 @@
+import type { OutputData, TaskView } from '@app/cycles';
 import type { CycleDocumentKind, Locale } from '../kinds';
+import { documentData } from '../wording/bulletin-wording';
 import type { DocumentHeader, DocumentSnapshot } from './snapshot';
 
 const township = { id: '00000000-0000-4000-8000-000000000001', name: '中厂镇' };
@@ -7,25 +9,54 @@ const first = team(1, '中厂镇第一社区');
 const second = team(2, '中厂镇第二社区');
 const third = team(3, '中厂镇第三社区');
 
-const breakdown = (t: number) => ({ taskCompletion: t, onTimeCloseOuts: 25, overdue: 20, returned: 5, selfCheck: 10 });
+const breakdown = (t: number | null) => ({ taskCompletion: t, onTimeCloseOuts: 25, overdue: 20, returned: 5, selfCheck: 10 });
 
-/** Sample data of each kind as the cycle steps write it (cycle_output.data). */
-export const SAMPLE_DATA: Record<CycleDocumentKind, unknown> = {
+const task = (itemNo: number, patch: Partial<TaskView>): TaskView => ({
+  id: `00000000-0000-4000-8000-00000000030${itemNo}`,
+  taskListId: '00000000-0000-4000-8000-000000000201',
+  itemNo,
+  title: '',
+  indicator: null,
+  target: null,
+  measureUnit: null,
+  unitId: first.id,
+  unitName: first.name,
+  deadline: '2026-07-31',
+  actual: 0,
+  completion: 0,
+  done: false,
+  overdue: false,
+  period: '2026-07',
+  dispatched: true,
+  ...patch,
+});
+
+const openTicket = (n: number, patch: Partial<OutputData['rectification_list']['items'][number]>) => ({
+  id: `00000000-0000-4000-8000-00000000040${n}`,
+  code: `ZC-2026-000${n}`,
+  title: '',
+  unitId: first.id,
+  unitName: first.name,
+  category: null,
+  source: 'self_check',
+  responsible: null,
+  deadline: null,
+  measures: null,
+  status: 'open',
+  overdueDays: 0,
+  missing: [],
+  ...patch,
+});
+
+/** Sample data of each kind as the cycle steps write it (cycle_output.data), of the declared types. */
+export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
   task_list: {
     taskListId: '00000000-0000-4000-8000-000000000201',
     title: '中厂镇7月重点工作任务清单',
     team: first,
     tasks: [
-      {
-        itemNo: 1,
-        title: '入户走访',
-        indicator: '走访贫困户',
-        target: 30,
-        measureUnit: '户',
-        deadline: '2026-07-20',
-        unitName: first.name,
-      },
-      { itemNo: 2, title: '政策宣讲', indicator: null, target: null, measureUnit: null, deadline: '2026-07-31', unitName: first.name },
+      task(1, { title: '入户走访', indicator: '走访贫困户', target: 30, measureUnit: '户', deadline: '2026-07-20' }),
+      task(2, { title: '政策宣讲' }),
     ],
   },
   self_check_report: {
@@ -36,7 +67,7 @@ export const SAMPLE_DATA: Record<CycleDocumentKind, unknown> = {
     filedAt: '2026-07-05T02:00:00.000Z',
     summary: '对照“两不愁三保障”逐户自查，发现问题1个。',
     checklist: [
-      { item: '“八个一批”落实情况', status: 'done' },
+      { item: '“八个一批”落实情况', status: 'done', note: null },
       { item: '帮扶手册填写', status: 'partial', note: '3户待补' },
     ],
     problems: [{ code: 'ZC-2026-0001', title: '1户饮水设施老化' }],
@@ -45,28 +76,18 @@ export const SAMPLE_DATA: Record<CycleDocumentKind, unknown> = {
     township,
     period: '2026-07',
     items: [
-      {
-        code: 'ZC-2026-0001',
-        title: '1户饮水设施老化',
-        unitName: first.name,
-        responsible: null,
-        measures: null,
-        deadline: null,
-        status: 'open',
-        overdueDays: 0,
-        missing: ['责任人', '整改时限', '整改措施'],
-      },
-      {
-        code: 'ZC-2026-0002',
+      openTicket(1, { title: '1户饮水设施老化', missing: ['责任人', '整改时限', '整改措施'] }),
+      openTicket(2, {
         title: '危房改造档案不全',
+        unitId: second.id,
         unitName: second.name,
+        source: 'patrol',
         responsible: '王明',
         measures: '补齐档案资料',
         deadline: '2026-06-10',
         status: 'in_progress',
         overdueDays: 35,
-        missing: [],
-      },
+      }),
     ],
   },
   progress_list: {
@@ -98,7 +119,6 @@ export const SAMPLE_DATA: Record<CycleDocumentKind, unknown> = {
     township,
     period: '2026-07',
     issuer: '中厂镇效能督查组',
-    title: '关于2026年7月脱贫攻坚工作督查情况的通报',
     figures: {
       teams: 3,
       ticketsFound: 12,
@@ -112,14 +132,47 @@ export const SAMPLE_DATA: Record<CycleDocumentKind, unknown> = {
       yearClosed: 161,
       yearClosureRate: 0.9758,
     },
-    praised: [{ unitId: first.id, unitName: first.name, score: 98, rank: 1, reasons: ['任务清单完成率100%', '按期销号2件'] }],
-    criticised: [{ unitId: second.id, unitName: second.name, score: 52.5, rank: 3, reasons: ['1个问题逾期超过30天未整改'] }],
-    problems: ['1个工作队未报送月度自查报告（中厂镇第二社区）。', '逾期未整改问题2个，涉及1个工作队。'],
+    praised: [
+      {
+        unitId: first.id,
+        unitName: first.name,
+        score: 98,
+        rank: 1,
+        facts: {
+          tasks: { total: 2, completion: 1 },
+          closedOut: 2,
+          closedOnTime: 2,
+          overdue: 1,
+          overdueBeyondLimit: 0,
+          returned: 0,
+          selfCheck: 'late',
+        },
+      },
+    ],
+    criticised: [
+      {
+        unitId: second.id,
+        unitName: second.name,
+        score: 52.5,
+        rank: 3,
+        facts: {
+          tasks: { total: 1, completion: 0.9 },
+          closedOut: 0,
+          closedOnTime: 0,
+          overdue: 1,
+          overdueBeyondLimit: 1,
+          returned: 0,
+          selfCheck: 'on_time',
+        },
+      },
+    ],
+    problems: { missingSelfCheck: ['中厂镇第二社区'], overdue: { tickets: 2, teams: 1 }, lowTaskCompletion: [], lateCloseOuts: 0 },
+    thresholds: { overdueDaysLimit: 30, lowTaskCompletion: 0.8 },
     nextSteps: ['各工作队要对照问题清单，明确责任人、整改时限和整改措施，整改一处、销号一处。'],
     closeOutRates: [
-      { unitId: first.id, unitName: first.name, rate: 1 },
-      { unitId: second.id, unitName: second.name, rate: 0.5 },
-      { unitId: third.id, unitName: third.name, rate: 0.75 },
+      { unitId: first.id, unitName: first.name, found: 2, closed: 2, cancelled: 0, rate: 1 },
+      { unitId: second.id, unitName: second.name, found: 2, closed: 1, cancelled: 0, rate: 0.5 },
+      { unitId: third.id, unitName: third.name, found: 4, closed: 3, cancelled: 0, rate: 0.75 },
     ],
   },
   evaluation_list: {
@@ -142,7 +195,7 @@ export const SAMPLE_DATA: Record<CycleDocumentKind, unknown> = {
         rank: 2,
         score: 81,
         grade: '良好',
-        breakdown: breakdown(21),
+        breakdown: breakdown(null),
         praised: false,
         criticised: false,
       },
@@ -181,6 +234,6 @@ export function sampleSnapshot(kind: CycleDocumentKind, locale: Locale = 'zh', h
       corrects: null,
       ...header,
     },
-    data: SAMPLE_DATA[kind],
+    data: documentData(kind, SAMPLE_DATA[kind]),
   };
 }

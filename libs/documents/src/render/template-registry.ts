@@ -83,7 +83,7 @@ export class TemplateRegistry {
       }
       problems.push(...checkNames(ast, partials).map((p) => `${s.file}: ${p}`));
       if (s.name.startsWith('_')) this.hb.registerPartial(s.name, s.text);
-      else this.templates.set(s.name, this.hb.compile(s.text, { strict: false, noEscape: false }));
+      else this.templates.set(s.name, this.hb.compile(s.text, { strict: true, noEscape: false }));
     }
     // The built-in templates are proven by the tests; with an override (a page layout or a kind)
     // every template is rendered once against sample data, which catches what parsing cannot.

@@ -164,6 +164,7 @@ function ledgerRow(seq: number, patch: Partial<LedgerRow>): LedgerRow {
     closeOutLabel: null,
     overdue: false,
     daysOverdue: 0,
+    returned: 0,
     verifier: null,
     ...patch,
   };
@@ -369,6 +370,7 @@ describe('ledger totals', () => {
         closedOnTime: 1,
         overdue: 0,
         cancelled: 0,
+        returned: 0,
       },
       {
         unitId: 'b',
@@ -379,8 +381,19 @@ describe('ledger totals', () => {
         closedOnTime: 0,
         overdue: 0,
         cancelled: 1,
+        returned: 0,
       },
-      { unitId: 'b', unitName: '中厂镇第二社区', source: 'audit' as const, found: 1, closed: 0, closedOnTime: 0, overdue: 1, cancelled: 0 },
+      {
+        unitId: 'b',
+        unitName: '中厂镇第二社区',
+        source: 'audit' as const,
+        found: 1,
+        closed: 0,
+        closedOnTime: 0,
+        overdue: 1,
+        cancelled: 0,
+        returned: 0,
+      },
     ];
     expect(summarize(groups)).toEqual(tally(LEDGER_ROWS));
   });

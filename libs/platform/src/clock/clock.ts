@@ -8,6 +8,35 @@ export abstract class Clock {
   nowMs(): number {
     return this.now().getTime();
   }
+
+  /** Today's date (YYYY-MM-DD) in a unit's time zone: "the unit's local today". */
+  todayIn(zone: string): string {
+    return localDay(this.now(), zone);
+  }
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar day (YYYY-MM-DD) an instant falls on in a time zone. The one definition of a
+ * unit's local day; `sqlLocalDay` is its SQL form.
+ */
+export function localDay(instant: Date, zone: string): string {
+  let f = dayFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(zone, f);
+  }
+  return f.format(instant);
+}
+
+/**
+ * SQL for the local day (a `date`) of an instant in a zone, both SQL expressions: a parameter
+ * such as `$1` (cast to timestamptz here) or a column; the zone a column such as `t.unit_tz`.
+ */
+export function sqlLocalDay(instant: string, zone: string): string {
+  const ts = /^\$\d+$/.test(instant) ? `${instant}::timestamptz` : instant;
+  return `(${ts} AT TIME ZONE ${zone})::date`;
 }
 
 export class SystemClock extends Clock {

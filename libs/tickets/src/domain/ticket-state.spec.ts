@@ -3,12 +3,18 @@ import {
   ACTIONS,
   Actor,
   allowedActions,
+  closedOnTime,
   daysLeft,
   daysOverdue,
   decide,
+  isActive,
+  isOverdue,
   lightOf,
   milestoneProblem,
   openStage,
+  sqlActive,
+  sqlClosedOnTime,
+  sqlOverdue,
   standingStage,
   Status,
   STATUSES,
@@ -236,5 +242,40 @@ describe('lights and overdue', () => {
     expect(daysLeft('pending_review', '2026-07-01', '2026-08-01')).toBe(-31);
     expect(daysLeft('closed', '2026-08-03', '2026-07-30')).toBeNull();
     expect(daysLeft('open', null, '2026-07-30')).toBeNull();
+  });
+});
+
+describe('active, overdue and on-time close-out', () => {
+  it.each([
+    ['open', true],
+    ['in_progress', true],
+    ['pending_review', true],
+    ['closed', false],
+    ['cancelled', false],
+  ] as const)('%s is active: %s', (status, active) => expect(isActive(status)).toBe(active));
+
+  it.each([
+    ['open', '2026-07-31', '2026-08-01', true],
+    ['in_progress', '2026-08-01', '2026-08-01', false],
+    ['pending_review', '2026-07-01', '2026-08-01', true],
+    ['closed', '2026-07-01', '2026-08-01', false],
+    ['cancelled', '2026-07-01', '2026-08-01', false],
+    ['open', null, '2026-08-01', false],
+  ] as const)('%s due %s on %s is overdue: %s', (status, deadline, today, overdue) => {
+    expect(isOverdue(status, deadline, today)).toBe(overdue);
+    expect(daysOverdue(status, deadline, today) > 0).toBe(overdue);
+  });
+
+  it.each([
+    ['2026-08-01', '2026-07-31', true],
+    ['2026-08-01', '2026-08-01', true],
+    ['2026-08-01', '2026-08-02', false],
+    [null, '2030-01-01', true],
+  ] as const)('due %s, closed out on %s: on time %s', (deadline, day, onTime) => expect(closedOnTime(deadline, day)).toBe(onTime));
+
+  it('writes the same rules in SQL, from the state list', () => {
+    expect(sqlActive()).toBe("t.status IN ('open', 'in_progress', 'pending_review')");
+    expect(sqlOverdue('$2::date', 'x')).toBe("(x.status IN ('open', 'in_progress', 'pending_review') AND x.deadline < $2::date)");
+    expect(sqlClosedOnTime('deadline', '$3::date')).toBe('(deadline IS NULL OR $3::date <= deadline)');
   });
 });

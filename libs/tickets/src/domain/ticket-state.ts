@@ -18,7 +18,43 @@ export const STATUS_NAMES: Record<Status, string> = {
 export const ACTIONS = ['start', 'submit', 'approve', 'return', 'reopen', 'cancel', 'extend'] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/** A ticket is active (still to be rectified) until it is closed out or cancelled. */
 export const ACTIVE_STATUSES: readonly Status[] = ['open', 'in_progress', 'pending_review'];
+
+export function isActive(status: Status): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}
+
+/**
+ * Overdue: active and past its deadline in the owner unit's time zone (`today` is that unit's
+ * local day, YYYY-MM-DD). `sqlOverdue` is the same rule in SQL.
+ */
+export function isOverdue(status: Status, deadline: string | null, today: string): boolean {
+  return isActive(status) && deadline !== null && deadline < today;
+}
+
+/** SQL for "the status column holds an active state", from ACTIVE_STATUSES. */
+export function sqlActive(status = 't.status'): string {
+  return `${status} IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+}
+
+/** SQL for `isOverdue`: `today` is a date expression (the unit's local day, see sqlLocalDay). */
+export function sqlOverdue(today: string, t = 't'): string {
+  return `(${sqlActive(`${t}.status`)} AND ${t}.deadline < ${today})`;
+}
+
+/**
+ * A close-out is on time (按期销号) when it is accepted on or before the deadline, in the owner
+ * unit's local days; a ticket without a deadline is always on time.
+ */
+export function closedOnTime(deadline: string | null, closedDay: string): boolean {
+  return !deadline || closedDay <= deadline;
+}
+
+/** SQL for `closedOnTime`, over a deadline column and a date expression. */
+export function sqlClosedOnTime(deadline: string, closedDay: string): string {
+  return `(${deadline} IS NULL OR ${closedDay} <= ${deadline})`;
+}
 
 /**
  * How the actor stands to the ticket, from its memberships:
@@ -204,7 +240,7 @@ function daysFromTo(today: string, deadline: string): number {
 
 /** Days until an active ticket's deadline (0 on the day, negative past it); null without one. */
 export function daysLeft(status: Status, deadline: string | null, today: string): number | null {
-  return ACTIVE_STATUSES.includes(status) && deadline ? daysFromTo(today, deadline) : null;
+  return isActive(status) && deadline ? daysFromTo(today, deadline) : null;
 }
 
 /** Days past the deadline (0 when not overdue). */

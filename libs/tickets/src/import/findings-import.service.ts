@@ -6,6 +6,7 @@ import {
   DEFAULT_TABLE_LIMITS,
   Forbidden,
   IdempotencyStore,
+  localDay,
   ImportRejected,
   mapHeaders,
   Principal,
@@ -14,7 +15,6 @@ import {
   RowProblem,
 } from '@app/platform';
 import { OrgUnit } from '@app/org';
-import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { parseClass, RectificationClass } from '../domain/categories';
 import { parseSheetDate } from '../domain/sheet-dates';
@@ -160,11 +160,7 @@ export class FindingsImportService {
     const now = this.clock.now();
     // A list names a handful of units and dates over thousands of rows: each is resolved once.
     const units = new Map<string, OrgUnit | string>();
-    const todays = new Map<string, DateTime>();
-    const localNow = (zone: string) => {
-      if (!todays.has(zone)) todays.set(zone, DateTime.fromJSDate(now, { zone }));
-      return todays.get(zone)!;
-    };
+    const localToday = (zone: string) => localDay(now, zone);
     for await (const row of readSheet(file.data, file.filename, {
       ...DEFAULT_TABLE_LIMITS,
       maxRows: MAX_FINDINGS,
@@ -208,10 +204,10 @@ export class FindingsImportService {
       const zone = unit?.timezone ?? 'UTC'; // a row without a unit is rejected anyway
       if (inline === 'immediate') {
         rectificationClass = 'immediate';
-        deadline = localNow(zone).toISODate()!;
+        deadline = localToday(zone);
       } else if (inline === 'standing') {
         rectificationClass = 'standing';
-        deadline = `${localNow(zone).year}-12-31`;
+        deadline = `${localToday(zone).slice(0, 4)}-12-31`;
       } else if (!deadlineText) bad('整改时限', 'the deadline is empty');
       else {
         deadline = parseSheetDate(deadlineText);

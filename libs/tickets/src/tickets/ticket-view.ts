@@ -1,4 +1,4 @@
-import type { Principal } from '@app/platform';
+import { sqlLocalDay, type Principal } from '@app/platform';
 import { CLASS_LABELS, RectificationClass, Source } from '../domain/categories';
 import { Action, allowedActions, daysLeft, daysOverdue, Light, lightOf, Milestone, standingStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
@@ -48,7 +48,7 @@ export const TICKET_COLUMNS = `
   t.unit_path, t.responsible, t.supervising_leader, t.measures, t.rectification_class,
   to_char(t.deadline, 'YYYY-MM-DD') AS deadline, to_char(t.original_deadline, 'YYYY-MM-DD') AS original_deadline,
   t.milestones, t.status, t.closed_at, t.closed_on_time, t.returned_count, t.version, t.created_at, t.updated_at,
-  to_char(($NOW::timestamptz AT TIME ZONE t.unit_tz)::date, 'YYYY-MM-DD') AS today`;
+  to_char(${sqlLocalDay('$NOW::timestamptz', 't.unit_tz')}, 'YYYY-MM-DD') AS today`;
 
 export interface TicketRow {
   id: string;

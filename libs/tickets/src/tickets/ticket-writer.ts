@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@app/platform';
-import { DateTime } from 'luxon';
+import { Clock, localDay } from '@app/platform';
 import { EntityManager } from 'typeorm';
 import type { RectificationClass, Source } from '../domain/categories';
 import { searchText, textBigrams } from '../domain/search';
@@ -79,7 +78,7 @@ export class TicketWriter {
     const years = new Map<string, number>();
     drafts.forEach((d, i) => {
       const unit = codeUnits.get(d.unitPath)!;
-      if (!years.has(d.unitTz)) years.set(d.unitTz, DateTime.fromJSDate(now, { zone: d.unitTz }).year);
+      if (!years.has(d.unitTz)) years.set(d.unitTz, Number(localDay(now, d.unitTz).slice(0, 4)));
       const year = years.get(d.unitTz)!;
       const key = `${unit.id}|${year}`;
       if (!groups.has(key)) groups.set(key, { unit, year, drafts: [] });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Forbidden, IllegalTransition, Principal, ValidationFailed } from '@app/platform';
+import { Clock, Forbidden, IllegalTransition, Principal, sqlLocalDay, ValidationFailed } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
-import { Action, decide, standingStage, Status } from '../domain/ticket-state';
+import { Action, closedOnTime, decide, sqlClosedOnTime, standingStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
 import { TicketDetail, TicketService } from './ticket.service';
 import { TicketRow } from './ticket-view';
@@ -91,14 +91,14 @@ export class TransitionService {
       case 'approve':
         if (stage !== undefined) {
           const s = t.milestones[stage];
-          const onTime = t.today <= s.date;
+          const onTime = closedOnTime(s.date, t.today);
           const milestones = t.milestones.map((x, i) => (i === stage ? { ...x, closedAt: now.toISOString(), closedOnTime: onTime } : x));
           set('milestones = ?::jsonb', JSON.stringify(milestones));
           stageData = { stage: { index: stage, title: s.title, date: s.date, onTime, of: t.milestones.length } };
         }
         if (to === 'closed') {
           set('closed_at = ?', now);
-          set('closed_on_time = ?', !t.deadline || t.today <= t.deadline);
+          set('closed_on_time = ?', closedOnTime(t.deadline, t.today));
           set('verified_by = ?', principal.userId);
         }
         break;
@@ -129,7 +129,7 @@ export class TransitionService {
     const data: Record<string, unknown> = {};
     if (req.evidenceIds?.length) data.evidenceIds = req.evidenceIds;
     if (req.reason) data.reason = req.reason.trim();
-    if (req.action === 'approve' && to === 'closed') data.onTime = !t.deadline || t.today <= t.deadline;
+    if (req.action === 'approve' && to === 'closed') data.onTime = closedOnTime(t.deadline, t.today);
     Object.assign(data, stageData);
     await this.event(m, t.id, req.action === 'extend' ? 'deadline_changed' : 'transition', req.action, t.status, to, principal, comment, {
       ...data,
@@ -185,7 +185,7 @@ export class TransitionService {
     if (!to) return;
     await m.query(
       `UPDATE ticket SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz END,
-              closed_on_time = CASE WHEN $2 = 'closed' THEN (deadline IS NULL OR ($3::timestamptz AT TIME ZONE unit_tz)::date <= deadline) END,
+              closed_on_time = CASE WHEN $2 = 'closed' THEN ${sqlClosedOnTime('deadline', sqlLocalDay('$3', 'unit_tz'))} END,
               version = version + 1, updated_at = $3
         WHERE id = $1`,
       [parentId, to, now],
