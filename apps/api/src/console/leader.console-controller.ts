@@ -29,11 +29,19 @@ import {
 import { closeRateChart, overdueTrendChart } from './charts';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsolePages, field, formOf } from './console-page';
-import { fill } from './i18n';
+import { Dictionary, fill } from './i18n';
 import { ConsoleTownships } from './townships';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 
 const TREND_MONTHS = 6;
+
+/** A ranking row's score parts, labelled in the reader's language, in the order the rules list them. */
+export function breakdownParts(breakdown: unknown, t: Dictionary): Array<{ label: string; value: string }> {
+  if (!breakdown || typeof breakdown !== 'object') return [];
+  return Object.entries(breakdown as Record<string, unknown>)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => ({ label: t.scorePart[k] ?? k, value: String(v) }));
+}
 
 /** The township leader's pages: dashboard, rankings, calendar, accountability, notifications. */
 @ApiExcludeController()
@@ -72,7 +80,8 @@ export class LeaderConsoleController {
       const closed = c?.closed ?? 0;
       return { name: v.name, rate: closureRate(closed, live), closed, total: live, overdue: c?.overdue ?? 0 };
     });
-    rates.sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name, 'zh'));
+    // Villages with nothing to close come last: they are not the best, they have no problems.
+    rates.sort((a, b) => Number(b.total > 0) - Number(a.total > 0) || b.rate - a.rate || a.name.localeCompare(b.name, 'zh'));
     const cycle = await this.cycles.view(p, township.id, period);
     this.pages.show(req, reply, 'dashboard', {
       title: `${t.nav.dashboard} · ${township.name}`,
@@ -80,7 +89,7 @@ export class LeaderConsoleController {
       townships: choices,
       period,
       rates,
-      rateChart: rates.length ? closeRateChart(rates, t.closeRate) : '',
+      rateChart: rates.length ? closeRateChart(rates, t.closeRate, t.noTickets) : '',
       trendChart: overdueTrendChart(await this.overdueTrend(p, township.id, period), t.overdueTrend),
       steps: cycle.steps.map((s) => ({ ...s, label: STEP_LABELS[s.step][t.htmlLang === 'en' ? 'en' : 'zh'] })),
       // The cycles lib decides; the button shows only to those who may be allowed.
@@ -116,7 +125,7 @@ export class LeaderConsoleController {
     @Query('unitId') unitId?: string,
     @Query('period') periodText?: string,
   ): Promise<void> {
-    const { township, choices } = await this.townships.choose(p, unitId);
+    const { township, choices } = await this.townships.addressedTo(p, unitId);
     const period = this.pages.periodOf(periodText);
     const entries = await this.rankings.get(p, township.id, period);
     const t = this.pages.t(req);
@@ -126,7 +135,7 @@ export class LeaderConsoleController {
       townships: choices,
       period,
       prev: shiftPeriod(period, -1),
-      entries,
+      entries: entries.map((e) => ({ ...e, parts: breakdownParts(e.breakdown, t) })),
       provisional: entries.some((e) => e.provisional),
     });
   }
@@ -142,7 +151,7 @@ export class LeaderConsoleController {
     LeaderConsoleController.mayReadCalendars(p);
     const { township, choices } = await this.townships.choose(p, unitId);
     const view = await this.calendars.view(p, township.id);
-    await this.showCalendar(req, reply, p, township, choices, view, calendarFormText(view.config), {
+    await this.showCalendar(req, reply, p, township, choices, view, calendarFormText(view.config, this.pages.t(req).lastDay), {
       saved: saved !== undefined && saved === String(view.version),
     });
   }
@@ -161,7 +170,17 @@ export class LeaderConsoleController {
     } catch (e) {
       if (e instanceof Conflict) {
         const latest = await this.calendars.view(p, township.id);
-        await this.showCalendar(req, reply, p, township, choices, latest, calendarFormText(latest.config), { stale: true }, 409);
+        await this.showCalendar(
+          req,
+          reply,
+          p,
+          township,
+          choices,
+          latest,
+          calendarFormText(latest.config, this.pages.t(req).lastDay),
+          { stale: true },
+          409,
+        );
         return;
       }
       if (!(e instanceof ValidationFailed) || !e.details?.fields) throw e;
