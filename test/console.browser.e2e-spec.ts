@@ -85,16 +85,14 @@ describe('web console in a browser', () => {
       await page.waitForURL(`**/tickets/${ticketId}`);
       expect(await page.getAttribute('#photo', 'capture')).toBe('environment');
       await page.getByRole('button', { name: '开始整改' }).click();
-      await page.waitForURL(`**/tickets/${ticketId}`);
-      await expect(page.textContent('#ticket-status')).resolves.toBe('整改中');
+      await page.locator('#ticket-status', { hasText: '整改中' }).waitFor();
       await page.setInputFiles('#photo', { name: 'bridge.png', mimeType: 'image/png', buffer: PNG });
       await page.getByRole('button', { name: '上传' }).click();
       await page.waitForURL(`**/tickets/${ticketId}#evidence`);
       await expect(page.locator('#evidence img').count()).resolves.toBe(1);
       await page.getByLabel('整改说明').fill('已安装护栏，现场拍照');
       await page.getByRole('button', { name: '申请销号' }).click();
-      await page.waitForURL(`**/tickets/${ticketId}`);
-      await expect(page.textContent('#ticket-status')).resolves.toBe('待核验');
+      await page.locator('#ticket-status', { hasText: '待核验' }).waitFor();
       await shot(page, 'team-ticket-submitted');
       await page.context().close();
     },

@@ -34,7 +34,7 @@ export function fieldMessage(message: string, lang: Lang): string {
   let m: RegExpExecArray | null;
   if (/should not be empty|must not be empty|is required|should not be null/.test(message)) return '必须填写';
   if ((m = /must be shorter than or equal to (\d+) characters/.exec(message))) return `不能超过 ${m[1]} 个字`;
-  if ((m = /must be longer than or equal to (\d+) characters/.exec(message))) return `至少 ${m[1]} 个字`;
+  if ((m = /must be longer than or equal to (\d+) characters/.exec(message))) return m[1] === '1' ? '必须填写' : `至少 ${m[1]} 个字`;
   if ((m = /must not be less than (-?[\d.]+)/.exec(message))) return `不能小于 ${m[1]}`;
   if ((m = /must not be greater than (-?[\d.]+)/.exec(message))) return `不能大于 ${m[1]}`;
   if (/enter how many are done/.test(message)) return '请填写已完成的数量（0 或以上）';

@@ -44,7 +44,11 @@
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined);
     navigator.serviceWorker.addEventListener('message', (e) => {
-      if (e.data && e.data.type === 'outbox') void render();
+      if (!e.data || e.data.type !== 'outbox') return;
+      const sent = e.data.outcome.some((o) => o.result === 'sent');
+      void render().then(async () => {
+        if (sent && !(await Outbox.list()).length && !document.querySelector('form.dirty')) location.reload();
+      });
     });
   }
   document.getElementById('sign-out')?.addEventListener('submit', () => {
@@ -183,7 +187,7 @@
   function loadCompressor() {
     if (!compressor) {
       compressor = new Promise((resolve, reject) => {
-        const src = document.currentScript?.dataset.compression || document.querySelector('script[data-compression]').dataset.compression;
+        const src = document.querySelector('script[data-compression]').dataset.compression;
         const s = el('script', { src });
         s.onload = () => resolve(window.imageCompression);
         s.onerror = reject;
@@ -232,11 +236,14 @@
 
   async function queue(form) {
     const kind = form.dataset.outbox;
+    // The attribute, not form.action: a form with a field named "action" hides that property.
+    const action = new URL(form.getAttribute('action'), location.href);
     const item = {
       kind,
-      url: form.action.replace(/\?.*$/, ''),
+      url: action.origin + action.pathname,
       fields: fieldsOf(form),
-      csrf: body.dataset.csrf,
+      // The form's own token: a form without one is refused as the plain form would be.
+      csrf: form.querySelector('input[name="_csrf"]')?.value || action.searchParams.get('_csrf') || '',
       user: body.dataset.user,
       label: form.dataset.label || ticket?.label || document.title,
       page: location.pathname + location.search,
@@ -259,24 +266,40 @@
     const added = await Outbox.add(item);
     if (form.dataset.draft) localStorage.removeItem(`rt-draft:${form.dataset.draft}`);
     form.reset();
-    await registerSync();
     await render();
     if (!navigator.onLine) {
+      await registerSync();
       announce(T.queued);
       return;
     }
     const outcome = await sendNow(true);
+    // Not sent while the user looked on: the browser sends it when the connection returns.
+    if (await Outbox.get(added.id)) await registerSync();
     const mine = outcome.find((o) => o.item.id === added.id);
     if (mine && mine.result === 'sent' && !(await Outbox.list()).length) {
-      location.assign(mine.url || location.href);
-    } else if (mine && mine.result === 'failed' && mine.status === 400 && mine.html) {
-      // Refused as typed: the form again with the values and what is wrong; nothing waits.
+      const target = (mine.url || location.href).replace(/#.*$/, '') + (form.dataset.after || '');
+      if (target.split('#')[0] === location.href.split('#')[0]) {
+        // The same page with another fragment: load it again, or the browser would only scroll.
+        history.replaceState(null, '', target);
+        location.reload();
+      } else location.assign(target);
+    } else if (mine && mine.result === 'failed' && mine.html) {
+      // Refused while the user looks on: the answer shows as a plain form's would (a refused
+      // form again with the values and what is wrong), and nothing is left waiting.
       await Outbox.remove(added.id);
       replaceMain(mine.html);
       await render();
     } else {
       announce(T.queued);
     }
+  }
+
+  // A ticket page may be used offline: fetch the photo compressor now, so the service worker keeps it.
+  if (document.querySelector('form[data-outbox="evidence"]') && navigator.onLine) {
+    window.addEventListener('load', () => {
+      const src = document.querySelector('script[data-compression]')?.dataset.compression;
+      if (src && navigator.serviceWorker?.controller) void fetch(src).catch(() => undefined);
+    });
   }
 
   function announce(text) {

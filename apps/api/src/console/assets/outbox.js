@@ -98,7 +98,8 @@
 
   /** One send; `upload` (the page's) reports progress, the service worker sends with fetch. */
   async function send(item, csrf, upload) {
-    const headers = { 'Idempotency-Key': item.key, 'x-csrf-token': csrf || item.csrf, accept: 'text/html' };
+    const token = item.csrf !== undefined ? item.csrf : csrf;
+    const headers = { 'Idempotency-Key': item.key, 'x-csrf-token': token || '', accept: 'text/html' };
     if (upload && item.file) return upload(item, body(item), headers);
     let res;
     try {
@@ -171,7 +172,11 @@
     const item = await get(id);
     if (!item) return;
     const again = { ...item, state: 'pending', conflict: undefined, decided: item.decided || sendAnyway };
-    if (item.state === 'failed') again.key = newKey();
+    // A refused item goes again as new, with the token of the page the user decided on.
+    if (item.state === 'failed') {
+      again.key = newKey();
+      again.csrf = undefined;
+    }
     await put(again);
   }
 

@@ -68,6 +68,8 @@ self.addEventListener('sync', (event) => {
   if (event.tag !== self.RtOutbox.SYNC_TAG) return;
   event.waitUntil(
     self.RtOutbox.flush().then(async (outcome) => {
+      // What was sent changed the pages kept on the phone: the next view of them is fresh.
+      if (outcome.some((o) => o.result === 'sent')) await caches.delete(PAGES);
       await tellPages({ type: 'outbox', outcome: outcome.map((o) => ({ result: o.result, id: o.item.id })) });
       // Still offline: fail the sync so that the browser tries again later.
       if (outcome.some((o) => o.result === 'offline' || o.result === 'retry')) throw new Error('outbox not sent yet');
