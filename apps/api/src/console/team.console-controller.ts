@@ -13,6 +13,7 @@ import {
   TicketService,
   TransitionService,
 } from '@app/tickets';
+import { DateTime } from 'luxon';
 import { sendInline } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter, safeNext } from './console-error.filter';
@@ -163,6 +164,7 @@ export class TeamConsoleController {
       .filter((h) => h.id > since && h.actor.id !== p.userId)
       .map((h) => ({
         at: h.at,
+        atLabel: DateTime.fromISO(h.at, { zone: 'utc' }).setZone(this.config.TZ_DEFAULT).toFormat('yyyy-MM-dd HH:mm'),
         actor: h.actor.name,
         what: h.action ? ((t.action as Record<string, string>)[h.action] ?? h.action) : (t.event[h.kind] ?? h.kind),
         to: h.to && h.to !== h.from ? t.status[h.to] : null,

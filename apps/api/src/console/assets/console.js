@@ -89,13 +89,14 @@
       let state = T.waiting;
       if (item.state === 'sending') state = progress[item.id] !== undefined ? fill(T.uploading, { p: progress[item.id] }) : T.sending;
       if (item.state === 'failed') state = fill(T.failed, { reason: item.error || '' });
+      if (item.state === 'conflict') state = '';
       li.append(el('div', { class: 'muted' }, state, item.sizeNote ? ` · ${item.sizeNote}` : ''));
       if (item.state === 'conflict' && item.conflict) {
         const c = item.conflict;
         li.append(el('p', {}, T.changed));
         const ul = el('ul', { class: 'changes' });
         for (const ch of c.changes || []) {
-          const when = new Date(ch.at).toLocaleString(T.htmlLang, { hour12: false });
+          const when = ch.atLabel || ch.at;
           ul.append(
             el('li', {}, `${when} ${ch.actor || ''} ${ch.what}${ch.to ? ` → ${ch.to}` : ''}${ch.comment ? `：${ch.comment}` : ''}`),
           );
@@ -257,7 +258,9 @@
       const input = form.querySelector('input[type=file]');
       const file = input.files && input.files[0];
       if (!file) return;
-      const photo = await smallerPhoto(file, document.getElementById('photo-state'));
+      const photoState = document.getElementById('photo-state');
+      const photo = await smallerPhoto(file, photoState);
+      if (photoState) photoState.textContent = photoState.dataset.empty || '';
       item.file = photo.blob;
       item.filename = photo.name;
       item.sizeNote = photo.note;
@@ -329,6 +332,14 @@
     window.addEventListener('offline', showSync);
     void render().then(() => (navigator.onLine ? sendNow() : undefined));
   }
+
+  /* The photo input is hidden behind its label (a button in the page's language): name the choice. */
+  const photoInput = document.getElementById('photo');
+  photoInput?.addEventListener('change', () => {
+    const state = document.getElementById('photo-state');
+    const file = photoInput.files && photoInput.files[0];
+    if (state) state.textContent = file ? `${file.name} · ${mb(file.size)}` : state.dataset.empty || '';
+  });
 
   /* Self-check drafts: what is typed is kept on the phone until it is filed. */
   for (const form of document.querySelectorAll('form[data-draft]')) {

@@ -10,7 +10,7 @@ importScripts('/assets/workbox-sw.js', '/assets/idb.js', '/assets/outbox.js');
 workbox.setConfig({ modulePathPrefix: '/assets', debug: false });
 
 const { registerRoute, setCatchHandler } = workbox.routing;
-const { StaleWhileRevalidate, CacheFirst } = workbox.strategies;
+const { StaleWhileRevalidate, NetworkFirst, CacheFirst } = workbox.strategies;
 const { CacheableResponsePlugin } = workbox.cacheableResponse;
 const { ExpirationPlugin } = workbox.expiration;
 
@@ -18,6 +18,15 @@ const PAGES = 'rt-pages';
 const TEAM_PAGES = /^\/(tickets|my-tasks|self-check|inbox|docs|ranking)(\/|$)/;
 
 self.addEventListener('install', () => self.skipWaiting());
+
+/*
+ * A form posted from a page changes what the pages show, and the page after it (the redirect)
+ * must show the change: for a short while after a post, pages come from the network first.
+ */
+let freshUntil = 0;
+self.addEventListener('fetch', (event) => {
+  if (event.request.method === 'POST' && new URL(event.request.url).origin === self.location.origin) freshUntil = Date.now() + 15000;
+});
 workbox.core.clientsClaim();
 
 registerRoute(
@@ -26,10 +35,15 @@ registerRoute(
     url.origin === self.location.origin &&
     TEAM_PAGES.test(url.pathname) &&
     !/\/(evidence|state)(\/|$)/.test(url.pathname.slice(1)),
-  new StaleWhileRevalidate({
-    cacheName: PAGES,
-    plugins: [new CacheableResponsePlugin({ statuses: [200] }), new ExpirationPlugin({ maxEntries: 200, maxAgeSeconds: 30 * 86400 })],
-  }),
+  (() => {
+    const plugins = () => [
+      new CacheableResponsePlugin({ statuses: [200] }),
+      new ExpirationPlugin({ maxEntries: 200, maxAgeSeconds: 30 * 86400 }),
+    ];
+    const kept = new StaleWhileRevalidate({ cacheName: PAGES, plugins: plugins() });
+    const fresh = new NetworkFirst({ cacheName: PAGES, plugins: plugins(), networkTimeoutSeconds: 10 });
+    return { handle: (options) => (Date.now() < freshUntil ? fresh : kept).handle(options) };
+  })(),
 );
 
 registerRoute(
