@@ -85,16 +85,15 @@ describe('web console in a browser', () => {
       await page.waitForURL(`**/tickets/${ticketId}`);
       expect(await page.getAttribute('#photo', 'capture')).toBe('environment');
       await page.getByRole('button', { name: '开始整改' }).click();
-      await page.waitForURL(`**/tickets/${ticketId}`);
-      await expect(page.textContent('#ticket-status')).resolves.toBe('整改中');
+      await page.locator('#ticket-status', { hasText: '整改中' }).waitFor();
       await page.setInputFiles('#photo', { name: 'bridge.png', mimeType: 'image/png', buffer: PNG });
       await page.getByRole('button', { name: '上传' }).click();
       await page.waitForURL(`**/tickets/${ticketId}#evidence`);
+      await page.locator('#evidence img').first().waitFor();
       await expect(page.locator('#evidence img').count()).resolves.toBe(1);
       await page.getByLabel('整改说明').fill('已安装护栏，现场拍照');
       await page.getByRole('button', { name: '申请销号' }).click();
-      await page.waitForURL(`**/tickets/${ticketId}`);
-      await expect(page.textContent('#ticket-status')).resolves.toBe('待核验');
+      await page.locator('#ticket-status', { hasText: '待核验' }).waitFor();
       await shot(page, 'team-ticket-submitted');
       await page.context().close();
     },
@@ -210,7 +209,9 @@ describe('web console in a browser', () => {
         page.getByRole('button', { name: '提交自查报告' }).click(),
       ]);
       expect(response.status()).toBe(403);
-      await expect(page.locator('main').textContent()).resolves.toContain('表单已过期或来源不明');
+      await page.locator('main', { hasText: '表单已过期或来源不明' }).waitFor();
+      // Refused while the user looked on, it shows as the plain form's answer would, and nothing waits to be sent.
+      await expect(page.locator('#outbox').isHidden()).resolves.toBe(true);
       await page.context().close();
     },
     JOURNEY_MS,

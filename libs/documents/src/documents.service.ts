@@ -34,6 +34,18 @@ interface DocumentRow {
   corrected_by_label: string | null;
 }
 
+/**
+ * Kinds a unit issues to everyone under it: a township's supervision bulletin (督查通报) and its
+ * evaluation of the teams are read by the village teams they rank, not only by the township.
+ */
+export const ADDRESSED_TO_ALL_UNDER: ReadonlySet<DocumentKind> = new Set<DocumentKind>(['bulletin', 'evaluation_list']);
+
+/** Whether the caller may read a document: in its scope, or addressed to a unit the caller works within. */
+export function mayRead(principal: Principal, doc: { kind: DocumentKind; unit_id: string; unit_path: string }): boolean {
+  const unit = { id: doc.unit_id, path: doc.unit_path };
+  return principal.scope.canRead(unit) || (ADDRESSED_TO_ALL_UNDER.has(doc.kind) && principal.scope.worksWithin(unit));
+}
+
 /** The summary columns of a document, and any `extra` ones (its stored `d.data` or `d.html`). */
 const select = (extra = '') => `
   SELECT ${extra} d.id, d.kind, d.unit_id, u.name AS unit_name, u.path AS unit_path, d.period, d.number, d.number_label, d.title,
@@ -92,8 +104,12 @@ export class DocumentService {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 20;
     const scope = principal.scope.sqlFilter('u.path', 1);
-    const where = [scope.sql];
-    const params: unknown[] = [...scope.params];
+    const params: unknown[] = [...scope.params, [...ADDRESSED_TO_ALL_UNDER], principal.scope.grantPaths()];
+    const kinds = params.length - 1;
+    // The same rule as mayRead: the scope, or a document addressed to a unit the caller works within.
+    const where = [
+      `(${scope.sql} OR (d.kind = ANY($${kinds}::text[]) AND EXISTS (SELECT 1 FROM unnest($${kinds + 1}::text[]) AS g(path) WHERE left(g.path, length(u.path)) = u.path)))`,
+    ];
     const add = (sql: (n: number) => string, value: unknown) => {
       params.push(value);
       where.push(sql(params.length));
@@ -273,7 +289,7 @@ export class DocumentService {
   /** A document in the caller's scope, or 404; `column` reads one of its stored bodies along with it. */
   private async readable<Extra = unknown>(principal: Principal, id: string, column?: 'd.data' | 'd.html'): Promise<DocumentRow & Extra> {
     const [row] = await this.db.query<Array<DocumentRow & Extra>>(`${select(column ? `${column},` : '')} WHERE d.id = $1`, [id]);
-    if (!row || !principal.scope.canRead({ id: row.unit_id, path: row.unit_path })) throw new NotFound('Document', id);
+    if (!row || !mayRead(principal, row)) throw new NotFound('Document', id);
     return row;
   }
 }

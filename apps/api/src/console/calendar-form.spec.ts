@@ -71,7 +71,7 @@ describe('calendar form', () => {
     expect(problems).toContainEqual({
       input: 'halfMonthly.days',
       label: '「半月一调度」调度日',
-      message: '应为 1–31 之间的日期，或 last（月末）',
+      message: '应为 1–31 之间的日期，或“月末”',
     });
     expect(problems).toContainEqual({
       input: 'steps.report.day',

@@ -27,26 +27,37 @@ export interface CalendarFormText {
   reminders: { daysBeforeDeadline: string; overdueGraceDays: string };
 }
 
-const dayText = (d: DayOfMonth) => String(d);
-const daysText = (ds: DayOfMonth[]) => ds.map(dayText).join(', ');
+/** The words the form takes for the month's last day: the reader's (月末) and the stored one. */
+const LAST_DAY_WORDS = new Set(['last', '月末', 'last day']);
+
+const dayText = (d: DayOfMonth, lastDay: string) => (d === 'last' ? lastDay : String(d));
+const daysText = (ds: DayOfMonth[], lastDay: string) => ds.map((d) => dayText(d, lastDay)).join(', ');
 
 function blankFixedDay(i: number): CalendarFormText['fixedDays'][number] {
   return { i, key: '', name: '', days: '', remindDaysBefore: '1', time: '09:00', checklist: '', isNew: true };
 }
 
-/** The form for a stored calendar, with one empty row to add a fixed day. */
-export function calendarFormText(c: CalendarConfig): CalendarFormText {
+/**
+ * The form for a stored calendar, with one empty row to add a fixed day; the month's last day is
+ * written in the reader's word (`lastDay`: 月末 in Chinese).
+ */
+export function calendarFormText(c: CalendarConfig, lastDay = '月末'): CalendarFormText {
   return {
     timezone: c.timezone,
     nonWorkingDays: c.nonWorkingDays,
-    steps: STEPS.map((step) => ({ step, enabled: c.steps[step].enabled, day: dayText(c.steps[step].day), time: c.steps[step].time })),
-    halfMonthly: { enabled: c.halfMonthly.enabled, days: daysText(c.halfMonthly.days), time: c.halfMonthly.time },
+    steps: STEPS.map((step) => ({
+      step,
+      enabled: c.steps[step].enabled,
+      day: dayText(c.steps[step].day, lastDay),
+      time: c.steps[step].time,
+    })),
+    halfMonthly: { enabled: c.halfMonthly.enabled, days: daysText(c.halfMonthly.days, lastDay), time: c.halfMonthly.time },
     fixedDays: [
       ...c.fixedDays.map((f, i) => ({
         i,
         key: f.key,
         name: f.name,
-        days: daysText(f.days),
+        days: daysText(f.days, lastDay),
         remindDaysBefore: String(f.remindDaysBefore),
         time: f.time,
         checklist: f.checklist.join('\n'),
@@ -57,7 +68,7 @@ export function calendarFormText(c: CalendarConfig): CalendarFormText {
     quarterly: {
       enabled: c.quarterly.enabled,
       monthOfQuarter: String(c.quarterly.monthOfQuarter),
-      day: dayText(c.quarterly.day),
+      day: dayText(c.quarterly.day, lastDay),
       time: c.quarterly.time,
       title: c.quarterly.title,
     },
@@ -125,7 +136,7 @@ export function withBlankRow(text: CalendarFormText): CalendarFormText {
  * CalendarService refuses field by field: it alone decides what a valid calendar is.
  */
 function parseDay(text: string): DayOfMonth {
-  if (text === 'last' || text === '月末') return 'last';
+  if (LAST_DAY_WORDS.has(text.toLowerCase())) return 'last';
   return /^\d{1,2}$/.test(text) ? Number(text) : NaN;
 }
 
@@ -229,7 +240,7 @@ function fieldLabel(path: string, t: Dictionary, lang: 'zh' | 'en'): string {
 function translate(message: string, lang: 'zh' | 'en'): string {
   if (lang === 'en') return message;
   let m: RegExpExecArray | null;
-  if (message.startsWith('must be a day of the month')) return '应为 1–31 之间的日期，或 last（月末）';
+  if (message.startsWith('must be a day of the month')) return '应为 1–31 之间的日期，或“月末”';
   if (message.startsWith('must be a time HH:mm')) return '应为“时:分”格式的时间，如 08:00';
   if (message.startsWith('must be an IANA time zone')) return '应为时区名称，如 Asia/Shanghai';
   if (message.startsWith('must be lower-case letters')) return '只能用小写字母、数字或下划线';

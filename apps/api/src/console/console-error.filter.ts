@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
-import { mapError } from '@app/platform';
+import { mapError, ValidationFailed } from '@app/platform';
+import { fieldErrors } from './form-errors';
 import { ConsoleReply, ConsoleRequest, frameOf, SignInRequired } from './session';
 import { ConsoleViews } from './views';
 
@@ -36,16 +37,19 @@ export class ConsoleErrorFilter implements ExceptionFilter {
     const frame = frameOf(req, reply);
     const t = this.views.dictionary(frame.lang);
     const { statusCode, error, message, details } = mapped.body;
+    const fields = Array.isArray(details?.fields) ? (details.fields as Array<{ field: string; messages: string[] }>) : undefined;
+    // The services speak English; a Chinese page keeps their words out and says what it can in Chinese.
+    const english = frame.lang === 'zh' && /[A-Za-z]{3,}/.test(String(message));
     const page = {
       title: t.errors[statusCode] ?? t.error,
       statusCode,
-      error,
-      message,
+      error: frame.lang === 'zh' ? '' : error,
+      message: english ? '' : message,
       rows: Array.isArray(details?.rows) ? details.rows : undefined,
       // An illegal move names what is allowed now, which may be nothing.
       illegal: Array.isArray(details?.allowed),
       allowed: details?.allowed,
-      fields: Array.isArray(details?.fields) ? details.fields : undefined,
+      fields: fields && fieldErrors(new ValidationFailed(String(message), fields), t, frame.lang),
     };
     // An htmx request that fails shows the error page's main part in place of the page's.
     this.views.sendError(reply, frame, page, Boolean(req.headers['hx-request']));

@@ -30,6 +30,9 @@ const CONSOLE_SEGMENTS = [
   'accountability-records',
   'inbox',
   'admin',
+  'favicon.ico',
+  'manifest.webmanifest',
+  'sw.js',
 ];
 
 /** Routes the global prefix must leave alone. */

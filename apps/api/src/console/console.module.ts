@@ -4,6 +4,7 @@ import { DocumentsModule } from '@app/documents';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { AdminConsoleController } from './admin.console-controller';
+import { AppShell, AppShellConsoleController } from './app-shell';
 import { AuthConsoleController } from './auth.console-controller';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsolePages } from './console-page';
@@ -30,7 +31,8 @@ import { ConsoleViews } from './views';
     DispatchConsoleController,
     DocsConsoleController,
     AdminConsoleController,
+    AppShellConsoleController,
   ],
-  providers: [ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
+  providers: [AppShell, ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
 })
 export class ConsoleModule {}

@@ -89,7 +89,8 @@ export class LeaderConsoleController {
         light: u?.light ?? 'green',
       };
     });
-    rates.sort((a, b) => b.rate - a.rate || a.name.localeCompare(b.name, 'zh'));
+    // Villages with nothing to close come last: they are not the best, they have no problems.
+    rates.sort((a, b) => Number(b.total > 0) - Number(a.total > 0) || b.rate - a.rate || a.name.localeCompare(b.name, 'zh'));
     const cycle = await this.cycles.view(p, township.id, period);
     this.pages.show(req, reply, 'dashboard', {
       title: `${t.nav.dashboard} · ${township.name}`,
@@ -97,7 +98,7 @@ export class LeaderConsoleController {
       townships: choices,
       period,
       rates,
-      rateChart: rates.length ? closeRateChart(rates, t.closeRate) : '',
+      rateChart: rates.length ? closeRateChart(rates, t.closeRate, t.noTickets) : '',
       trendChart: overdueTrendChart(await this.overdueTrend(p, township.id, period), t.overdueTrend),
       steps: cycle.steps.map((s) => ({ ...s, label: STEP_LABELS[s.step][t.htmlLang === 'en' ? 'en' : 'zh'] })),
       // The cycles lib's rule: the button shows only to those it lets run a step.
@@ -133,7 +134,7 @@ export class LeaderConsoleController {
     @Query('unitId') unitId?: string,
     @Query('period') periodText?: string,
   ): Promise<void> {
-    const { township, choices } = await this.townships.choose(p, unitId);
+    const { township, choices } = await this.townships.addressedTo(p, unitId);
     const period = this.pages.periodOf(periodText);
     const ranked = await this.rankings.get(p, township.id, period);
     const t = this.pages.t(req);
@@ -141,9 +142,11 @@ export class LeaderConsoleController {
     const monthly = ranked.some((e) => !('months' in e.breakdown));
     const entries = ranked.map((e) => {
       const b = e.breakdown as Partial<Record<ScorePart, number | null>>;
-      return { ...e, parts: monthly ? SCORE_PARTS.map((part) => ({ applies: typeof b[part] === 'number', points: b[part] })) : [] };
+      const parts = monthly
+        ? SCORE_PARTS.map((part) => ({ label: t.scorePart[part], applies: typeof b[part] === 'number', points: b[part] }))
+        : [];
+      return { ...e, parts };
     });
-    const parts = monthly ? SCORE_PARTS.map((part) => ({ label: t.scorePart[part] })) : [];
     this.pages.show(req, reply, 'rankings', {
       title: `${t.nav.rankings} · ${township.name} · ${period}`,
       township,
@@ -151,8 +154,6 @@ export class LeaderConsoleController {
       period,
       prev: shiftPeriod(period, -1),
       entries,
-      parts,
-      columns: 5 + parts.length,
       provisional: entries.some((e) => e.provisional),
     });
   }
@@ -168,7 +169,7 @@ export class LeaderConsoleController {
     LeaderConsoleController.mayReadCalendars(p);
     const { township, choices } = await this.townships.choose(p, unitId);
     const view = await this.calendars.view(p, township.id);
-    await this.showCalendar(req, reply, p, township, choices, view, calendarFormText(view.config), {
+    await this.showCalendar(req, reply, p, township, choices, view, calendarFormText(view.config, this.pages.t(req).lastDay), {
       saved: saved !== undefined && saved === String(view.version),
     });
   }
@@ -187,7 +188,17 @@ export class LeaderConsoleController {
     } catch (e) {
       if (e instanceof Conflict) {
         const latest = await this.calendars.view(p, township.id);
-        await this.showCalendar(req, reply, p, township, choices, latest, calendarFormText(latest.config), { stale: true }, 409);
+        await this.showCalendar(
+          req,
+          reply,
+          p,
+          township,
+          choices,
+          latest,
+          calendarFormText(latest.config, this.pages.t(req).lastDay),
+          { stale: true },
+          409,
+        );
         return;
       }
       if (!(e instanceof ValidationFailed) || !e.details?.fields) throw e;

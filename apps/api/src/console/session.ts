@@ -110,6 +110,8 @@ function navFor(principal: Principal | undefined, lang: Lang, path: string): Nav
         ['/accountability-records', t.accountability],
       ]
     : [];
+  // A team reads what its township addresses to the teams: the bulletins and the ranking.
+  if (team.length && !inspection.length && !township.length) team.push(['/docs', t.documents], ['/ranking', t.rankings]);
   // Each role finds its own work first.
   const items = s.holdsAny('leader', 'viewer') ? [...township, ...inspection, ...team] : [...team, ...inspection, ...township];
   items.push(['/inbox', t.notifications]);

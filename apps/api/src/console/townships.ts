@@ -18,6 +18,29 @@ export class ConsoleTownships {
     return { township, choices: townships.length > 1 ? townships : undefined };
   }
 
+  /**
+   * The townships whose rankings and bulletins the caller reads: those in scope, and for a
+   * village team the township it works in (it reads what the township addresses to its teams).
+   */
+  async addressedTo(p: Principal, unitId?: string): Promise<{ township: UnitView; choices: UnitView[] | undefined }> {
+    const inScope = (await this.units.list(p, { kind: 'township', page: 1, pageSize: 200 })).items;
+    const found = new Map(inScope.map((u) => [u.id, u]));
+    if (!found.size) {
+      const own = [...new Set(p.scope.grants.map((g) => g.unitId).filter((id): id is string => Boolean(id)))];
+      for (const id of own) {
+        const detail = await this.units.get(p, id);
+        for (const a of detail.ancestors) {
+          if (a.kind === 'township' && !found.has(a.id))
+            found.set(a.id, { ...detail, id: a.id, name: a.name, kind: a.kind, parentId: null });
+        }
+      }
+    }
+    const townships = [...found.values()];
+    const township = townships.find((u) => u.id === unitId) ?? townships[0];
+    if (!township) throw new NotFound('Township');
+    return { township, choices: townships.length > 1 ? townships : undefined };
+  }
+
   /** The township a form was posted for: exactly that one, never a fallback to another; 404 otherwise. */
   async posted(p: Principal, unitId: string): Promise<{ township: UnitView; choices: UnitView[] | undefined }> {
     const chosen = await this.choose(p, unitId);

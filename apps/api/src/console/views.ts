@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { percent } from '@app/documents';
-import { AppConfig } from '@app/platform';
+import { AppConfig, Clock } from '@app/platform';
 import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
 import { createHash } from 'node:crypto';
@@ -23,17 +23,45 @@ function asset(path: string, type: string): Asset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
-/** The stylesheet and htmx, served from memory with long caching (pages name them by content hash). */
+const JS = 'text/javascript; charset=utf-8';
+
+/** The Workbox runtime the service worker loads, module by module, from this site (never a CDN). */
+const WORKBOX_MODULES = ['core', 'routing', 'strategies', 'expiration', 'cacheable-response'];
+
+/**
+ * The stylesheet and the scripts, served from memory with long caching (pages name them by
+ * content hash): htmx, the phone's offline outbox (with idb for IndexedDB), photo compression
+ * (browser-image-compression) and the Workbox runtime of the service worker.
+ */
 export const ASSETS: Record<string, Asset> = {
   'console.css': asset(join(ASSETS_DIR, 'console.css'), 'text/css; charset=utf-8'),
-  'htmx.min.js': asset(require.resolve('htmx.org/dist/htmx.min.js'), 'text/javascript; charset=utf-8'),
+  'htmx.min.js': asset(require.resolve('htmx.org/dist/htmx.min.js'), JS),
+  'console.js': asset(join(ASSETS_DIR, 'console.js'), JS),
+  'outbox.js': asset(join(ASSETS_DIR, 'outbox.js'), JS),
+  'idb.js': asset(require.resolve('idb/build/umd.js'), JS),
+  'image-compression.js': asset(require.resolve('browser-image-compression/dist/browser-image-compression.js'), JS),
+  'workbox-sw.js': asset(require.resolve('workbox-sw/build/workbox-sw.js'), JS),
+  ...Object.fromEntries(
+    WORKBOX_MODULES.map((m) => [`workbox-${m}.prod.js`, asset(require.resolve(`workbox-${m}/build/workbox-${m}.prod.js`), JS)]),
+  ),
 };
+
+const versionOf = (name: string) => ASSETS[name].etag.slice(1, 9);
 
 /** Asset URLs carry the content hash, so a new release is never served a stale copy. */
 const ASSET_VERSIONS = {
-  css: ASSETS['console.css'].etag.slice(1, 9),
-  htmx: ASSETS['htmx.min.js'].etag.slice(1, 9),
+  css: versionOf('console.css'),
+  htmx: versionOf('htmx.min.js'),
+  console: versionOf('console.js'),
+  outbox: versionOf('outbox.js'),
+  idb: versionOf('idb.js'),
+  compression: versionOf('image-compression.js'),
 };
+
+/** The words the phone's scripts show (the offline outbox), handed over in a JSON data block. */
+function clientText(t: Dictionary) {
+  return { ...t.offline, status: t.status, htmlLang: t.htmlLang };
+}
 
 export interface NavItem {
   href: string;
@@ -66,7 +94,10 @@ export class ConsoleViews {
   private readonly pages = new Map<string, Handlebars.TemplateDelegate>();
   private readonly layout: Handlebars.TemplateDelegate;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly clock: Clock,
+  ) {
     // Times read in the zone the townships keep (units default to it), not in UTC.
     const zone = config.TZ_DEFAULT;
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -102,7 +133,16 @@ export class ConsoleViews {
     const page = this.pages.get(view);
     if (!page) throw new Error(`no console view ${view}`);
     const t = DICTIONARIES[frame.lang];
-    const context = { ...data, t, frame, assets: ASSET_VERSIONS };
+    // When the page was made: a phone showing its kept copy offline says "last synced at" that time.
+    const renderedAt = this.clock.now().toISOString();
+    const context = {
+      ...data,
+      t,
+      frame,
+      assets: ASSET_VERSIONS,
+      client: JSON.stringify(clientText(t)).replace(/</g, '\\u003c'),
+      renderedAt,
+    };
     return this.layout({ ...context, body: page(context) });
   }
 

@@ -26,7 +26,8 @@ export class RankingsQuery {
 
   async get(principal: Principal, unitId: string, period: string): Promise<RankingEntry[]> {
     const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
-    if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
+    // A township's ranking is addressed to the teams it ranks, as its bulletin is.
+    if (!unit || !(principal.scope.canRead(unit) || principal.scope.worksWithin(unit))) throw new NotFound('Org unit', unitId);
     if (unit.kind !== 'township') throw ValidationFailed.field('unitId', 'rankings are kept per township');
     if (/^\d{4}$/.test(period)) return this.rankings.year(unit.id, Number(period));
     if (!isPeriod(period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM or a year YYYY');

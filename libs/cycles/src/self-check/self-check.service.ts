@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { Clock, Conflict, Forbidden, IdempotencyStore, NotFound, Principal, requestHash, ValidationFailed } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
@@ -58,15 +58,24 @@ export class SelfCheckService {
     private readonly clock: Clock,
     private readonly calendars: CalendarService,
     private readonly tickets: TicketFacts,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   static title(unitName: string, period: Period): string {
     return `《${unitName}${Number(period.slice(5))}月脱贫攻坚自查报告》`;
   }
 
-  async file(principal: Principal, input: SelfCheckInput): Promise<SelfCheckView> {
+  /** Files a team's self-check; resent with the same `idempotencyKey`, it answers with the one filed. */
+  async file(principal: Principal, input: SelfCheckInput, options: { idempotencyKey?: string } = {}): Promise<SelfCheckView> {
     if (!isPeriod(input.period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
+    const key = options.idempotencyKey;
+    const scope = `self-check:${input.unitId}:${input.period}`;
+    const hash = requestHash(JSON.stringify(input));
     const id = await this.db.transaction(async (m) => {
+      if (key) {
+        const earlier = await this.idempotency.claim<{ id: string }>(m, principal.userId, scope, key, hash);
+        if (earlier) return earlier.id;
+      }
       const team = await m.findOne(OrgUnit, { where: { id: input.unitId }, lock: { mode: 'pessimistic_read' } });
       if (!team || !principal.scope.canRead(team)) throw new NotFound('Org unit', input.unitId);
       if ((team.kind !== 'village' && team.kind !== 'office') || !team.parentId)
@@ -97,6 +106,7 @@ export class SelfCheckService {
           now <= due,
         ],
       );
+      if (key) await this.idempotency.complete(m, principal.userId, scope, key, { id: row.id });
       return row.id;
     });
     return this.get(principal, id);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Forbidden, IllegalTransition, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { Clock, Forbidden, IdempotencyStore, IllegalTransition, NotFound, Principal, requestHash, ValidationFailed } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
 import { isPeriod, Period } from '../calendar/period';
@@ -19,6 +19,7 @@ export class TaskService {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly lists: TaskListService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   /** Dispatched tasks of a unit, or of every team under it (`subtree`), for a period. */
@@ -57,9 +58,19 @@ export class TaskService {
   }
 
   /** A team reports how far it got; the task is done when the target is reached. */
-  async reportProgress(principal: Principal, id: string, input: ProgressInput): Promise<TaskView> {
+  async reportProgress(
+    principal: Principal,
+    id: string,
+    input: ProgressInput,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<TaskView> {
     if (!Number.isFinite(input.actual) || input.actual < 0) throw ValidationFailed.field('actual', 'must be a number of 0 or more');
+    // A report resent with its key (queued on a phone, answer lost) is recorded once.
+    const key = options.idempotencyKey;
+    const scope = `progress:${id}`;
+    const hash = requestHash(JSON.stringify([input.actual, input.comment ?? '', input.done ?? null, input.evidenceIds ?? []]));
     await this.db.transaction(async (m) => {
+      if (key && (await this.idempotency.claim(m, principal.userId, scope, key, hash))) return;
       const [row] = await m.query<Array<TaskRow & { version: number }>>(`${TASK_VIEW_SQL} WHERE t.id = $1 FOR UPDATE OF t`, [id]);
       if (!row || !principal.scope.canRead({ id: row.assignee_unit_id, path: row.unit_path }) || row.status !== 'dispatched') {
         throw new NotFound('Task', id);
@@ -79,6 +90,7 @@ export class TaskService {
         `INSERT INTO task_progress (task_id, actual, comment, evidence_ids, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
         [id, input.actual, input.comment?.trim() || null, input.evidenceIds ?? [], principal.userId, now],
       );
+      if (key) await this.idempotency.complete(m, principal.userId, scope, key, { actual: input.actual });
     });
     return this.get(principal, id);
   }

@@ -56,6 +56,17 @@ describe('scope rules', () => {
     expect(s.canRead(unit('V2'))).toBe(false);
   });
 
+  it('a team works within its township and county, not a sibling township or another village', () => {
+    const within = (memberships: MembershipFacts[]) =>
+      (Object.keys(P) as Array<keyof typeof P>).filter((k) => scopeFromMemberships(memberships).worksWithin(unit(k)));
+    expect(within([m('member', 'V1')])).toEqual(['C', 'T', 'V1']);
+    expect(within([m('member', 'W')])).toEqual(['C', 'T2', 'W']);
+    // Working within a township is not reading it: the township's own tickets stay out of reach.
+    expect(readable([m('member', 'V1')])).toEqual(['V1']);
+    expect(scopeFromMemberships([m('admin', null)]).worksWithin(unit('W'))).toBe(true);
+    expect(scopeFromMemberships([]).worksWithin(unit('C'))).toBe(false);
+  });
+
   it('does not confuse a path with a sibling that shares its prefix', () => {
     const s = scopeFromMemberships([{ ...m('leader', 'T'), unitPath: '/c/t/' }]);
     expect(s.canRead({ id: 'x', path: '/c/t2/' })).toBe(false);

@@ -40,6 +40,20 @@ export class Scope {
     return this.global || this.grants.some((g) => this.covers(g, unit));
   }
 
+  /**
+   * Whether the principal works at this unit or somewhere under it (a village team in its
+   * township). What a unit addresses to everyone under it, such as a township's supervision
+   * bulletin and its ranking of the teams, reaches them even though they cannot read the rest.
+   */
+  worksWithin(unit: ScopedUnit): boolean {
+    return this.global || this.grants.some((g) => g.path.startsWith(unit.path));
+  }
+
+  /** The paths the principal holds grants at, for SQL that asks `worksWithin`. */
+  grantPaths(): string[] {
+    return [...new Set(this.grants.map((g) => g.path))];
+  }
+
   /** Roles the principal holds over this unit (a global admin holds `admin` everywhere). */
   rolesOver(unit: ScopedUnit): Set<Role> {
     const roles = new Set<Role>();

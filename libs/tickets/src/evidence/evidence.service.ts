@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, Clock, Forbidden, IllegalTransition, NotFound, Principal, UnsupportedMediaType } from '@app/platform';
+import {
+  AppConfig,
+  Clock,
+  Forbidden,
+  IdempotencyStore,
+  IllegalTransition,
+  NotFound,
+  Principal,
+  requestHash,
+  UnsupportedMediaType,
+} from '@app/platform';
 import { ReadStream } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../domain/ticket-state';
@@ -27,13 +37,31 @@ export class EvidenceService {
     private readonly config: AppConfig,
     private readonly tickets: TicketService,
     private readonly files: FileStore,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   get maxBytes(): number {
     return this.config.EVIDENCE_MAX_MB * 1024 * 1024;
   }
 
-  async upload(principal: Principal, ticketId: string, file: { filename: string; data: Buffer }): Promise<EvidenceView> {
+  /**
+   * Stores a file as evidence of a ticket. With `idempotencyKey`, a second upload of the same
+   * file with the same key (a phone resending after a lost answer) answers with the first one's
+   * evidence and adds nothing.
+   */
+  async upload(
+    principal: Principal,
+    ticketId: string,
+    file: { filename: string; data: Buffer },
+    options: { idempotencyKey?: string } = {},
+  ): Promise<EvidenceView> {
+    const key = options.idempotencyKey;
+    const scope = `evidence:${ticketId}`;
+    const hash = key ? requestHash(file.data) : '';
+    if (key) {
+      const earlier = await this.idempotency.find<EvidenceView>(this.db.manager, principal.userId, scope, key, hash);
+      if (earlier) return earlier;
+    }
     const ticket = await this.tickets.readable(this.db.manager, principal, ticketId);
     const actor = actorFor(principal, { id: ticket.unit_id, path: ticket.unit_path });
     if (!(actor.owner || actor.leader || actor.admin)) throw new Forbidden('Only the owner team or its leaders add evidence');
@@ -47,7 +75,11 @@ export class EvidenceService {
     }
     const sha = await this.files.put(file.data);
     const filename = file.filename.replace(/[\\/\p{Cc}]/gu, '_').slice(-200) || 'evidence';
-    const id = await this.db.transaction(async (m) => {
+    const stored = await this.db.transaction(async (m): Promise<EvidenceView> => {
+      if (key) {
+        const earlier = await this.idempotency.claim<EvidenceView>(m, principal.userId, scope, key, hash);
+        if (earlier) return earlier;
+      }
       const locked = await this.tickets.readable(m, principal, ticketId, true);
       if (!ACTIVE_STATUSES.includes(locked.status)) throw new IllegalTransition(`A ${locked.status} ticket takes no more evidence`, []);
       const now = this.clock.now();
@@ -71,17 +103,19 @@ export class EvidenceService {
           now,
         ],
       );
-      return row.id;
+      const view: EvidenceView = {
+        id: row.id,
+        sha256: sha,
+        size: file.data.length,
+        mediaType,
+        filename,
+        uploadedBy: principal.displayName,
+        uploadedAt: now.toISOString(),
+      };
+      if (key) await this.idempotency.complete(m, principal.userId, scope, key, view);
+      return view;
     });
-    return {
-      id,
-      sha256: sha,
-      size: file.data.length,
-      mediaType,
-      filename,
-      uploadedBy: principal.displayName,
-      uploadedAt: this.clock.now().toISOString(),
-    };
+    return stored;
   }
 
   async list(principal: Principal, ticketId: string): Promise<EvidenceView[]> {

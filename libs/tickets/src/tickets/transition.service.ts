@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Forbidden, IllegalTransition, Principal, sqlLocalDay, ValidationFailed } from '@app/platform';
+import {
+  Clock,
+  Forbidden,
+  IdempotencyStore,
+  IllegalTransition,
+  Principal,
+  requestHash,
+  sqlLocalDay,
+  ValidationFailed,
+} from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { Action, closedOnTime, decide, sqlClosedOnTime, standingStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
@@ -26,10 +35,20 @@ export class TransitionService {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly tickets: TicketService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
-  async apply(principal: Principal, id: string, req: TransitionRequest): Promise<TicketDetail> {
+  /**
+   * With `idempotencyKey` (a phone resending what it queued offline), a request that already
+   * applied answers with the ticket as it is now and changes nothing. The key covers the action
+   * and its words; the evidence a submission attaches is whatever the ticket holds.
+   */
+  async apply(principal: Principal, id: string, req: TransitionRequest, options: { idempotencyKey?: string } = {}): Promise<TicketDetail> {
+    const key = options.idempotencyKey;
+    const scope = `transition:${id}`;
+    const hash = requestHash(req.action, req.comment ?? '', req.reason ?? '', req.deadline ?? '');
     await this.db.transaction(async (m) => {
+      if (key && (await this.idempotency.claim(m, principal.userId, scope, key, hash))) return;
       const t = await this.tickets.readable(m, principal, id, true);
       const actor = actorFor(principal, { id: t.unit_id, path: t.unit_path });
       const evidenceCount = req.evidenceIds?.length
@@ -66,6 +85,7 @@ export class TransitionService {
       }
       await this.write(m, t, req, d.to, principal, stage?.index);
       if (t.parent_id) await this.followParent(m, t.parent_id, principal);
+      if (key) await this.idempotency.complete(m, principal.userId, scope, key, { applied: req.action });
     });
     return this.tickets.get(principal, id);
   }
