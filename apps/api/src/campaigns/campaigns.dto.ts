@@ -67,7 +67,7 @@ export class CreateCampaignDto {
   @ApiProperty({ format: 'uuid', description: 'the township or county checked' }) @IsUUID() unitId!: string;
   @ApiProperty({ example: '2026-07', description: 'a month YYYY-MM or months YYYY-MM/YYYY-MM' })
   @IsString()
-  @Matches(/^\d{4}-\d{2}(\/\d{4}-\d{2})?$/, { message: 'period must be YYYY-MM or YYYY-MM/YYYY-MM' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])(\/\d{4}-(0[1-9]|1[0-2]))?$/, { message: 'period must be YYYY-MM or YYYY-MM/YYYY-MM' })
   period!: string;
   @ApiPropertyOptional({ example: '诗礼乡脱贫攻坚指挥部', description: 'issuing body (defaults to the unit’s name)' })
   @IsOptional()

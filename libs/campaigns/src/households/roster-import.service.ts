@@ -54,6 +54,8 @@ interface RosterEntry {
 
 interface VillageIndex {
   byName: Map<string, Array<{ id: string; chain: string[] }>>;
+  /** Names with the township's name in front taken off. */
+  shortNames: Map<string, Array<{ id: string; chain: string[] }>>;
 }
 
 /**
@@ -101,6 +103,7 @@ export class RosterImportService {
       ),
     );
     const byName = new Map<string, Array<{ id: string; chain: string[] }>>();
+    const shortNames = new Map<string, Array<{ id: string; chain: string[] }>>();
     for (const r of rows) {
       const key = r.name.replace(/\s/g, '');
       const chain = r.path
@@ -109,8 +112,14 @@ export class RosterImportService {
         .map((id) => names.get(id) ?? '');
       if (!byName.has(key)) byName.set(key, []);
       byName.get(key)!.push({ id: r.id, chain });
+      const township = chain[chain.length - 2] ?? '';
+      if (township && key.startsWith(township) && key.length > township.length) {
+        const short = key.slice(township.length);
+        if (!shortNames.has(short)) shortNames.set(short, []);
+        shortNames.get(short)!.push({ id: r.id, chain: [...chain.slice(0, -1), short] });
+      }
     }
-    return { byName };
+    return { byName, shortNames };
   }
 
   private resolveVillage(text: string, index: VillageIndex, unitName: string): string | { problem: string } {
@@ -118,9 +127,11 @@ export class RosterImportService {
       .split(PATH_SEPARATOR)
       .map((p) => p.replace(/\s/g, ''))
       .filter(Boolean);
-    const found = (index.byName.get(parts[parts.length - 1]) ?? []).filter((v) =>
-      parts.every((p, i) => v.chain[v.chain.length - parts.length + i] === p),
-    );
+    const last = parts[parts.length - 1];
+    const within = (v: { chain: string[] }) => parts.slice(0, -1).every((p, i) => v.chain[v.chain.length - parts.length + i] === p);
+    let found = (index.byName.get(last) ?? []).filter(within);
+    // Rosters often leave out the township of names that carry it (第三社区 for 中厂镇第三社区).
+    if (!found.length) found = (index.shortNames.get(last) ?? []).filter(within);
     if (found.length === 1) return found[0].id;
     if (!found.length) return { problem: `no village named "${text}" in ${unitName}` };
     const [a] = found;
