@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -170,7 +171,7 @@ describe('verification campaigns', () => {
       { householdId: exited[1].id, verdict: 'correct' },
       { householdId: others[0].id, verdict: 'wrongly_excluded' },
     ];
-    const send = (body: unknown, token = inspector) => t.http().post(`/api/v1/campaigns/${c.id}/verdicts`).set(bearer(token)).send(body);
+    const send = (body: object, token = inspector) => t.http().post(`/api/v1/campaigns/${c.id}/verdicts`).set(bearer(token)).send(body);
     const first = await send({ items });
     expect(first.status).toBe(200);
     expect(first.body.ticketsOpened).toBe(3);
@@ -257,5 +258,44 @@ describe('verification campaigns', () => {
     const detail = await t.http().get(`/api/v1/campaigns/${after.id}`).set(bearer(inspector));
     expect(detail.body.lastRound.id).toBe(before.id);
     expect(detail.body.notCheckedLastRound).toBe(50);
+  });
+
+  it('renders the campaign report with its rates and the registration forms, in HTML, XLSX and PDF', async () => {
+    const c = await create('中厂镇退出核查报告');
+    await importRoster(c.id, ROSTER);
+    const list = await households(inspector, c.id);
+    const exited = list.filter((h) => h.attribute === 'exited').slice(0, 3);
+    await t
+      .http()
+      .post(`/api/v1/campaigns/${c.id}/verdicts`)
+      .set(bearer(inspector))
+      .send({ items: exited.map((h, i) => ({ householdId: h.id, verdict: i === 0 ? 'wrongly_exited' : 'correct' })) });
+    const html = await t.http().get(`/api/v1/campaigns/${c.id}/report`).set(bearer(inspector));
+    expect(html.status).toBe(200);
+    expect(html.text).toContain('中厂镇退出核查报告');
+    expect(html.text).toContain('33.33%');
+    expect(html.text).toContain('《脱贫退出户调查核实登记表》');
+    expect(html.text.split('户主签字').length - 1).toBe(3);
+    expect(html.text).toContain('工作队长签字');
+    const en = await t.http().get(`/api/v1/campaigns/${c.id}/report?lang=en`).set(bearer(inspector));
+    expect(en.text).toContain('Exited household verification form');
+    const xlsx = await t
+      .http()
+      .get(`/api/v1/campaigns/${c.id}/report?format=xlsx`)
+      .set(bearer(inspector))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(xlsx.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as ArrayBuffer);
+    const cells = wb.worksheets[0].getSheetValues().flat().map(String);
+    expect(cells).toEqual(expect.arrayContaining(['合计', '33.33%']));
+    const pdf = await t.http().get(`/api/v1/campaigns/${c.id}/report?format=pdf`).set(bearer(inspector));
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
   });
 });

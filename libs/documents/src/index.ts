@@ -19,3 +19,4 @@ export * from './render/samples';
 export * from './render/chart';
 export * from './render/bulletin-docx';
 export { CHROMIUM_ARGS } from './render/pdf-renderer';
+export * from './campaigns/campaign-report.service';

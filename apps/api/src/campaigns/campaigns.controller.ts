@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -11,6 +11,8 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -27,7 +29,9 @@ import {
   VerdictResult,
   VerdictService,
 } from '@app/campaigns';
+import { CampaignReports } from '@app/documents';
 import { AppConfig, CurrentPrincipal, Principal, readUploadedFile } from '@app/platform';
+import { sendRendition, StreamReply } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import {
   CampaignDetailDto,
@@ -36,6 +40,7 @@ import {
   DrawDto,
   HouseholdPageDto,
   HouseholdsQuery,
+  ReportQuery,
   ListCampaignsQuery,
   RosterImportResultDto,
   SampleDto,
@@ -56,6 +61,7 @@ export class CampaignsController {
     private readonly roster: RosterImportService,
     private readonly samples: SampleService,
     private readonly verdicts: VerdictService,
+    private readonly reports: CampaignReports,
     private readonly config: AppConfig,
   ) {}
 
@@ -131,5 +137,31 @@ export class CampaignsController {
   @ApiConflictResponse({ description: 'the household’s verdict opened a ticket and cannot be changed' })
   recordVerdicts(@CurrentPrincipal() p: Principal, @Param('id', campaignId) id: string, @Body() body: VerdictsDto): Promise<VerdictResult> {
     return this.verdicts.record(p, id, body.items);
+  }
+
+  @Get(':id/report')
+  @ApiOperation({
+    summary:
+      'The campaign report: counts and rates per village and in all, draws, cross-inspection and the registration forms with signature lines',
+  })
+  @ApiProduces('text/html', 'application/pdf', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOkResponse({ description: 'the report as HTML (default), PDF or XLSX', schema: { type: 'string', format: 'binary' } })
+  @ApiServiceUnavailableResponse({ description: 'PDF asked for and this server has no Chromium' })
+  async report(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', campaignId) id: string,
+    @Query() q: ReportQuery,
+    @Res() reply: StreamReply,
+  ): Promise<void> {
+    const r = await this.reports.render(p, id, q.format ?? 'html', q.lang ?? 'zh');
+    if ((q.format ?? 'html') === 'html') {
+      reply
+        .header('content-type', r.mediaType)
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        .header('x-content-type-options', 'nosniff');
+      reply.send(r.body);
+      return;
+    }
+    sendRendition(reply, r);
   }
 }
