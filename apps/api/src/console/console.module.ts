@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CampaignsModule } from '@app/campaigns';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
 import { OrgModule } from '@app/org';
@@ -13,6 +14,7 @@ import { InspectorConsoleController } from './inspector.console-controller';
 import { LeaderConsoleController } from './leader.console-controller';
 import { ConsoleAuthGuard, ConsoleSessions } from './session';
 import { TeamConsoleController } from './team.console-controller';
+import { VerificationConsoleController } from './verification.console-controller';
 import { ConsoleTownships } from './townships';
 import { ConsoleViews } from './views';
 
@@ -21,7 +23,7 @@ import { ConsoleViews } from './views';
  * leaders and administrators, over the same lib services and scope rules as the API.
  */
 @Module({
-  imports: [OrgModule, TicketsModule, CyclesModule, DocumentsModule],
+  imports: [OrgModule, TicketsModule, CampaignsModule, CyclesModule, DocumentsModule],
   controllers: [
     AuthConsoleController,
     TeamConsoleController,
@@ -30,6 +32,7 @@ import { ConsoleViews } from './views';
     DispatchConsoleController,
     DocsConsoleController,
     AdminConsoleController,
+    VerificationConsoleController,
   ],
   providers: [ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
 })
