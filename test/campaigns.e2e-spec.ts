@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { bearer, csv, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -297,5 +298,41 @@ describe('verification campaigns', () => {
     const pdf = await t.http().get(`/api/v1/campaigns/${c.id}/report?format=pdf`).set(bearer(inspector));
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
+  });
+
+  it('takes a verdict on the phone form, one household per screen, and opens its ticket once', async () => {
+    const c = await create('手机核查');
+    await importRoster(c.id, ROSTER);
+    const agent = request.agent(t.app.getHttpServer());
+    const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    const login = await agent.get('/login');
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'zc_team1', password: 'Demo@2026', _csrf: csrfOf(login.text), next: '/' })
+      .expect(303);
+    const list = await agent.get('/verification');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('手机核查');
+    const page = await agent.get(`/verification/${c.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text.match(/name="householdId"/g)).toHaveLength(1);
+    expect(page.text).toContain('第 1 户，共 10 户');
+    const householdId = /name="householdId" value="([^"]+)"/.exec(page.text)![1];
+    const mine = (await households(inspector, c.id)).find((h) => h.id === householdId)!;
+    expect(mine.villageId).toBe(first);
+    const verdict =
+      mine.attribute === 'registered' ? 'wrongly_included' : mine.attribute === 'exited' ? 'wrongly_exited' : 'wrongly_excluded';
+    const post = () =>
+      agent
+        .post(`/verification/${c.id}/verdict`)
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), householdId, verdict, persons: '2', note: '入户核实', i: '1', next: '1' });
+    const res = await post();
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/verification/${c.id}?i=1`);
+    expect(await ticketsOf(c.inspectionId)).toHaveLength(1);
+    expect((await post()).status).toBe(303);
+    expect(await ticketsOf(c.inspectionId)).toHaveLength(1);
   });
 });

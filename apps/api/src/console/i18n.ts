@@ -288,14 +288,14 @@ const en: Dictionary = {
     ticket: 'Ticket opened',
     noHouseholds: 'No household to check',
     report: 'Report',
-    attributes: { registered: 'registered', exited: 'exited', non_registered: 'not registered' } as Record<string, string>,
+    attributes: { registered: 'registered', exited: 'exited', non_registered: 'not registered' },
     verdicts: {
       correct: 'correct',
       wrongly_included: 'wrongly included',
       wrongly_excluded: 'wrongly excluded',
       wrongly_exited: 'wrongly exited',
       returned_to_poverty: 'returned to poverty',
-    } as Record<string, string>,
+    },
   },
   status: { open: 'Open', in_progress: 'In progress', pending_review: 'Pending review', closed: 'Closed', cancelled: 'Cancelled' },
   action: {
