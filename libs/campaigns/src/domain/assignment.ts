@@ -22,6 +22,13 @@ export function assignTeams(
   const allowed = (v: string, t: string) => t !== v && !earlier.has(pairKey(t, v));
 
   const place = (v: string, seen: Set<string>): boolean => {
+    // A team with room first; only when there is none does a village move over (an augmenting path).
+    for (const t of candidates) {
+      if (!allowed(v, t) || seen.has(t) || (load.get(t)?.length ?? 0) >= capacity) continue;
+      load.set(t, [...(load.get(t) ?? []), v]);
+      owner.set(v, t);
+      return true;
+    }
     for (const t of candidates) {
       if (!allowed(v, t) || seen.has(t)) continue;
       seen.add(t);
