@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CampaignsModule } from '@app/campaigns';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
 import { OrgModule } from '@app/org';
@@ -16,10 +17,11 @@ import { TicketsController } from './tickets/tickets.controller';
 import { ConsoleModule } from './console/console.module';
 import { LedgerController } from './documents/ledger.controller';
 import { DocumentsController } from './documents/documents.controller';
+import { CampaignsController } from './campaigns/campaigns.controller';
 
 /** The HTTP API under /api/v1: every route needs a token unless marked public. */
 @Module({
-  imports: [OrgModule, TicketsModule, CyclesModule, DocumentsModule, ConsoleModule],
+  imports: [OrgModule, TicketsModule, CampaignsModule, CyclesModule, DocumentsModule, ConsoleModule],
   controllers: [
     AuthController,
     HealthController,
@@ -31,6 +33,7 @@ import { DocumentsController } from './documents/documents.controller';
     TicketsController,
     LedgerController,
     DocumentsController,
+    CampaignsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AssessmentModule } from '@app/assessment';
+import { CampaignsModule } from '@app/campaigns';
 import { CyclesModule } from '@app/cycles';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { LedgerService } from './ledger/ledger.service';
+import { CampaignReports } from './campaigns/campaign-report.service';
 import { DocumentRenditions } from './document-renditions.service';
 import { DocumentService } from './documents.service';
 import { CycleDocumentsListener } from './issue/cycle-documents.listener';
@@ -16,8 +18,17 @@ import { TemplateRegistry } from './render/template-registry';
  * their numbering, and the problem / close-out ledger.
  */
 @Module({
-  imports: [OrgModule, TicketsModule, AssessmentModule, CyclesModule],
-  providers: [LedgerService, TemplateRegistry, DocumentIssuer, CycleDocumentsListener, DocumentService, PdfRenderer, DocumentRenditions],
-  exports: [LedgerService, TemplateRegistry, DocumentIssuer, DocumentService, DocumentRenditions],
+  imports: [OrgModule, TicketsModule, AssessmentModule, CampaignsModule, CyclesModule],
+  providers: [
+    CampaignReports,
+    LedgerService,
+    TemplateRegistry,
+    DocumentIssuer,
+    CycleDocumentsListener,
+    DocumentService,
+    PdfRenderer,
+    DocumentRenditions,
+  ],
+  exports: [CampaignReports, LedgerService, TemplateRegistry, DocumentIssuer, DocumentService, DocumentRenditions],
 })
 export class DocumentsModule {}

@@ -20,3 +20,4 @@ export * from './render/chart';
 export * from './render/bulletin-docx';
 export { CHROMIUM_ARGS } from './render/pdf-renderer';
 export * from './wording/bulletin-wording';
+export * from './campaigns/campaign-report.service';

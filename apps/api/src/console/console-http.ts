@@ -18,6 +18,7 @@ const CONSOLE_SEGMENTS = [
   'tickets',
   'my-tasks',
   'self-check',
+  'verification',
   'verify',
   'findings',
   'docs',

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CampaignsModule } from '@app/campaigns';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
 import { OrgModule } from '@app/org';
@@ -14,6 +15,7 @@ import { InspectorConsoleController } from './inspector.console-controller';
 import { LeaderConsoleController } from './leader.console-controller';
 import { ConsoleAuthGuard, ConsoleSessions } from './session';
 import { TeamConsoleController } from './team.console-controller';
+import { VerificationConsoleController } from './verification.console-controller';
 import { ConsoleTownships } from './townships';
 import { ConsoleViews } from './views';
 
@@ -22,7 +24,7 @@ import { ConsoleViews } from './views';
  * leaders and administrators, over the same lib services and scope rules as the API.
  */
 @Module({
-  imports: [OrgModule, TicketsModule, CyclesModule, DocumentsModule],
+  imports: [OrgModule, TicketsModule, CampaignsModule, CyclesModule, DocumentsModule],
   controllers: [
     AuthConsoleController,
     TeamConsoleController,
@@ -32,6 +34,7 @@ import { ConsoleViews } from './views';
     DocsConsoleController,
     AdminConsoleController,
     AppShellConsoleController,
+    VerificationConsoleController,
   ],
   providers: [AppShell, ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
 })

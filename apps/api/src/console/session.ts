@@ -92,6 +92,7 @@ function navFor(principal: Principal | undefined, lang: Lang, path: string): Nav
         ['/tickets', t.tickets],
         ['/my-tasks', t.tasks],
         ['/self-check', t.selfCheck],
+        ['/verification', t.verification],
       ]
     : [];
   const inspection: Array<[string, string]> = s.holdsAny('inspector', 'leader', 'admin')
@@ -99,6 +100,7 @@ function navFor(principal: Principal | undefined, lang: Lang, path: string): Nav
         ['/verify', t.verify],
         ['/findings', t.import],
         ['/docs', t.documents],
+        ...(s.holdsAny('member', 'leader') ? [] : [['/verification', t.verification] as [string, string]]),
       ]
     : [];
   const township: Array<[string, string]> = s.holdsAny('leader', 'viewer', 'admin')

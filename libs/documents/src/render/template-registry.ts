@@ -7,7 +7,10 @@ import { DOCUMENT_KINDS, DocumentKind, Locale } from '../kinds';
 import { ledgerSampleSnapshot } from '../ledger/ledger-sample';
 import { HELPERS } from './helpers';
 import { sampleSnapshot } from './samples';
-import type { DocumentSnapshot } from './snapshot';
+import type { DocumentHeader, DocumentSnapshot } from './snapshot';
+
+/** Templates of reports that are rendered on request rather than issued. */
+export const REPORT_TEMPLATES = ['campaign_report', 'campaign_report.en'] as const;
 
 /** The built-in templates ship beside the code (swc --copy-files puts them in dist too). */
 export const BUILT_IN_TEMPLATES = join(__dirname, '..', 'templates');
@@ -62,7 +65,11 @@ export class TemplateRegistry {
             .map((f) => ({ name: f.slice(0, -4), file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }))
         : [];
     for (const s of read(builtInDir)) this.sources.set(s.name, s);
-    const known = new Set([...this.sources.keys(), ...DOCUMENT_KINDS.flatMap((k) => [templateName(k, 'zh'), templateName(k, 'en')])]);
+    const known = new Set([
+      ...this.sources.keys(),
+      ...DOCUMENT_KINDS.flatMap((k) => [templateName(k, 'zh'), templateName(k, 'en')]),
+      ...REPORT_TEMPLATES,
+    ]);
     const problems: string[] = [];
     const overrides = read(overrideDir);
     for (const s of overrides) {
@@ -114,6 +121,16 @@ export class TemplateRegistry {
   /** Where each template in use comes from (built in, or a county's override). */
   files(): Array<{ name: string; file: string }> {
     return [...this.sources.values()].map((s) => ({ name: s.name, file: s.file }));
+  }
+
+  /** A report that is not a document of record (a campaign report), by template name. */
+  renderReport(
+    name: (typeof REPORT_TEMPLATES)[number],
+    context: { locale: Locale; header: Partial<DocumentHeader>; data: unknown },
+  ): string {
+    const template = this.templates.get(name);
+    if (!template) throw ValidationFailed.field('template', `there is no template ${name}`);
+    return template({ kind: name.split('.')[0], ...context }, { allowProtoPropertiesByDefault: false });
   }
 
   render(snapshot: DocumentSnapshot): string {

@@ -6,6 +6,7 @@ import { TaskProgressOrder1795420000000 } from './1795420000000-task-progress-or
 import { Documents1795450000000 } from './1795450000000-documents';
 import { TicketSearch1795500000000 } from './1795500000000-ticket-search';
 import { SharedRanks1795600000000 } from '../../../../assessment/src/migrations/1795600000000-shared-ranks';
+import { Campaigns1795800000000 } from '../../../../campaigns/src/migrations/1795800000000-campaigns';
 
 /** Every migration, oldest first. The schema changes only through these. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Documents1795450000000,
   TicketSearch1795500000000,
   SharedRanks1795600000000,
+  Campaigns1795800000000,
 ];

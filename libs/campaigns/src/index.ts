@@ -1,0 +1,12 @@
+export * from './campaigns.module';
+export * from './domain/campaign-kinds';
+export * from './domain/rates';
+export * from './domain/sampling';
+export * from './domain/assignment';
+export * from './domain/random';
+export * from './domain/id-number';
+export { CampaignService, CreateCampaignInput, CampaignSummary, parsePeriod } from './campaigns/campaign.service';
+export { CampaignFigures, CampaignDetail, VillageFigures, AssignmentView, HouseholdView } from './campaigns/campaign-figures.service';
+export { RosterImportService, RosterImportResult, ROSTER_COLUMNS } from './households/roster-import.service';
+export { SampleService, DrawView, SampledVillage, SampledHousehold } from './sampling/sample.service';
+export { VerdictService, VerdictInput, VerdictOutcome, VerdictResult } from './verdicts/verdict.service';
