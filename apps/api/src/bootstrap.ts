@@ -2,13 +2,16 @@ import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorFilter, PinoNestLogger, PlatformOptions } from '@app/platform';
+import { HttpErrorFilter, PinoNestLogger, PlatformOptions, registerInputGuards, depthLimitedJsonParser } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRoles } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
 import { createValidationPipe } from './common/validation';
 
 export const API_PREFIX = 'api/v1';
+
+/** The largest JSON or form body (files go through multipart, with their own limits). */
+const BODY_LIMIT = 2 * 1024 * 1024;
 
 /** Builds the HTTP application (not yet listening): Fastify, validation, errors, OpenAPI. */
 export async function createApiApp(
@@ -19,7 +22,7 @@ export async function createApiApp(
   const adapter = new FastifyAdapter({
     loggerInstance: logger.child({ context: 'http' }),
     trustProxy: config.TRUST_PROXY,
-    bodyLimit: 2 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
@@ -29,6 +32,8 @@ export async function createApiApp(
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  registerInputGuards(fastify);
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, depthLimitedJsonParser(fastify));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

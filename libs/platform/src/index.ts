@@ -17,6 +17,7 @@ export * from './auth/auth.guard';
 export * from './health/health.service';
 export * from './tabular/table-reader';
 export * from './http/upload';
+export * from './http/input-guard';
 export * from './idempotency/idempotency.store';
 export * from './seed/seed-runner';
 export * from './process/run-process';
