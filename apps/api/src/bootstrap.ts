@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorFilter, PinoNestLogger, PlatformOptions, registerInputGuards, depthLimitedJsonParser } from '@app/platform';
+import { HttpErrorFilter, PinoNestLogger, PlatformOptions, RateLimits, registerInputGuards, depthLimitedJsonParser } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRoles } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
@@ -32,6 +32,12 @@ export async function createApiApp(
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const limits = app.get(RateLimits);
+  fastify.addHook('onRequest', async (request) => {
+    // Probes of a load balancer or orchestrator come from one address, often.
+    if (request.url.startsWith(`/${API_PREFIX}/health`)) return;
+    await limits.consume('address', request.ip);
+  });
   registerInputGuards(fastify);
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, depthLimitedJsonParser(fastify));
   fastify.addHook('onSend', async (request, reply) => {

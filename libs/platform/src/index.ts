@@ -18,6 +18,7 @@ export * from './health/health.service';
 export * from './tabular/table-reader';
 export * from './http/upload';
 export * from './http/input-guard';
+export * from './http/rate-limits';
 export * from './idempotency/idempotency.store';
 export * from './seed/seed-runner';
 export * from './process/run-process';

@@ -13,6 +13,7 @@ import { HealthService } from './health/health.service';
 import { INFRASTRUCTURE, type Infrastructure } from './infrastructure';
 import { QueueConnection } from './queue/queue-connection';
 import { TokenService } from './auth/token.service';
+import { RateLimits } from './http/rate-limits';
 import { SeedRunner } from './seed/seed-runner';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { PreparedQueries } from './database/prepared-queries';
@@ -82,6 +83,7 @@ export class PlatformModule {
         { provide: ROOT_LOGGER, useValue: options.logger },
         { provide: QueueConnection, useValue: queueConnection },
         TokenService,
+        RateLimits,
         HealthService,
         SeedRunner,
         IdempotencyStore,
@@ -94,6 +96,7 @@ export class PlatformModule {
         ROOT_LOGGER,
         QueueConnection,
         TokenService,
+        RateLimits,
         HealthService,
         SeedRunner,
         IdempotencyStore,

@@ -11,12 +11,19 @@ export interface TokenClaims {
   ver: number;
 }
 
-/** Seconds a token's `iat`/`nbf`/`exp` may be off between the signing and the verifying process. */
+/**
+ * Seconds a token's `iat` and `nbf` may lie ahead of this process's clock (another replica's
+ * clock may run a little fast). `exp` is strict: a session ends when it says.
+ */
 export const TOKEN_CLOCK_SKEW_SECONDS = 30;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class MalformedClaims extends Error {}
+
+class NotYetValid extends Error {
+  override name = 'NotBeforeError';
+}
 
 /**
  * Signs and verifies access tokens (HS256). The secret is JWT_SECRET or, when unset, one
@@ -83,13 +90,14 @@ export class TokenService {
     const claims = await this.jwt.verifyAsync<Record<string, unknown>>(token, {
       secret,
       algorithms: ['HS256'],
-      clockTolerance: TOKEN_CLOCK_SKEW_SECONDS,
       clockTimestamp: Math.floor(nowMs / 1000),
+      ignoreNotBefore: true,
     });
-    const { sub, ver, exp, iat } = claims;
+    const { sub, ver, exp, iat, nbf } = claims;
+    const latest = nowMs / 1000 + TOKEN_CLOCK_SKEW_SECONDS;
     if (typeof exp !== 'number') throw new MalformedClaims('the token has no expiry');
-    if (typeof iat === 'number' && iat > nowMs / 1000 + TOKEN_CLOCK_SKEW_SECONDS)
-      throw new MalformedClaims('the token was issued in the future');
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > latest)) throw new NotYetValid('the token is not valid yet');
+    if (iat !== undefined && (typeof iat !== 'number' || iat > latest)) throw new MalformedClaims('the token was issued in the future');
     if (typeof sub !== 'string' || !UUID.test(sub) || typeof ver !== 'number' || !Number.isInteger(ver)) {
       throw new MalformedClaims('malformed claims');
     }
