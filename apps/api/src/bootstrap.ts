@@ -1,3 +1,4 @@
+import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -42,6 +43,24 @@ export async function createApiApp(
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, depthLimitedJsonParser(fastify));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Security headers on every answer. The console loads its scripts (htmx) from /assets only;
+  // styles may be inline (htmx adds its indicator style, charts are inline SVG). Routes that
+  // serve files or documents set a stricter policy of their own.
+  await app.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        // The service is often reached over plain http on an office network: no forced upgrade.
+        'upgrade-insecure-requests': null,
+      },
+    },
+    // Plain-http deployments on an intranet must not be pinned to https.
+    strictTransportSecurity: false,
   });
   await app.register(fastifyMultipart, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
   await registerConsoleHttp(app);
