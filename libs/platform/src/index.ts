@@ -19,6 +19,7 @@ export * from './tabular/table-reader';
 export * from './http/upload';
 export * from './http/input-guard';
 export * from './http/rate-limits';
+export * from './http/outbound-address';
 export * from './idempotency/idempotency.store';
 export * from './seed/seed-runner';
 export * from './process/run-process';

@@ -14,6 +14,7 @@ import { INFRASTRUCTURE, type Infrastructure } from './infrastructure';
 import { QueueConnection } from './queue/queue-connection';
 import { TokenService } from './auth/token.service';
 import { RateLimits } from './http/rate-limits';
+import { OutboundAddressPolicy } from './http/outbound-address';
 import { SeedRunner } from './seed/seed-runner';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { PreparedQueries } from './database/prepared-queries';
@@ -84,6 +85,7 @@ export class PlatformModule {
         { provide: QueueConnection, useValue: queueConnection },
         TokenService,
         RateLimits,
+        { provide: OutboundAddressPolicy, useFactory: () => new OutboundAddressPolicy(config) },
         HealthService,
         SeedRunner,
         IdempotencyStore,
@@ -97,6 +99,7 @@ export class PlatformModule {
         QueueConnection,
         TokenService,
         RateLimits,
+        OutboundAddressPolicy,
         HealthService,
         SeedRunner,
         IdempotencyStore,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { Clock, Forbidden, NotFound, OutboundAddressPolicy, Principal, ValidationFailed } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -48,6 +48,7 @@ export class NotificationService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly addresses: OutboundAddressPolicy,
   ) {}
 
   /**
@@ -179,6 +180,9 @@ export class NotificationService {
       throw ValidationFailed.field('url', 'must be an http(s) URL');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw ValidationFailed.field('url', 'must be an http(s) URL');
+    // A name that does not resolve yet is accepted; the sender checks it again before each message.
+    const verdict = await this.addresses.check(url.toString());
+    if (!verdict.ok) throw ValidationFailed.field('url', verdict.reason);
     await this.db.query(
       `INSERT INTO unit_webhook (unit_id, url, style, enabled, updated_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (unit_id) DO UPDATE SET url = $2, style = $3, enabled = $4, updated_at = $5`,

@@ -138,6 +138,13 @@ export class AppConfig {
   @IsDuration()
   LOGIN_SLOWDOWN_MAX = '10s';
 
+  /**
+   * Hosts (comma-separated names or addresses) that robot webhooks may reach although they
+   * resolve to internal addresses: an intranet robot. Empty: only public addresses.
+   */
+  @Matches(/^[A-Za-z0-9.:_\-\[\], ]*$/, { message: 'must be host names or addresses separated by commas' })
+  WEBHOOK_ALLOWED_HOSTS = '';
+
   /** Requests a minute per user to read (GET, HEAD). */
   @Transform(toInt)
   @IsInt()
@@ -230,6 +237,17 @@ export class AppConfig {
   /** Milliseconds in a duration setting such as `JWT_TTL`. */
   durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'LOGIN_SLOWDOWN_MAX' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION'): number {
     return parseDurationMs(this[key])!;
+  }
+
+  get allowedWebhookHosts(): string[] {
+    return this.WEBHOOK_ALLOWED_HOSTS.split(',')
+      .map((h) =>
+        h
+          .trim()
+          .replace(/^\[|\]$/g, '')
+          .toLowerCase(),
+      )
+      .filter(Boolean);
   }
 
   /** When tokens signed with JWT_SECRET_PREVIOUS stop being accepted. */
