@@ -9,11 +9,18 @@ import { createApiApp } from './bootstrap';
 void runProcess('api', async ({ config, logger, infrastructure }) => {
   const withWorker = process.argv.includes('--with-worker');
   const app = await createApiApp({ config, logger, infrastructure }, { api: true, worker: withWorker });
-  await app.listen({ port: config.PORT, host: config.HOST });
-  const shown = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+  const host = config.listenHost;
+  await app.listen({ port: config.PORT, host });
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   logger.info(
     { context: 'api' },
     `listening on http://${shown}:${config.PORT} (API /api/v1, OpenAPI /api/docs)${withWorker ? ', with the job worker in this process' : ''}`,
   );
+  if (!config.HOST && config.DEMO) {
+    logger.warn(
+      { context: 'api' },
+      `listening on ${host} only, because the demo logins share a published password; to open the service to other machines set HOST=0.0.0.0 (and DEMO=0 with your own users in production)`,
+    );
+  }
   return { close: () => app.close() };
 });

@@ -45,9 +45,12 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /** Unset: 127.0.0.1 while the demo logins (one shared, published password) exist, else every interface. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsString()
   @MinLength(1)
-  HOST = '0.0.0.0';
+  HOST?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -250,6 +253,11 @@ export class AppConfig {
       .filter(Boolean);
   }
 
+  /** The address the API listens on. */
+  get listenHost(): string {
+    return this.HOST ?? (this.DEMO ? '127.0.0.1' : '0.0.0.0');
+  }
+
   /** When tokens signed with JWT_SECRET_PREVIOUS stop being accepted. */
   get previousSecretUntil(): Date | undefined {
     return this.JWT_SECRET_PREVIOUS_UNTIL ? new Date(this.JWT_SECRET_PREVIOUS_UNTIL) : undefined;
@@ -289,6 +297,7 @@ export class ConfigError extends Error {
 
 const KNOWN_KEYS = new Set(
   Object.keys(new AppConfig()).concat([
+    'HOST',
     'DATABASE_URL',
     'REDIS_URL',
     'ADMIN_PASSWORD',
