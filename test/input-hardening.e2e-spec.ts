@@ -124,7 +124,7 @@ describe('hostile and careless input', () => {
 
     beforeAll(async () => {
       doc = (await t.http().get('/api/docs-json')).body as OpenApiDocument;
-      const pick = async (sql: string) => ((await db().query(sql)) as Array<{ id: string }>)[0]?.id;
+      const pick = async (sql: string) => (await db().query<Array<{ id: string }>>(sql))[0]?.id;
       ids.unit = village;
       ids.township = township;
       ids.issue = (await raise({})).body.id as string;

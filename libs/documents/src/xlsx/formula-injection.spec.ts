@@ -39,7 +39,7 @@ async function written(open: (out: PassThrough, l: SheetLayout) => TableWriter):
 
 describe('exports cannot inject formulas', () => {
   it('CSV: every payload comes back as text behind an apostrophe, the rest of it unchanged', async () => {
-    const rows = parse((await written(openCsvTable)).toString('utf8'), { bom: true, relax_column_count: true }) as string[][];
+    const rows: string[][] = parse((await written(openCsvTable)).toString('utf8'), { bom: true, relax_column_count: true });
     const cells = rows.map((r) => r[0]);
     for (const payload of PAYLOADS) expect(cells).toContain(`'${payload}`);
     expect(cells).toContain(`'=SUM(A1:A3)`);

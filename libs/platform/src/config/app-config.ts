@@ -145,7 +145,7 @@ export class AppConfig {
    * Hosts (comma-separated names or addresses) that robot webhooks may reach although they
    * resolve to internal addresses: an intranet robot. Empty: only public addresses.
    */
-  @Matches(/^[A-Za-z0-9.:_\-\[\], ]*$/, { message: 'must be host names or addresses separated by commas' })
+  @Matches(/^[A-Za-z0-9.:_\-[\], ]*$/, { message: 'must be host names or addresses separated by commas' })
   WEBHOOK_ALLOWED_HOSTS = '';
 
   /** Requests a minute per user to read (GET, HEAD). */
