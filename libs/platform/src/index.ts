@@ -4,6 +4,7 @@ export * from './errors/domain-error';
 export * from './errors/infrastructure';
 export * from './errors/http-error.filter';
 export * from './logging/logger';
+export * from './logging/readable-log';
 export * from './infrastructure';
 export * from './database/data-source-options';
 export * from './database/prepared-queries';

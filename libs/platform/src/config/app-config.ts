@@ -90,6 +90,10 @@ export class AppConfig {
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 
+  /** `auto`: readable lines on a terminal, JSON otherwise (a container, a file, a log collector). */
+  @IsIn(['auto', 'json', 'readable'], { message: 'must be auto, json or readable' })
+  LOG_FORMAT: 'auto' | 'json' | 'readable' = 'auto';
+
   @IsString()
   @MinLength(1)
   DATA_DIR = './data';
