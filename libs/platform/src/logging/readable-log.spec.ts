@@ -18,7 +18,7 @@ describe('readable logs', () => {
     const logger = createRootLogger('info', readableDestination(out, false));
     logger.child({ context: 'auth' }).warn({ password: 'Demo@2026' }, 'sign-in failed');
     await new Promise((r) => setImmediate(r));
-    expect(text).toMatch(/^\d\d:\d\d:\d\d WARN  \[auth\] sign-in failed password=\[redacted\]\n$/);
+    expect(text).toMatch(/^\d\d:\d\d:\d\d WARN {2}\[auth\] sign-in failed password=\[redacted\]\n$/);
   });
 
   it('JSON stays the format unless asked, or on a terminal', () => {

@@ -21,15 +21,16 @@ export function readableLine(json: string, colour = true): string {
   } catch {
     return json;
   }
+  const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v : v === undefined ? fallback : JSON.stringify(v));
   const paint = (style: string, text: string) => (colour ? `${style}${text}${RESET}` : text);
-  const level = String(entry.level ?? 'info');
+  const level = text(entry.level, 'info');
   const time = typeof entry.time === 'string' ? entry.time.slice(11, 19) : '';
-  const context = entry.context ? `[${String(entry.context)}] ` : '';
+  const context = entry.context ? `[${text(entry.context, '')}] ` : '';
   const extra = Object.entries(entry)
     .filter(([k]) => !SKIPPED.has(k))
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${text(v, '')}`)
     .join(' ');
-  const message = String(entry.msg ?? '');
+  const message = text(entry.msg, '');
   // Lines a newcomer needs (where to open the service, the logins, where the data is) stand out.
   const body = entry.notice ? paint(BOLD, `▶ ${message}`) : message;
   return `${paint(DIM, time)} ${paint(LEVEL_STYLE[level] ?? '', level.toUpperCase().padEnd(5))} ${paint(DIM, context)}${body}${extra ? ` ${paint(DIM, extra)}` : ''}\n`;
