@@ -14,6 +14,7 @@ export * from './queue/job-worker';
 export * from './auth/scope';
 export * from './auth/principal';
 export * from './auth/token.service';
+export * from './auth/secret-box';
 export * from './auth/auth.guard';
 export * from './health/health.service';
 export * from './tabular/table-reader';

@@ -14,6 +14,7 @@ import { INFRASTRUCTURE, type Infrastructure } from './infrastructure';
 import { QueueConnection } from './queue/queue-connection';
 import { TokenService } from './auth/token.service';
 import { RateLimits } from './http/rate-limits';
+import { SecretBox } from './auth/secret-box';
 import { OutboundAddressPolicy } from './http/outbound-address';
 import { SeedRunner } from './seed/seed-runner';
 import { IdempotencyStore } from './idempotency/idempotency.store';
@@ -85,6 +86,7 @@ export class PlatformModule {
         { provide: QueueConnection, useValue: queueConnection },
         TokenService,
         RateLimits,
+        SecretBox,
         { provide: OutboundAddressPolicy, useFactory: () => new OutboundAddressPolicy(config) },
         HealthService,
         SeedRunner,
@@ -99,6 +101,7 @@ export class PlatformModule {
         QueueConnection,
         TokenService,
         RateLimits,
+        SecretBox,
         OutboundAddressPolicy,
         HealthService,
         SeedRunner,

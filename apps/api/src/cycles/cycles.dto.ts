@@ -211,4 +211,13 @@ export class WebhookDto {
   url!: string;
   @ApiProperty({ enum: ['wecom', 'dingtalk'] }) @IsIn(['wecom', 'dingtalk']) style!: 'wecom' | 'dingtalk';
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional({
+    description:
+      'DingTalk 加签 secret (SEC…): kept encrypted, never returned; each request is then signed. Omitted keeps the one kept, "" removes it',
+    writeOnly: true,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  secret?: string;
 }

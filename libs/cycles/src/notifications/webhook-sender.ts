@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, OutboundAddressPolicy } from '@app/platform';
+import { Clock, OutboundAddressPolicy, SecretBox } from '@app/platform';
+import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 /** A failure after which sending again is safe: the message certainly did not arrive. */
@@ -10,6 +11,16 @@ interface DeliveryRow {
   url: string;
   payload: unknown;
   state: 'pending' | 'sending' | 'sent' | 'failed';
+  secret_sealed: string | null;
+}
+
+/**
+ * A DingTalk robot URL with its 加签 signature: `timestamp` (ms) and `sign`, the base64 of
+ * HMAC-SHA256 over `timestamp + "\n" + secret` keyed with the secret, URL-encoded.
+ */
+export function dingTalkSignedUrl(url: string, secret: string, timestampMs: number): string {
+  const sign = createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
+  return `${url}${url.includes('?') ? '&' : '?'}timestamp=${timestampMs}&sign=${encodeURIComponent(sign)}`;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -27,13 +38,17 @@ export class WebhookSender {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly addresses: OutboundAddressPolicy,
+    private readonly secrets: SecretBox,
   ) {}
 
   async send(deliveryId: string): Promise<'sent' | 'failed' | 'skipped'> {
     const claimed = await this.db.transaction(async (m) => {
-      const [row] = await m.query<DeliveryRow[]>(`SELECT id, url, payload, state FROM webhook_delivery WHERE id = $1 FOR UPDATE`, [
-        deliveryId,
-      ]);
+      const [row] = await m.query<DeliveryRow[]>(
+        `SELECT d.id, d.url, d.payload, d.state, w.secret_sealed
+           FROM webhook_delivery d LEFT JOIN unit_webhook w ON w.unit_id = d.unit_id AND w.style = 'dingtalk'
+          WHERE d.id = $1 FOR UPDATE OF d`,
+        [deliveryId],
+      );
       if (!row || row.state === 'sent' || row.state === 'failed') return undefined;
       if (row.state === 'sending') {
         await m.query(`UPDATE webhook_delivery SET state = 'failed', last_error = $2 WHERE id = $1`, [
@@ -71,7 +86,10 @@ export class WebhookSender {
   /** Posts the message once; redirects are not followed (a robot never redirects). */
   private async post(claimed: DeliveryRow): Promise<{ state: 'sent' | 'pending' | 'failed'; error?: string }> {
     try {
-      const res = await fetch(claimed.url, {
+      const url = claimed.secret_sealed
+        ? dingTalkSignedUrl(claimed.url, await this.secrets.open(claimed.secret_sealed), this.clock.nowMs())
+        : claimed.url;
+      const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(claimed.payload),

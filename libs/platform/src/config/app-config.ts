@@ -123,6 +123,13 @@ export class AppConfig {
   @IsISO8601({ strict: true }, { message: 'must be a date or time such as 2026-12-31 or 2026-12-31T18:00:00+08:00' })
   JWT_SECRET_PREVIOUS_UNTIL?: string;
 
+  /** The key that seals stored secrets (webhook 加签 keys); unset: one generated and kept in the database. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  SECRETS_KEY?: string;
+
   @IsDuration()
   JWT_TTL = '12h';
 
@@ -302,6 +309,7 @@ export class ConfigError extends Error {
 const KNOWN_KEYS = new Set(
   Object.keys(new AppConfig()).concat([
     'HOST',
+    'SECRETS_KEY',
     'DATABASE_URL',
     'REDIS_URL',
     'ADMIN_PASSWORD',
