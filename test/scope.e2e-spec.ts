@@ -464,7 +464,7 @@ describe('scope on every route', () => {
   let ids: Ids;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     for (const u of USERS) tokens[u] = await t.login(u);
     const db = t.app.get(DataSource);
     const id = async (sql: string) => (await db.query<Array<{ id: string }>>(sql))[0].id;
