@@ -67,14 +67,24 @@ describe('auth', () => {
     expect((await t.http().post('/api/v1/auth/login').send({ username: 'zc_team1', password: 'Demo@2026' })).status).toBe(200);
   });
 
-  it('answers 429 after repeated failures from one address across usernames', async () => {
-    const limited = await startTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '3' }, database: t.database });
+  it('slows an address down after repeated failures across usernames, without refusing the right password of another user', async () => {
+    const limited = await startTestApp({ env: { LOGIN_SLOWDOWN_MAX: '1s' }, database: t.database });
     try {
-      for (const u of ['nobody1', 'nobody2', 'nobody3']) {
-        expect((await limited.http().post('/api/v1/auth/login').send({ username: u, password: 'x' })).status).toBe(401);
-      }
-      const res = await limited.http().post('/api/v1/auth/login').send({ username: 'zc_leader', password: 'Demo@2026' });
-      expect(res.status).toBe(429);
+      const timed = async (username: string, password: string) => {
+        const started = performance.now();
+        const res = await limited.http().post('/api/v1/auth/login').send({ username, password });
+        return { status: res.status, ms: performance.now() - started };
+      };
+      const failures = [];
+      for (let i = 0; i < 34; i++) failures.push(await timed(`nobody${i}`, 'wrong-password'));
+      expect(failures.map((f) => f.status)).toEqual(Array(34).fill(401));
+      // Under the limit nothing waits; past it each attempt waits longer (250 ms, 500 ms, 1 s…).
+      const early = Math.max(...failures.slice(0, 10).map((f) => f.ms));
+      expect(failures[29].ms).toBeLessThan(early + 250);
+      expect(failures[33].ms).toBeGreaterThan(Math.max(950, early + 700));
+      const office = await timed('zc_leader', 'Demo@2026');
+      expect(office.status).toBe(200);
+      expect(office.ms).toBeGreaterThan(950);
     } finally {
       await limited.close();
     }

@@ -16,7 +16,7 @@ describe('reminders, escalation, calendar events and webhooks', () => {
 
   beforeAll(async () => {
     await receiver.start();
-    t = await startTestApp({ clock });
+    t = await startTestApp({ clock, env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     leader = await t.login('zc_leader');
     township = await unitId(t, '中厂镇');
     v1 = await unitId(t, '中厂镇第一社区');

@@ -59,6 +59,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     CONFIG_DIR: join(dataDir, 'config'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOGIN_MAX_FAILURES: '5',
+    // Tests make requests much faster than people; the rate-limit tests set their own budgets.
+    RATE_LIMIT_READS: '1000000',
+    RATE_LIMIT_WRITES: '1000000',
+    RATE_LIMIT_UPLOADS: '1000000',
+    RATE_LIMIT_PER_ADDRESS: '10000000',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...options.env,
   });

@@ -3,6 +3,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 /** A local robot webhook: records what arrives and answers as the test says. */
 export class WebhookReceiver {
   readonly received: unknown[] = [];
+  /** The path and query of each request, in the order they came. */
+  readonly urls: string[] = [];
   reply: { status: number; body: unknown } = { status: 200, body: { errcode: 0, errmsg: 'ok' } };
   private server?: Server;
   url = '';
@@ -13,6 +15,7 @@ export class WebhookReceiver {
       req.on('data', (d: Buffer) => (text += d.toString()));
       req.on('end', () => {
         this.received.push(JSON.parse(text || 'null'));
+        this.urls.push(req.url ?? '');
         res.writeHead(this.reply.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(this.reply.body));
       });

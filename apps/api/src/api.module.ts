@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CampaignsModule } from '@app/campaigns';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
-import { AuthGuard, HttpErrorFilter } from '@app/platform';
+import { AuthGuard, HttpErrorFilter, UserRateLimitInterceptor } from '@app/platform';
 import { AuthController } from './auth/auth.controller';
 import { HealthController } from './health/health.controller';
 import { OrgUnitsController } from './org/org-units.controller';
@@ -38,6 +38,7 @@ import { CampaignsController } from './campaigns/campaigns.controller';
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: UserRateLimitInterceptor },
   ],
 })
 export class ApiModule {}

@@ -1,14 +1,18 @@
+import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorFilter, PinoNestLogger, PlatformOptions } from '@app/platform';
+import { HttpErrorFilter, PinoNestLogger, PlatformOptions, RateLimits, registerInputGuards, depthLimitedJsonParser } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRoles } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
 import { createValidationPipe } from './common/validation';
 
 export const API_PREFIX = 'api/v1';
+
+/** The largest JSON or form body (files go through multipart, with their own limits). */
+const BODY_LIMIT = 2 * 1024 * 1024;
 
 /** Builds the HTTP application (not yet listening): Fastify, validation, errors, OpenAPI. */
 export async function createApiApp(
@@ -19,7 +23,7 @@ export async function createApiApp(
   const adapter = new FastifyAdapter({
     loggerInstance: logger.child({ context: 'http' }),
     trustProxy: config.TRUST_PROXY,
-    bodyLimit: 2 * 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
@@ -29,8 +33,34 @@ export async function createApiApp(
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const limits = app.get(RateLimits);
+  fastify.addHook('onRequest', async (request) => {
+    // Probes of a load balancer or orchestrator come from one address, often.
+    if (request.url.startsWith(`/${API_PREFIX}/health`)) return;
+    await limits.consume('address', request.ip);
+  });
+  registerInputGuards(fastify);
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, depthLimitedJsonParser(fastify));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Security headers on every answer. The console loads its scripts (htmx) from /assets only;
+  // styles may be inline (htmx adds its indicator style, charts are inline SVG). Routes that
+  // serve files or documents set a stricter policy of their own.
+  await app.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        // The service is often reached over plain http on an office network: no forced upgrade.
+        'upgrade-insecure-requests': null,
+      },
+    },
+    // Plain-http deployments on an intranet must not be pinned to https.
+    strictTransportSecurity: false,
   });
   await app.register(fastifyMultipart, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
   await registerConsoleHttp(app);

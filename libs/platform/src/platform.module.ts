@@ -13,6 +13,9 @@ import { HealthService } from './health/health.service';
 import { INFRASTRUCTURE, type Infrastructure } from './infrastructure';
 import { QueueConnection } from './queue/queue-connection';
 import { TokenService } from './auth/token.service';
+import { RateLimits } from './http/rate-limits';
+import { SecretBox } from './auth/secret-box';
+import { OutboundAddressPolicy } from './http/outbound-address';
 import { SeedRunner } from './seed/seed-runner';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { PreparedQueries } from './database/prepared-queries';
@@ -82,6 +85,9 @@ export class PlatformModule {
         { provide: ROOT_LOGGER, useValue: options.logger },
         { provide: QueueConnection, useValue: queueConnection },
         TokenService,
+        RateLimits,
+        SecretBox,
+        { provide: OutboundAddressPolicy, useFactory: () => new OutboundAddressPolicy(config) },
         HealthService,
         SeedRunner,
         IdempotencyStore,
@@ -94,6 +100,9 @@ export class PlatformModule {
         ROOT_LOGGER,
         QueueConnection,
         TokenService,
+        RateLimits,
+        SecretBox,
+        OutboundAddressPolicy,
         HealthService,
         SeedRunner,
         IdempotencyStore,

@@ -84,12 +84,21 @@ export function sendDocumentHtml(reply: StreamReply, { document, html }: { docum
   reply.send(html);
 }
 
-/** Shows a stored file (an evidence photo or scan) in the browser under its uploaded name. */
-export function sendInline(reply: StreamReply, file: { mediaType: string; size: number; filename: string }, body: unknown): void {
+/** Stored files a browser shows itself without running anything from them. */
+const SHOWN_INLINE = new Set(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
+
+/**
+ * Sends a stored file (evidence). Photos and PDFs, which the console shows, open in the
+ * browser in a sandbox (no scripts, no forms, no same-origin access: a PDF's JavaScript cannot
+ * act for the signed-in user); everything else is a download. Never sniffed into another type.
+ */
+export function sendStoredFile(reply: StreamReply, file: { mediaType: string; size: number; filename: string }, body: unknown): void {
+  const inline = SHOWN_INLINE.has(file.mediaType);
   reply
     .header('content-type', file.mediaType)
     .header('content-length', String(file.size))
-    .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+    .header('content-disposition', inline ? `inline; filename*=UTF-8''${encodeURIComponent(file.filename)}` : attachment(file.filename))
+    .header('content-security-policy', 'sandbox')
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'private, max-age=3600');
   reply.send(body);

@@ -14,7 +14,7 @@ import {
   TransitionService,
 } from '@app/tickets';
 import { DateTime } from 'luxon';
-import { sendInline } from '../common/downloads';
+import { sendStoredFile } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter, safeNext } from './console-error.filter';
 import { ProgressDto } from '../cycles/cycles.dto';
@@ -194,7 +194,7 @@ export class TeamConsoleController {
     @Param('evidenceId', new IdPipe('Evidence')) evidenceId: string,
   ): Promise<void> {
     const { view, stream } = await this.evidence.open(p, id, evidenceId);
-    sendInline(reply, view, stream);
+    sendStoredFile(reply, view, stream);
   }
 
   @Post('tickets/:id/transitions')

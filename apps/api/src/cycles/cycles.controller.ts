@@ -73,7 +73,7 @@ export class CyclesController {
   @Put('units/:id/webhook')
   @ApiOperation({ summary: 'Send the unit’s notifications to a WeCom/DingTalk robot as well' })
   setWebhook(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string, @Body() body: WebhookDto): Promise<WebhookView> {
-    return this.notifications.setWebhook(p, id, { url: body.url, style: body.style, enabled: body.enabled ?? true });
+    return this.notifications.setWebhook(p, id, { url: body.url, style: body.style, enabled: body.enabled ?? true, secret: body.secret });
   }
 
   @Delete('units/:id/webhook')

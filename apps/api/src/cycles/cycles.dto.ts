@@ -9,6 +9,7 @@ import {
   IsInt,
   IsISO8601,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -24,8 +25,8 @@ import {
 } from 'class-validator';
 import { STEPS, StepName } from '@app/cycles';
 import { PageQuery, toBool } from '../common/pagination';
+import { MONTH_PERIOD, MONTH_PERIOD_MESSAGE } from '../common/period';
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const isDay = (v: unknown) => v === 'last' || (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 31);
 
@@ -55,11 +56,11 @@ export class StepScheduleDto {
 }
 
 class StepsDto {
-  @ApiProperty() @ValidateNested() @Type(() => StepScheduleDto) dispatch!: StepScheduleDto;
-  @ApiProperty() @ValidateNested() @Type(() => StepScheduleDto) self_check!: StepScheduleDto;
-  @ApiProperty() @ValidateNested() @Type(() => StepScheduleDto) review!: StepScheduleDto;
-  @ApiProperty() @ValidateNested() @Type(() => StepScheduleDto) report!: StepScheduleDto;
-  @ApiProperty() @ValidateNested() @Type(() => StepScheduleDto) supervision!: StepScheduleDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => StepScheduleDto) dispatch!: StepScheduleDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => StepScheduleDto) self_check!: StepScheduleDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => StepScheduleDto) review!: StepScheduleDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => StepScheduleDto) report!: StepScheduleDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => StepScheduleDto) supervision!: StepScheduleDto;
 }
 
 class HalfMonthlyDto {
@@ -99,33 +100,33 @@ class RemindersDto {
 
 export class CalendarDto {
   @ApiProperty({ example: 'Asia/Shanghai' }) @IsString() @MaxLength(64) timezone!: string;
-  @ApiProperty() @ValidateNested() @Type(() => StepsDto) steps!: StepsDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => StepsDto) steps!: StepsDto;
   @ApiProperty({ enum: ['keep', 'before', 'after'], description: 'move a date that falls on a weekend or holiday' })
   @IsIn(['keep', 'before', 'after'])
   nonWorkingDays!: 'keep' | 'before' | 'after';
-  @ApiProperty() @ValidateNested() @Type(() => HalfMonthlyDto) halfMonthly!: HalfMonthlyDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => HalfMonthlyDto) halfMonthly!: HalfMonthlyDto;
   @ApiProperty({ type: [FixedDayDto] })
   @IsArray()
   @ArrayMaxSize(10)
   @ValidateNested({ each: true })
   @Type(() => FixedDayDto)
   fixedDays!: FixedDayDto[];
-  @ApiProperty() @ValidateNested() @Type(() => QuarterlyDto) quarterly!: QuarterlyDto;
-  @ApiProperty() @ValidateNested() @Type(() => RemindersDto) reminders!: RemindersDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => QuarterlyDto) quarterly!: QuarterlyDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => RemindersDto) reminders!: RemindersDto;
 }
 
 export class PutCalendarDto {
-  @ApiProperty() @ValidateNested() @Type(() => CalendarDto) config!: CalendarDto;
+  @ApiProperty() @IsObject() @ValidateNested() @Type(() => CalendarDto) config!: CalendarDto;
   @ApiPropertyOptional({ description: 'the version you read; a newer one gives 409' }) @IsOptional() @IsInt() @Min(0) version?: number;
 }
 
 export class CyclesQuery {
   @ApiProperty({ format: 'uuid' }) @IsUUID() unitId!: string;
-  @ApiProperty({ example: '2026-07' }) @Matches(PERIOD, { message: 'period must be YYYY-MM' }) period!: string;
+  @ApiProperty({ example: '2026-07' }) @Matches(MONTH_PERIOD, { message: MONTH_PERIOD_MESSAGE }) period!: string;
 }
 
 export class RunStepParams {
-  @ApiProperty({ example: '2026-07' }) @Matches(PERIOD, { message: 'period must be YYYY-MM' }) period!: string;
+  @ApiProperty({ example: '2026-07' }) @Matches(MONTH_PERIOD, { message: MONTH_PERIOD_MESSAGE }) period!: string;
   @ApiProperty({ enum: STEPS }) @IsIn(STEPS) step!: StepName;
 }
 
@@ -152,7 +153,7 @@ export class TaskInputDto {
 
 export class CreateTaskListDto {
   @ApiProperty({ format: 'uuid', description: 'the township' }) @IsUUID() unitId!: string;
-  @ApiProperty({ example: '2026-07' }) @Matches(PERIOD, { message: 'period must be YYYY-MM' }) period!: string;
+  @ApiProperty({ example: '2026-07' }) @Matches(MONTH_PERIOD, { message: MONTH_PERIOD_MESSAGE }) period!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) title?: string;
   @ApiProperty({ type: [TaskInputDto] })
   @IsArray()
@@ -176,7 +177,7 @@ export class ReplaceTasksDto {
 
 export class TaskListQuery {
   @ApiProperty({ format: 'uuid' }) @IsUUID() unitId!: string;
-  @ApiPropertyOptional({ example: '2026-07' }) @IsOptional() @Matches(PERIOD, { message: 'period must be YYYY-MM' }) period?: string;
+  @ApiPropertyOptional({ example: '2026-07' }) @IsOptional() @Matches(MONTH_PERIOD, { message: MONTH_PERIOD_MESSAGE }) period?: string;
 }
 
 export class TasksQuery extends TaskListQuery {
@@ -210,4 +211,13 @@ export class WebhookDto {
   url!: string;
   @ApiProperty({ enum: ['wecom', 'dingtalk'] }) @IsIn(['wecom', 'dingtalk']) style!: 'wecom' | 'dingtalk';
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional({
+    description:
+      'DingTalk 加签 secret (SEC…): kept encrypted, never returned; each request is then signed. Omitted keeps the one kept, "" removes it',
+    writeOnly: true,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  secret?: string;
 }

@@ -18,8 +18,7 @@ import { CHECKLIST_STATES, ChecklistItem, DEFAULT_CHECKLIST, RankingsQuery, Self
 import type { RankingEntry } from '@app/assessment';
 import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
-
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+import { MONTH_OR_YEAR_PERIOD, MONTH_OR_YEAR_PERIOD_MESSAGE, MONTH_PERIOD, MONTH_PERIOD_MESSAGE } from '../common/period';
 
 class ChecklistItemDto {
   @ApiProperty({ example: DEFAULT_CHECKLIST[0] }) @IsString() @MinLength(1) @MaxLength(200) item!: string;
@@ -42,7 +41,7 @@ class ProblemDto {
 
 export class FileSelfCheckDto {
   @ApiProperty({ format: 'uuid', description: 'the team filing' }) @IsUUID() unitId!: string;
-  @ApiProperty({ example: '2026-07' }) @Matches(PERIOD, { message: 'period must be YYYY-MM' }) period!: string;
+  @ApiProperty({ example: '2026-07' }) @Matches(MONTH_PERIOD, { message: MONTH_PERIOD_MESSAGE }) period!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(20000) summary!: string;
   @ApiProperty({ type: [ChecklistItemDto] })
   @IsArray()
@@ -60,13 +59,13 @@ export class FileSelfCheckDto {
 
 class SelfCheckQuery {
   @ApiProperty({ format: 'uuid' }) @IsUUID() unitId!: string;
-  @ApiProperty({ example: '2026-07' }) @Matches(PERIOD, { message: 'period must be YYYY-MM' }) period!: string;
+  @ApiProperty({ example: '2026-07' }) @Matches(MONTH_PERIOD, { message: MONTH_PERIOD_MESSAGE }) period!: string;
 }
 
 class RankingsQueryDto {
   @ApiProperty({ format: 'uuid', description: 'the township' }) @IsUUID() unitId!: string;
   @ApiProperty({ example: '2026-07', description: 'a month, or a year (2026) for the year-end roll-up' })
-  @Matches(/^\d{4}(-(0[1-9]|1[0-2]))?$/, { message: 'period must be YYYY-MM or YYYY' })
+  @Matches(MONTH_OR_YEAR_PERIOD, { message: MONTH_OR_YEAR_PERIOD_MESSAGE })
   period!: string;
 }
 

@@ -11,18 +11,19 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { DOCUMENT_KINDS, DocumentKind, isPeriodOfKind, LEDGER_PERIOD, Locale, LOCALES, periodFormatOf } from '@app/documents';
+import { DOCUMENT_KINDS, DocumentKind, isPeriodOfKind, Locale, LOCALES, periodFormatOf } from '@app/documents';
 import { PageQuery, toBool } from '../common/pagination';
+import { MONTH_OR_YEAR_PERIOD, MONTH_OR_YEAR_PERIOD_MESSAGE } from '../common/period';
 
 /** A month for the cycle's kinds; a ledger may also cover a whole year. */
 @ValidatorConstraint({ name: 'periodOfKind' })
 class PeriodOfKind implements ValidatorConstraintInterface {
   validate(value: unknown, args: ValidationArguments): boolean {
-    return isPeriodOfKind((args.object as IssueDocumentDto).kind, value);
+    return isPeriodOfKind((args.object as IssueDocumentDto).kind, value) && MONTH_OR_YEAR_PERIOD.test(value);
   }
 
   defaultMessage(args: ValidationArguments): string {
-    return `period must be ${periodFormatOf((args.object as IssueDocumentDto).kind)}`;
+    return `period must be ${periodFormatOf((args.object as IssueDocumentDto).kind)}, from 2000 to 2100`;
   }
 }
 
@@ -36,7 +37,7 @@ export class ListDocumentsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: DOCUMENT_KINDS }) @IsOptional() @IsIn(DOCUMENT_KINDS) kind?: DocumentKind;
   @ApiPropertyOptional({ example: '2026-07' })
   @IsOptional()
-  @Matches(LEDGER_PERIOD, { message: 'period must be YYYY-MM or YYYY' })
+  @Matches(MONTH_OR_YEAR_PERIOD, { message: MONTH_OR_YEAR_PERIOD_MESSAGE })
   period?: string;
 }
 

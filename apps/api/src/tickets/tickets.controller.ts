@@ -17,7 +17,7 @@ import {
   TransitionService,
 } from '@app/tickets';
 import { AppConfig, CurrentPrincipal, Principal, readUploadedFile, ValidationFailed } from '@app/platform';
-import { sendInline } from '../common/downloads';
+import { sendStoredFile } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import {
   CountsQuery,
@@ -156,6 +156,6 @@ export class TicketsController {
     @Res() reply: Reply,
   ): Promise<void> {
     const { view, stream } = await this.evidence.open(p, id, evidenceId);
-    sendInline(reply, view, stream);
+    sendStoredFile(reply, view, stream);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { Clock, Forbidden, NotFound, OutboundAddressPolicy, Principal, SecretBox, ValidationFailed } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -37,6 +37,16 @@ export interface WebhookView {
   url: string;
   style: 'wecom' | 'dingtalk';
   enabled: boolean;
+  /** Whether a DingTalk 加签 secret is kept (the secret itself is never returned). */
+  signed: boolean;
+}
+
+/** A webhook as set: `secret` undefined keeps the one kept, empty removes it. */
+export interface WebhookInput {
+  url: string;
+  style: 'wecom' | 'dingtalk';
+  enabled: boolean;
+  secret?: string;
 }
 
 /**
@@ -48,6 +58,8 @@ export class NotificationService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly addresses: OutboundAddressPolicy,
+    private readonly secrets: SecretBox,
   ) {}
 
   /**
@@ -163,14 +175,13 @@ export class NotificationService {
 
   async getWebhook(principal: Principal, unitId: string): Promise<WebhookView | null> {
     await this.manageableUnit(principal, unitId);
-    const [row] = await this.db.query<Array<{ unit_id: string; url: string; style: 'wecom' | 'dingtalk'; enabled: boolean }>>(
-      `SELECT unit_id, url, style, enabled FROM unit_webhook WHERE unit_id = $1`,
-      [unitId],
-    );
-    return row ? { unitId: row.unit_id, url: row.url, style: row.style, enabled: row.enabled } : null;
+    const [row] = await this.db.query<
+      Array<{ unit_id: string; url: string; style: 'wecom' | 'dingtalk'; enabled: boolean; signed: boolean }>
+    >(`SELECT unit_id, url, style, enabled, secret_sealed IS NOT NULL AS signed FROM unit_webhook WHERE unit_id = $1`, [unitId]);
+    return row ? { unitId: row.unit_id, url: row.url, style: row.style, enabled: row.enabled, signed: row.signed } : null;
   }
 
-  async setWebhook(principal: Principal, unitId: string, w: Omit<WebhookView, 'unitId'>): Promise<WebhookView> {
+  async setWebhook(principal: Principal, unitId: string, w: WebhookInput): Promise<WebhookView> {
     await this.manageableUnit(principal, unitId);
     let url: URL;
     try {
@@ -179,12 +190,19 @@ export class NotificationService {
       throw ValidationFailed.field('url', 'must be an http(s) URL');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw ValidationFailed.field('url', 'must be an http(s) URL');
-    await this.db.query(
-      `INSERT INTO unit_webhook (unit_id, url, style, enabled, updated_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (unit_id) DO UPDATE SET url = $2, style = $3, enabled = $4, updated_at = $5`,
-      [unitId, url.toString(), w.style, w.enabled, this.clock.now()],
+    // A name that does not resolve yet is accepted; the sender checks it again before each message.
+    const verdict = await this.addresses.check(url.toString());
+    if (!verdict.ok) throw ValidationFailed.field('url', verdict.reason);
+    if (w.secret && w.style !== 'dingtalk') throw ValidationFailed.field('secret', 'only DingTalk robots sign their requests (加签)');
+    const sealed = w.secret ? await this.secrets.seal(w.secret) : null;
+    const [row] = await this.db.query<Array<{ signed: boolean }>>(
+      `INSERT INTO unit_webhook (unit_id, url, style, enabled, updated_at, secret_sealed) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (unit_id) DO UPDATE SET url = $2, style = $3, enabled = $4, updated_at = $5,
+         secret_sealed = CASE WHEN $7 THEN unit_webhook.secret_sealed ELSE $6 END
+       RETURNING secret_sealed IS NOT NULL AS signed`,
+      [unitId, url.toString(), w.style, w.enabled, this.clock.now(), sealed, w.secret === undefined && w.style === 'dingtalk'],
     );
-    return { unitId, url: url.toString(), style: w.style, enabled: w.enabled };
+    return { unitId, url: url.toString(), style: w.style, enabled: w.enabled, signed: row.signed };
   }
 
   async removeWebhook(principal: Principal, unitId: string): Promise<void> {

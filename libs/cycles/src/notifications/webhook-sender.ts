@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock } from '@app/platform';
+import { Clock, OutboundAddressPolicy, SecretBox } from '@app/platform';
+import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 /** A failure after which sending again is safe: the message certainly did not arrive. */
@@ -10,6 +11,16 @@ interface DeliveryRow {
   url: string;
   payload: unknown;
   state: 'pending' | 'sending' | 'sent' | 'failed';
+  secret_sealed: string | null;
+}
+
+/**
+ * A DingTalk robot URL with its 加签 signature: `timestamp` (ms) and `sign`, the base64 of
+ * HMAC-SHA256 over `timestamp + "\n" + secret` keyed with the secret, URL-encoded.
+ */
+export function dingTalkSignedUrl(url: string, secret: string, timestampMs: number): string {
+  const sign = createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
+  return `${url}${url.includes('?') ? '&' : '?'}timestamp=${timestampMs}&sign=${encodeURIComponent(sign)}`;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -26,13 +37,18 @@ export class WebhookSender {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly addresses: OutboundAddressPolicy,
+    private readonly secrets: SecretBox,
   ) {}
 
   async send(deliveryId: string): Promise<'sent' | 'failed' | 'skipped'> {
     const claimed = await this.db.transaction(async (m) => {
-      const [row] = await m.query<DeliveryRow[]>(`SELECT id, url, payload, state FROM webhook_delivery WHERE id = $1 FOR UPDATE`, [
-        deliveryId,
-      ]);
+      const [row] = await m.query<DeliveryRow[]>(
+        `SELECT d.id, d.url, d.payload, d.state, w.secret_sealed
+           FROM webhook_delivery d LEFT JOIN unit_webhook w ON w.unit_id = d.unit_id AND w.style = 'dingtalk'
+          WHERE d.id = $1 FOR UPDATE OF d`,
+        [deliveryId],
+      );
       if (!row || row.state === 'sent' || row.state === 'failed') return undefined;
       if (row.state === 'sending') {
         await m.query(`UPDATE webhook_delivery SET state = 'failed', last_error = $2 WHERE id = $1`, [
@@ -48,27 +64,13 @@ export class WebhookSender {
 
     let outcome: { state: 'sent' | 'pending' | 'failed'; error?: string };
     try {
-      const res = await fetch(claimed.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(claimed.payload),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      const text = await res.text();
-      let errcode = 0;
-      try {
-        errcode = Number((JSON.parse(text) as { errcode?: unknown }).errcode ?? 0);
-      } catch {
-        errcode = 0;
-      }
-      outcome = res.ok && !errcode ? { state: 'sent' } : { state: 'pending', error: `HTTP ${res.status} ${text.slice(0, 200)}` };
+      // Checked again at every send: a name may resolve to an internal address since it was saved.
+      const verdict = await this.addresses.check(claimed.url);
+      if (!verdict.ok) outcome = { state: 'failed', error: `refused: the URL ${verdict.reason}` };
+      else if ('unresolved' in verdict) outcome = { state: 'pending', error: 'the host name does not resolve' };
+      else outcome = await this.post(claimed);
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
-      // A timeout may have delivered the message: not resent. A refused connection did not.
-      outcome = timedOut
-        ? { state: 'failed', error: `no answer within ${TIMEOUT_MS / 1000} s; not resent` }
-        : { state: 'pending', error: err.cause?.code ?? err.message };
+      outcome = { state: 'pending', error: (e as Error).message };
     }
     await this.db.query(
       `UPDATE webhook_delivery SET state = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN $4::timestamptz END WHERE id = $1`,
@@ -79,6 +81,40 @@ export class WebhookSender {
       throw new RetryableWebhookError(outcome.error);
     }
     return outcome.state;
+  }
+
+  /** Posts the message once; redirects are not followed (a robot never redirects). */
+  private async post(claimed: DeliveryRow): Promise<{ state: 'sent' | 'pending' | 'failed'; error?: string }> {
+    try {
+      const url = claimed.secret_sealed
+        ? dingTalkSignedUrl(claimed.url, await this.secrets.open(claimed.secret_sealed), this.clock.nowMs())
+        : claimed.url;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(claimed.payload),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        redirect: 'manual',
+      });
+      if (res.status >= 300 && res.status < 400) {
+        return { state: 'failed', error: `HTTP ${res.status}: the robot answered with a redirect, which is not followed` };
+      }
+      const text = await res.text();
+      let errcode = 0;
+      try {
+        errcode = Number((JSON.parse(text) as { errcode?: unknown }).errcode ?? 0);
+      } catch {
+        errcode = 0;
+      }
+      return res.ok && !errcode ? { state: 'sent' } : { state: 'pending', error: `HTTP ${res.status} ${text.slice(0, 200)}` };
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+      // A timeout may have delivered the message: not resent. A refused connection did not.
+      return timedOut
+        ? { state: 'failed', error: `no answer within ${TIMEOUT_MS / 1000} s; not resent` }
+        : { state: 'pending', error: err.cause?.code ?? err.message };
+    }
   }
 
   /** Deliveries that still wait to be sent (their job was lost or is backing off). */

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { mayRunSteps } from '../calendar/calendar-access';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
 import { STEP_LABELS, STEPS, StepName } from '../calendar/calendar-config';
 import { CalendarService } from '../calendar/calendar.service';
-import { isPeriod, Period } from '../calendar/period';
+import { isPeriod, Period, periodAt, shiftPeriod } from '../calendar/period';
 import { occurrences } from '../calendar/schedule';
 import { RunRow, RunState, StepRunner } from './step-runner.service';
 
@@ -32,6 +32,10 @@ export interface CycleView {
   events: Array<{ key: string; title: string; state: RunState; dueAt: string | null; ranAt: string | null }>;
 }
 
+/** The months a cycle can be about. */
+export const FIRST_PERIOD = '2000-01';
+export const LAST_PERIOD = '2100-12';
+
 /** A township's cycle for a month: each step's state, when it ran and what it produced. */
 @Injectable()
 export class CycleService {
@@ -39,6 +43,7 @@ export class CycleService {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly calendars: CalendarService,
     private readonly runner: StepRunner,
+    private readonly clock: Clock,
   ) {}
 
   private async township(principal: Principal, unitId: string): Promise<OrgUnit> {
@@ -94,8 +99,13 @@ export class CycleService {
   /** Runs a step now (a leader's hand); a step already done answers with what it produced. */
   async runNow(principal: Principal, unitId: string, period: Period, step: StepName): Promise<StepView> {
     if (!isPeriod(period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
+    if (period < FIRST_PERIOD || period > LAST_PERIOD)
+      throw ValidationFailed.field('period', `must be a month from ${FIRST_PERIOD} to ${LAST_PERIOD}`);
     const unit = await this.township(principal, unitId);
     if (!mayRunSteps(principal.scope, unit)) throw new Forbidden('Only a township leader runs a step by hand');
+    // A month's steps run during it; the task list of the coming month may go out before it begins.
+    const latest = shiftPeriod(periodAt(this.clock.now(), (await this.calendars.forTownship(unitId)).config.timezone), 1);
+    if (period > latest) throw ValidationFailed.field('period', `must not be later than ${latest}: that month's steps cannot run yet`);
     const run = await this.runner.run(unitId, period, `step:${step}`, { kind: 'manual', userId: principal.userId });
     return this.stepView(step, run, run.due_at);
   }

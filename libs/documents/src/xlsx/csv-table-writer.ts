@@ -5,13 +5,15 @@ import { Cell, drained, SheetFooter, SheetLayout, SummaryTable, TableWriter } fr
 export const UTF8_BOM = '\uFEFF';
 
 /**
- * One CSV field. Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a
- * leading apostrophe, so a ticket title cannot become a formula on an official's machine.
+ * One CSV field. Text that a spreadsheet could run as a formula (=, +, -, @, TAB or CR first)
+ * gets a leading apostrophe, as OWASP recommends, so a ticket title cannot become a formula on
+ * an official's machine. That includes text such as `-2+3+cmd|…` that starts like a negative
+ * number: numbers are written from numeric cells, never from text.
  */
 export function csvField(value: Cell): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

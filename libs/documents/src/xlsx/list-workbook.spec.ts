@@ -324,7 +324,7 @@ describe('CSV fields', () => {
     ['=HYPERLINK("x")', `"'=HYPERLINK(""x"")"`],
     ['+86 138', "'+86 138"],
     ['@SUM(A1)', "'@SUM(A1)"],
-    ['-5', '-5'],
+    ['-5', "'-5"],
     ['-', "'-"],
   ])('writes %j as %j', (input, output) => {
     expect(csvField(input)).toBe(output);

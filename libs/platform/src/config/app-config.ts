@@ -1,5 +1,18 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync, ValidationError } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
@@ -32,9 +45,12 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /** Unset: 127.0.0.1 while the demo logins (one shared, published password) exist, else every interface. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsString()
   @MinLength(1)
-  HOST = '0.0.0.0';
+  HOST?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -74,6 +90,10 @@ export class AppConfig {
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 
+  /** `auto`: readable lines on a terminal, JSON otherwise (a container, a file, a log collector). */
+  @IsIn(['auto', 'json', 'readable'], { message: 'must be auto, json or readable' })
+  LOG_FORMAT: 'auto' | 'json' | 'readable' = 'auto';
+
   @IsString()
   @MinLength(1)
   DATA_DIR = './data';
@@ -90,6 +110,25 @@ export class AppConfig {
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_SECRET?: string;
+
+  /** The key that signed tokens before JWT_SECRET was rotated; honoured until JWT_SECRET_PREVIOUS_UNTIL. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET_PREVIOUS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be a date or time such as 2026-12-31 or 2026-12-31T18:00:00+08:00' })
+  JWT_SECRET_PREVIOUS_UNTIL?: string;
+
+  /** The key that seals stored secrets (webhook 加签 keys); unset: one generated and kept in the database. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  SECRETS_KEY?: string;
 
   @IsDuration()
   JWT_TTL = '12h';
@@ -108,6 +147,45 @@ export class AppConfig {
 
   @IsDuration()
   LOGIN_LOCK_WINDOW = '15m';
+
+  /** The longest a sign-in from an address with many recent failures is held back. */
+  @IsDuration()
+  LOGIN_SLOWDOWN_MAX = '10s';
+
+  /**
+   * Hosts (comma-separated names or addresses) that robot webhooks may reach although they
+   * resolve to internal addresses: an intranet robot. Empty: only public addresses.
+   */
+  @Matches(/^[A-Za-z0-9.:_\-[\], ]*$/, { message: 'must be host names or addresses separated by commas' })
+  WEBHOOK_ALLOWED_HOSTS = '';
+
+  /** Requests a minute per user to read (GET, HEAD). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_READS = 600;
+
+  /** Requests a minute per user that change something (POST, PUT, PATCH, DELETE). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_WRITES = 120;
+
+  /** Uploads and imports a minute per user (evidence, findings and other spreadsheets). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_UPLOADS = 20;
+
+  /** Requests a minute from one client address, whoever signs in (an office behind one NAT address shares it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_LIMIT_PER_ADDRESS = 3000;
 
   @Transform(toBool)
   @IsBoolean()
@@ -171,8 +249,29 @@ export class AppConfig {
   CYCLE_STEP_PAUSE_MS = 0;
 
   /** Milliseconds in a duration setting such as `JWT_TTL`. */
-  durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION'): number {
+  durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'LOGIN_SLOWDOWN_MAX' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION'): number {
     return parseDurationMs(this[key])!;
+  }
+
+  get allowedWebhookHosts(): string[] {
+    return this.WEBHOOK_ALLOWED_HOSTS.split(',')
+      .map((h) =>
+        h
+          .trim()
+          .replace(/^\[|\]$/g, '')
+          .toLowerCase(),
+      )
+      .filter(Boolean);
+  }
+
+  /** The address the API listens on. */
+  get listenHost(): string {
+    return this.HOST ?? (this.DEMO ? '127.0.0.1' : '0.0.0.0');
+  }
+
+  /** When tokens signed with JWT_SECRET_PREVIOUS stop being accepted. */
+  get previousSecretUntil(): Date | undefined {
+    return this.JWT_SECRET_PREVIOUS_UNTIL ? new Date(this.JWT_SECRET_PREVIOUS_UNTIL) : undefined;
   }
 
   get dataDir(): string {
@@ -207,7 +306,38 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN_KEYS = new Set(Object.keys(new AppConfig()).concat(['DATABASE_URL', 'REDIS_URL', 'ADMIN_PASSWORD', 'JWT_SECRET']));
+const KNOWN_KEYS = new Set(
+  Object.keys(new AppConfig()).concat([
+    'HOST',
+    'SECRETS_KEY',
+    'DATABASE_URL',
+    'REDIS_URL',
+    'ADMIN_PASSWORD',
+    'JWT_SECRET',
+    'JWT_SECRET_PREVIOUS',
+    'JWT_SECRET_PREVIOUS_UNTIL',
+  ]),
+);
+
+/** Rules that tie settings together, one line per broken rule. */
+function crossCheck(config: AppConfig): string[] {
+  const problems: string[] = [];
+  if (config.JWT_SECRET_PREVIOUS && !config.JWT_SECRET_PREVIOUS_UNTIL) {
+    problems.push(
+      'JWT_SECRET_PREVIOUS_UNTIL: must be set with JWT_SECRET_PREVIOUS (the date after which the previous key stops verifying)',
+    );
+  }
+  if (config.JWT_SECRET_PREVIOUS_UNTIL && !config.JWT_SECRET_PREVIOUS) {
+    problems.push('JWT_SECRET_PREVIOUS: must be set when JWT_SECRET_PREVIOUS_UNTIL is (the key that signed the older tokens)');
+  }
+  if (config.JWT_SECRET_PREVIOUS && !config.JWT_SECRET) {
+    problems.push('JWT_SECRET: must be set when JWT_SECRET_PREVIOUS is (the new key that signs from now on)');
+  }
+  if (config.JWT_SECRET_PREVIOUS && config.JWT_SECRET_PREVIOUS === config.JWT_SECRET) {
+    problems.push('JWT_SECRET_PREVIOUS: must differ from JWT_SECRET');
+  }
+  return problems;
+}
 
 function readSettingsFile(configDir: string): Record<string, unknown> {
   const file = join(configDir, 'settings.yaml');
@@ -260,5 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length) throw new ConfigError(flatten(errors, raw));
+  const crossProblems = crossCheck(config);
+  if (crossProblems.length) throw new ConfigError(crossProblems);
   return config;
 }

@@ -111,6 +111,10 @@ export function mapError(exception: unknown): MappedError {
   if (state === PG_UNIQUE_VIOLATION) {
     return { body: body(409, 'This conflicts with a record that already exists'), headers, unexpected: false };
   }
+  // Class 22 (data exception): a value the checks at the edge let through that the database cannot take.
+  if (state?.startsWith('22')) {
+    return { body: body(400, 'A value in the request is out of range or cannot be stored'), headers, unexpected: true };
+  }
   if (state === PG_SERIALIZATION_FAILURE || state === PG_DEADLOCK || state === PG_LOCK_NOT_AVAILABLE) {
     return { body: body(409, 'Another change to the same record won; reload and try again'), headers, unexpected: false };
   }

@@ -1,9 +1,13 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as PinoLogger } from 'pino';
 import type { LogLevel } from '../config/app-config';
+import { readableDestination } from './readable-log';
 
-/** Structured JSON logs on stdout; one logger for Nest, Fastify (with request ids) and our code. */
-export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): PinoLogger {
+/**
+ * Structured JSON logs on stdout; one logger for Nest, Fastify (with request ids) and our code.
+ * With a readable `format` (a terminal), the same entries are written as plain lines.
+ */
+export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream, format: 'json' | 'readable' = 'json'): PinoLogger {
   return pino(
     {
       level,
@@ -15,8 +19,14 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? (format === 'readable' ? readableDestination() : undefined),
   );
+}
+
+/** Whether logs go out as readable lines: LOG_FORMAT, or on `auto` whether stdout is a terminal. */
+export function logFormatOf(setting: 'auto' | 'json' | 'readable'): 'json' | 'readable' {
+  if (setting !== 'auto') return setting;
+  return process.stdout.isTTY ? 'readable' : 'json';
 }
 
 /** Adapts pino to Nest's LoggerService so that framework messages are JSON lines too. */

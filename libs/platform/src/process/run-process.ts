@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Logger as PinoLogger } from 'pino';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
 import { startInfrastructure, Infrastructure } from '../infrastructure';
-import { createRootLogger, PinoNestLogger } from '../logging/logger';
+import { createRootLogger, logFormatOf, PinoNestLogger } from '../logging/logger';
 
 export interface ProcessContext {
   config: AppConfig;
@@ -30,7 +30,7 @@ export async function runProcess(name: string, start: (ctx: ProcessContext) => P
     }
     throw e;
   }
-  const logger = createRootLogger(config.LOG_LEVEL);
+  const logger = createRootLogger(config.LOG_LEVEL, undefined, logFormatOf(config.LOG_FORMAT));
   const log = logger.child({ context: name });
   Logger.overrideLogger(new PinoNestLogger(logger));
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));

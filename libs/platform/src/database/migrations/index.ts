@@ -7,6 +7,7 @@ import { Documents1795450000000 } from './1795450000000-documents';
 import { TicketSearch1795500000000 } from './1795500000000-ticket-search';
 import { SharedRanks1795600000000 } from '../../../../assessment/src/migrations/1795600000000-shared-ranks';
 import { Campaigns1795800000000 } from '../../../../campaigns/src/migrations/1795800000000-campaigns';
+import { WebhookSecret1795850000000 } from '../../../../cycles/src/migrations/1795850000000-webhook-secret';
 
 /** Every migration, oldest first. The schema changes only through these. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   TicketSearch1795500000000,
   SharedRanks1795600000000,
   Campaigns1795800000000,
+  WebhookSecret1795850000000,
 ];
