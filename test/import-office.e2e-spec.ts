@@ -13,7 +13,7 @@ describe('findings import of lists as offices lay them out', () => {
   let inspection: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { IMMEDIATE_DAYS: '7' } });
     inspector = await t.login('zc_inspector');
     const res = await t
       .http()
@@ -53,6 +53,11 @@ describe('findings import of lists as offices lay them out', () => {
         ['政策宣传不到位，群众知晓率低', '中厂镇第二社区', '政策落实', '刘敏', expect.stringMatching(/-12-31$/), 'standing'],
       ]);
       expect(got[0]).toMatchObject({ responsible: '李四', measures: '逐户补齐评议记录' });
+      // 立行立改 is due the configured seven days after the import, in the unit's own calendar.
+      const [due] = await t.app
+        .get(DataSource)
+        .query(`SELECT deadline = (created_at AT TIME ZONE unit_tz)::date + 7 AS ok FROM ticket WHERE id = $1`, [res.body.issues[2]]);
+      expect(due.ok).toBe(true);
     },
   );
 

@@ -232,9 +232,9 @@ export class FindingsImportService {
       let deadline: string | undefined;
       const inline = parseClass(deadlineText);
       const zone = unit?.timezone ?? 'UTC'; // a row without a unit is rejected anyway
-      if (inline === 'immediate') {
+      if (inline === 'immediate' || (!deadlineText && rectificationClass === 'immediate')) {
         rectificationClass = 'immediate';
-        deadline = localNow(zone).toISODate()!;
+        deadline = localNow(zone).plus({ days: this.config.IMMEDIATE_DAYS }).toISODate()!;
       } else if (inline === 'standing') {
         rectificationClass = 'standing';
         deadline = `${localNow(zone).year}-12-31`;
