@@ -119,7 +119,7 @@ describe('findings import', () => {
     ]);
   });
 
-  it('treats hostile content as text: formulas are never evaluated, odd headers do no harm', async () => {
+  it('treats hostile content as text: formulas read as their cached values and are never evaluated, odd headers do no harm', async () => {
     const before = await count();
     const file = await xlsx([
       ['序号', '问题描述', '责任单位', '整改时限', '__proto__', 'constructor'],
@@ -127,17 +127,23 @@ describe('findings import', () => {
         1,
         { formula: 'HYPERLINK("http://evil.example","点我")', result: '点我' },
         '中厂镇第一社区',
-        { formula: 'DATE(2026,9,1)', result: new Date(Date.UTC(2026, 8, 1)) },
+        { formula: 'DATE(2026,9,1)', result: '下个月' },
         'x',
         'y',
       ],
     ]);
     const res = await upload(file, 'hostile.xlsx');
     expect(res.status).toBe(422);
-    expect(res.body.details.rows).toEqual([
-      { row: 2, column: '问题描述', message: 'a formula, not text: paste the values' },
-      { row: 2, column: '整改时限', message: expect.stringContaining('"=DATE(2026,9,1)" is not a date') },
-    ]);
+    expect(res.body.details.rows).toEqual([{ row: 2, column: '整改时限', message: expect.stringContaining('"下个月" is not a date') }]);
+    const typed = await upload(
+      csv([
+        ['问题描述', '责任单位', '整改时限'],
+        ["=cmd|' /C calc'!A0", '中厂镇第一社区', '2026-12-31'],
+      ]),
+      'typed.csv',
+    );
+    expect(typed.status).toBe(422);
+    expect(typed.body.details.rows).toEqual([{ row: 2, column: '问题描述', message: 'a formula, not text: paste the values' }]);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
     expect(await count()).toBe(before);
   });

@@ -73,7 +73,7 @@ export class TicketsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first result' })
   @ApiOperation({
     summary:
-      'Import a findings list (.xlsx or .csv with 序号, 问题描述, 问题类别, 责任单位, 责任人, 整改措施, 整改时限): all rows or none; 422 lists every bad row',
+      'Import a findings list (.xlsx, .xls, WPS .et, .ods or .csv — UTF-8, GBK or UTF-16 — with 序号, 问题描述, 问题类别, 责任单位, 责任人, 整改措施, 整改时限; the header row is found among the first 30 rows, section and note rows are skipped): all rows or none; 422 lists every bad row',
   })
   async importFindings(
     @CurrentPrincipal() p: Principal,
@@ -85,7 +85,7 @@ export class TicketsController {
     if (key !== undefined && (!key.trim() || key.length > 200))
       throw ValidationFailed.field('Idempotency-Key', 'must be 1 to 200 characters');
     const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
-    return this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key?.trim() });
+    return this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key?.trim(), sheet: q.sheet });
   }
 
   @Get('ticket-categories')

@@ -37,6 +37,15 @@ export class ListInspectionsQuery extends PageQuery {
 
 export class ImportFindingsQuery {
   @ApiPropertyOptional({ description: 'validate only; nothing is written' }) @IsOptional() @Transform(toBool) @IsBoolean() dryRun?: boolean;
+  @ApiPropertyOptional({
+    description: 'the worksheet to read, by name; otherwise the first sheet with a findings header',
+    example: '问题清单',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  sheet?: string;
 }
 
 class MilestoneDto {

@@ -8,10 +8,9 @@ import {
   Forbidden,
   ImportRejected,
   isValidZone,
-  mapHeaders,
   PG_UNIQUE_VIOLATION,
   Principal,
-  readSheet,
+  readTable,
   RowProblem,
   sqlState,
 } from '@app/platform';
@@ -98,11 +97,13 @@ export class OrgImportService {
     const problems: RowProblem[] = [];
     let columns: Map<OrgColumn, number> | undefined;
     const seenCodes = new Map<string, number>();
-    for await (const row of readSheet(file, filename, { ...DEFAULT_TABLE_LIMITS, maxRows: MAX_ORG_ROWS })) {
-      if (!columns) {
-        columns = mapHeaders(row, ORG_COLUMNS);
+    for await (const item of readTable(file, filename, ORG_COLUMNS, { limits: { ...DEFAULT_TABLE_LIMITS, maxRows: MAX_ORG_ROWS } })) {
+      if (item.kind === 'header') {
+        columns = item.columns;
         continue;
       }
+      if (!columns) continue;
+      const row = item.row;
       const cell = (k: OrgColumn) => (columns!.has(k) ? (row.values[columns!.get(k)!] ?? '').trim() : '');
       const bad = (column: string, message: string) => problems.push({ row: row.rowNumber, column, message });
       const name = cell('name');

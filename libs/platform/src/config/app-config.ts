@@ -213,6 +213,13 @@ export class AppConfig {
   @Max(4096)
   IMPORT_MAX_UNPACKED_MB = 200;
 
+  /** An imported finding marked 立行立改 (at once) is due this many days after the import, in the owner unit's time zone. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(90)
+  IMMEDIATE_DAYS = 0;
+
   /** A ticket's light turns yellow this many days before its deadline. */
   @Transform(toInt)
   @IsInt()

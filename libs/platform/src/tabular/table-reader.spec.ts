@@ -38,7 +38,7 @@ describe('readSheet', () => {
     expect(rows.map((r) => r.rowNumber)).toEqual([1, 3, 5]);
   });
 
-  it('reads the first worksheet of an XLSX with dates as ISO days and formulas as text', async () => {
+  it('reads the first worksheet of an XLSX with dates as ISO days and formulas as their cached values', async () => {
     const data = await xlsx(
       [
         ['序号', '问题描述', '整改时限', '合计'],
@@ -48,7 +48,7 @@ describe('readSheet', () => {
       (ws) => (ws.getCell('C2').numFmt = 'yyyy-mm-dd'),
     );
     const rows = await all(data, 'findings.xlsx');
-    expect(rows[1].values).toEqual(['1', '危房改造未完成', '2026-07-28', '=A2*100']);
+    expect(rows[1].values).toEqual(['1', '危房改造未完成', '2026-07-28', '100']);
     expect(rows[2].values).toEqual(['2', '富文本', '46231', '=1+1']);
     expect(rows.map((r) => r.rowNumber)).toEqual([1, 2, 3]);
   });
@@ -66,12 +66,23 @@ describe('readSheet', () => {
   it('decides the format by content', () => {
     expect(detectTableFormat(Buffer.from('a,b'), 'list.csv')).toBe('csv');
     expect(() => detectTableFormat(Buffer.from('a,b'), 'list.xlsx')).toThrow(UnsupportedMediaType);
-    expect(() => detectTableFormat(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'old.xls')).toThrow(/xls/);
+    expect(detectTableFormat(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'old.xls')).toBe('cfb');
+    expect(detectTableFormat(Buffer.from([0x50, 0x4b, 0x03, 0x04]), 'list.ods')).toBe('zip');
+    expect(() => detectTableFormat(Buffer.from('a,b'), 'list.et')).toThrow(UnsupportedMediaType);
     expect(() => detectTableFormat(Buffer.from([0x89, 0x50, 0x00, 0x47]), 'photo.csv')).toThrow(UnsupportedMediaType);
   });
 
   it('decodes GB18030 text that is not valid UTF-8', () => {
     expect(decodeCsv(iconv.encode('问题描述', 'gb18030'))).toBe('问题描述');
+  });
+
+  it('decodes UTF-16 with a BOM in either order, and mostly-ASCII UTF-16 without one', () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('序号\t问题描述', 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode('序号\t问题描述', 'utf16be')]);
+    expect(decodeCsv(le)).toBe('序号\t问题描述');
+    expect(decodeCsv(be)).toBe('序号\t问题描述');
+    expect(decodeCsv(iconv.encode('no,title\n1,危房', 'utf16le'))).toBe('no,title\n1,危房');
+    expect(detectTableFormat(iconv.encode('no,title\n1,x', 'utf16le'), 'x.txt')).toBe('csv');
   });
 });
 

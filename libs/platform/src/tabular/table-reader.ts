@@ -26,29 +26,56 @@ export const DEFAULT_TABLE_LIMITS: TableLimits = {
   maxCellLength: 4000,
 };
 
-export type TableFormat = 'csv' | 'xlsx';
+/** How the bytes are packed: text (CSV), a zip (XLSX or ODS) or an OLE compound file (XLS, WPS .et). */
+export type TableFormat = 'csv' | 'zip' | 'cfb';
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const ACCEPTED = ['.xlsx', '.xls', '.et', '.ods', '.csv'];
+const WORKBOOK_NAME = /\.(xlsx|xlsm|xls|et|ett|ods)$/;
 
 /** Decides the format from the content first and the name second; anything else is a 415. */
 export function detectTableFormat(data: Buffer, filename = ''): TableFormat {
   const lower = filename.toLowerCase();
   if (data.subarray(0, 4).equals(ZIP_MAGIC)) {
-    if (lower.endsWith('.csv')) throw new UnsupportedMediaType('The file is named .csv but is a zip (XLSX?) file', ['.xlsx', '.csv']);
-    return 'xlsx';
+    if (lower.endsWith('.csv')) throw new UnsupportedMediaType('The file is named .csv but is a zip (XLSX?) file', ACCEPTED);
+    return 'zip';
   }
-  if (lower.endsWith('.xls') || data.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))) {
-    throw new UnsupportedMediaType('Old .xls workbooks are not accepted: save the sheet as .xlsx or .csv', ['.xlsx', '.csv']);
-  }
-  if (lower.endsWith('.xlsx')) throw new UnsupportedMediaType('The file is named .xlsx but is not a valid workbook', ['.xlsx', '.csv']);
-  if (data.includes(0)) throw new UnsupportedMediaType('The file is not a spreadsheet: send .xlsx or .csv', ['.xlsx', '.csv']);
+  if (data.subarray(0, 8).equals(CFB_MAGIC)) return 'cfb';
+  if (WORKBOOK_NAME.test(lower))
+    throw new UnsupportedMediaType(`The file is named ${lower.slice(lower.lastIndexOf('.'))} but is not a valid workbook`, ACCEPTED);
+  if (utf16Order(data)) return 'csv';
+  if (data.includes(0)) throw new UnsupportedMediaType('The file is not a spreadsheet: send .xlsx, .xls, .et, .ods or .csv', ACCEPTED);
   return 'csv';
 }
 
-/** Text of a CSV: UTF-8 (with or without BOM) when it decodes as such, otherwise GBK/GB18030. */
+/** UTF-16 by its BOM, or by zero bytes in every other place as Excel's "Unicode text" without one. */
+function utf16Order(data: Buffer): 'le' | 'be' | undefined {
+  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) return 'le';
+  if (data.length >= 2 && data[0] === 0xfe && data[1] === 0xff) return 'be';
+  const n = Math.min(data.length - (data.length % 2), 2000);
+  if (n < 16) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (data[i] === 0) evenZero += 1;
+    if (data[i + 1] === 0) oddZero += 1;
+  }
+  const pairs = n / 2;
+  // Chinese text has few zero bytes, so only mostly-ASCII UTF-16 is told by this; BOM-less Chinese UTF-16 is rare.
+  if (oddZero > pairs * 0.6 && evenZero <= pairs * 0.05) return 'le';
+  if (evenZero > pairs * 0.6 && oddZero <= pairs * 0.05) return 'be';
+  return undefined;
+}
+
+/** Text of a CSV: UTF-16 by its BOM or zero bytes, UTF-8 (with or without BOM) when it decodes as such, otherwise GBK/GB18030. */
 export function decodeCsv(data: Buffer): string {
   if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) return data.subarray(3).toString('utf8');
-  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) return data.subarray(2).toString('utf16le');
+  const order = utf16Order(data);
+  if (order) {
+    const bom = (data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff) ? 2 : 0;
+    return iconv.decode(data.subarray(bom), order === 'le' ? 'utf16le' : 'utf16be');
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(data);
   } catch {
@@ -56,17 +83,71 @@ export function decodeCsv(data: Buffer): string {
   }
 }
 
-async function unpackedSize(data: Buffer, limits: TableLimits): Promise<number> {
+/** Excel's "Unicode text" and many exports separate by tabs; the first line decides. */
+function csvDelimiter(text: string): string {
+  const firstLine = text.slice(0, 4096).split(/\r?\n/, 1)[0] ?? '';
+  const tabs = firstLine.split('\t').length - 1;
+  const commas = firstLine.split(',').length - 1;
+  return tabs > commas ? '\t' : ',';
+}
+
+/** One merged area, 1-based and inclusive, as Excel writes it ("B4:B9"). */
+interface MergedArea {
+  r1: number;
+  c1: number;
+  r2: number;
+  c2: number;
+}
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n;
+}
+
+function parseArea(ref: string): MergedArea | undefined {
+  const m = /^([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})$/.exec(ref);
+  if (!m) return undefined;
+  return { c1: columnNumber(m[1]), r1: Number(m[2]), c2: columnNumber(m[3]), r2: Number(m[4]) };
+}
+
+interface ZipContents {
+  kind: 'xlsx' | 'ods';
+  /** Merged areas of each worksheet of an XLSX, by its number in `xl/worksheets/sheetN.xml`. */
+  merges: Map<string, MergedArea[]>;
+}
+
+function readEntryText(zip: yauzl.ZipFile, entry: yauzl.Entry, onText: (text: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (err, zip) => {
-      if (err || !zip) return reject(new ValidationFailed(`The workbook is not a valid XLSX file: ${err?.message ?? 'unreadable'}`));
+    zip.openReadStream(entry, (err, stream) => {
+      if (err || !stream) return reject(new ValidationFailed(`The workbook is not a valid file: ${err?.message ?? 'unreadable'}`));
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => onText(chunk));
+      stream.on('end', () => resolve());
+      stream.on('error', (e: Error) => reject(new ValidationFailed(`The workbook is not a valid file: ${e.message}`)));
+    });
+  });
+}
+
+/**
+ * Lists a zip before anything parses it: its total unpacked size (a zip bomb is refused by
+ * this), whether it is an XLSX or an ODS, and the merged areas of an XLSX's worksheets, which
+ * come after the rows in the sheet's XML and so are read ahead of the streaming reader.
+ */
+async function inspectZip(data: Buffer, limits: TableLimits): Promise<ZipContents> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, z) =>
+      err || !z ? reject(new ValidationFailed(`The workbook is not a valid file: ${err?.message ?? 'unreadable'}`)) : resolve(z),
+    ),
+  );
+  try {
+    const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
+      const list: yauzl.Entry[] = [];
       let total = 0;
-      let entries = 0;
       zip.on('entry', (entry: yauzl.Entry) => {
         total += entry.uncompressedSize;
-        entries += 1;
-        if (total > limits.maxUnpackedBytes || entries > 10_000) {
-          zip.close();
+        list.push(entry);
+        if (total > limits.maxUnpackedBytes || list.length > 10_000) {
           return reject(
             new PayloadTooLarge(
               `The workbook unpacks to more than ${Math.round(limits.maxUnpackedBytes / 1048576)} MiB; it was refused unread`,
@@ -76,31 +157,59 @@ async function unpackedSize(data: Buffer, limits: TableLimits): Promise<number> 
         }
         zip.readEntry();
       });
-      zip.on('end', () => resolve(total));
-      zip.on('error', (e: Error) => reject(new ValidationFailed(`The workbook is not a valid XLSX file: ${e.message}`)));
+      zip.on('end', () => resolve(list));
+      zip.on('error', (e: Error) => reject(new ValidationFailed(`The workbook is not a valid file: ${e.message}`)));
       zip.readEntry();
     });
-  });
+    const names = new Set(entries.map((e) => e.fileName));
+    if (names.has('xl/workbook.xml')) {
+      const merges = new Map<string, MergedArea[]>();
+      for (const entry of entries) {
+        const sheet = /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(entry.fileName);
+        if (!sheet) continue;
+        const areas: MergedArea[] = [];
+        let carry = '';
+        await readEntryText(zip, entry, (chunk) => {
+          const text = carry + chunk;
+          const re = /<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"/g;
+          let m: RegExpExecArray | null;
+          let last = 0;
+          while ((m = re.exec(text))) {
+            const area = parseArea(m[1]);
+            if (area) areas.push(area);
+            last = re.lastIndex;
+          }
+          carry = text.slice(Math.max(last, text.length - 64));
+        });
+        if (areas.length) merges.set(sheet[1], areas);
+      }
+      return { kind: 'xlsx', merges };
+    }
+    if (names.has('content.xml') && (names.has('mimetype') || names.has('META-INF/manifest.xml')))
+      return { kind: 'ods', merges: new Map() };
+    throw new UnsupportedMediaType('The zip file is not a workbook: send .xlsx, .xls, .et, .ods or .csv', ACCEPTED);
+  } finally {
+    zip.close();
+  }
 }
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** The text of an XLSX cell. Formulas are kept as their text and never evaluated. */
+function isoDay(date: Date): string {
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+}
+
+/** The text of an XLSX cell. A formula reads as its cached result and is never evaluated. */
 export function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) {
-    return `${value.getUTCFullYear()}-${pad(value.getUTCMonth() + 1)}-${pad(value.getUTCDate())}`;
-  }
+  if (value instanceof Date) return isoDay(value);
   const v = value as unknown as Record<string, unknown>;
-  if ('formula' in v || 'sharedFormula' in v) {
-    const formula = typeof v.formula === 'string' ? v.formula : typeof v.sharedFormula === 'string' ? v.sharedFormula : '';
-    return `=${formula}`;
-  }
+  if ('formula' in v || 'sharedFormula' in v) return cellText((v.result ?? null) as ExcelJS.CellValue);
   if (Array.isArray(v.richText)) return (v.richText as Array<{ text: string }>).map((r) => r.text).join('');
   if (typeof v.text === 'string') return v.text;
   if ('error' in v) return String(v.error);
@@ -108,15 +217,18 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 function checkRow(values: string[], rowNumber: number, limits: TableLimits): string[] {
-  if (values.length > limits.maxColumns) {
-    throw new ValidationFailed(`Row ${rowNumber} has ${values.length} columns; at most ${limits.maxColumns} are read`);
+  let end = values.length;
+  while (end > 0 && !values[end - 1]) end -= 1;
+  if (end > limits.maxColumns) {
+    throw new ValidationFailed(`Row ${rowNumber} has ${end} columns; at most ${limits.maxColumns} are read`);
   }
-  return values.map((v) => {
+  const out = end === values.length ? values : values.slice(0, end);
+  for (const v of out) {
     if (v.length > limits.maxCellLength) {
       throw new ValidationFailed(`Row ${rowNumber} has a cell longer than ${limits.maxCellLength} characters`);
     }
-    return v;
-  });
+  }
+  return out;
 }
 
 /**
@@ -133,17 +245,64 @@ function* pieces<T extends string | Buffer>(whole: T): Generator<T> {
   }
 }
 
-async function* csvRows(data: Buffer, limits: TableLimits): AsyncGenerator<SheetRow> {
-  const parser = Readable.from(pieces(decodeCsv(data))).pipe(
-    parseCsv({ relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true, trim: false }),
-  );
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    yield { rowNumber: item.info.lines, values: checkRow(item.record, item.info.lines, limits) };
+/** One worksheet as it is read: its name and its rows in order. */
+interface SheetSource {
+  name: string;
+  rows: AsyncIterable<SheetRow>;
+}
+
+async function* csvSheets(data: Buffer, limits: TableLimits): AsyncGenerator<SheetSource> {
+  const text = decodeCsv(data);
+  async function* rows(): AsyncGenerator<SheetRow> {
+    const parser = Readable.from(pieces(text)).pipe(
+      parseCsv({
+        delimiter: csvDelimiter(text),
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: false,
+        info: true,
+        trim: false,
+      }),
+    );
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { rowNumber: item.info.lines, values: checkRow(item.record, item.info.lines, limits) };
+    }
+  }
+  yield { name: '', rows: rows() };
+}
+
+/**
+ * Gives every cell of a merged area the text of its top-left cell, row by row as rows stream
+ * past: a 问题类别 merged down a section counts for each of the section's rows.
+ */
+class MergeFiller {
+  private readonly pending: MergedArea[];
+  private active: Array<MergedArea & { text: string }> = [];
+  private next = 0;
+
+  constructor(areas: MergedArea[], maxColumns: number) {
+    this.pending = areas
+      .map((a) => ({ ...a, c2: Math.min(a.c2, a.c1 + maxColumns) }))
+      .filter((a) => a.r2 >= a.r1 && a.c2 >= a.c1 && (a.r2 > a.r1 || a.c2 > a.c1))
+      .sort((a, b) => a.r1 - b.r1);
+  }
+
+  fill(rowNumber: number, values: string[]): string[] {
+    while (this.next < this.pending.length && this.pending[this.next].r1 <= rowNumber) {
+      const a = this.pending[this.next++];
+      this.active.push({ ...a, text: a.r1 === rowNumber ? (values[a.c1 - 1] ?? '') : '' });
+    }
+    if (!this.active.length) return values;
+    this.active = this.active.filter((a) => a.r2 >= rowNumber);
+    for (const a of this.active) {
+      while (values.length < a.c2) values.push('');
+      for (let c = a.c1; c <= a.c2; c++) values[c - 1] = a.text;
+    }
+    return values;
   }
 }
 
-async function* xlsxRows(data: Buffer, limits: TableLimits): AsyncGenerator<SheetRow> {
-  await unpackedSize(data, limits);
+async function* xlsxSheets(data: Buffer, limits: TableLimits, merges: Map<string, MergedArea[]>): AsyncGenerator<SheetSource> {
   // Required here rather than at the top: exceljs costs ~28 MB of resident memory, and only an import of a workbook needs it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { stream } = require('exceljs') as typeof ExcelJS;
@@ -154,35 +313,134 @@ async function* xlsxRows(data: Buffer, limits: TableLimits): AsyncGenerator<Shee
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
-  let sheets = 0;
   for await (const sheet of reader) {
-    sheets += 1;
-    if (sheets > 1) break; // the first worksheet is the list
-    for await (const row of sheet) {
-      const values: string[] = [];
-      const cells = (row.values as ExcelJS.CellValue[]) ?? [];
-      for (let c = 1; c < cells.length; c++) values.push(cellText(cells[c]).trim());
-      yield { rowNumber: row.number, values: checkRow(values, row.number, limits) };
+    const info = sheet as unknown as { id: string; name: string };
+    const filler = new MergeFiller(merges.get(String(info.id)) ?? [], limits.maxColumns);
+    async function* rows(): AsyncGenerator<SheetRow> {
+      for await (const row of sheet) {
+        const values: string[] = [];
+        const cells = (row.values as ExcelJS.CellValue[]) ?? [];
+        for (let c = 1; c < cells.length; c++) values.push(cellText(cells[c]).trim());
+        yield { rowNumber: row.number, values: checkRow(filler.fill(row.number, values), row.number, limits) };
+      }
     }
+    yield { name: info.name, rows: rows() };
   }
 }
 
-/**
- * Reads the first sheet of an XLSX or a CSV, row by row, without holding the rows in memory.
- * Blank rows are skipped; the first non-blank row is the header row.
- */
-export async function* readSheet(data: Buffer, filename?: string, limits: TableLimits = DEFAULT_TABLE_LIMITS): AsyncGenerator<SheetRow> {
+type SheetJs = typeof import('@e965/xlsx');
+let sheetJs: SheetJs | undefined;
+
+function loadSheetJs(): SheetJs {
+  if (!sheetJs) {
+    // Required on first use, as exceljs is; the code pages read text in old .xls files saved with GBK.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    sheetJs = require('@e965/xlsx') as SheetJs;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    sheetJs.set_cptable(require('@e965/xlsx/dist/cpexcel.js'));
+  }
+  return sheetJs;
+}
+
+/** The text of a SheetJS cell: cached values only (formulas are not read), dates as ISO days. */
+function sheetJsText(X: SheetJs, cell: import('@e965/xlsx').CellObject | undefined, date1904: boolean): string {
+  if (!cell || cell.v === undefined || cell.v === null) return '';
+  switch (cell.t) {
+    case 's':
+      return String(cell.v);
+    case 'b':
+      return cell.v ? 'TRUE' : 'FALSE';
+    case 'e':
+      return cell.w ?? '#ERROR';
+    case 'd':
+      return cell.v instanceof Date ? isoDay(cell.v) : String(cell.v);
+    case 'n': {
+      const n = Number(cell.v);
+      if (typeof cell.z === 'string' && X.SSF.is_date(cell.z) && n > 0 && n < 2_958_466) {
+        const serial = Math.floor(n) + (date1904 ? 1462 : 0);
+        return isoDay(new Date(Date.UTC(1899, 11, 30) + serial * 86_400_000));
+      }
+      return String(n);
+    }
+    case 'z':
+      return '';
+  }
+}
+
+/** .xls, WPS .et and .ods through SheetJS: read whole (they are small), merged cells filled. */
+async function* sheetJsSheets(data: Buffer, limits: TableLimits): AsyncGenerator<SheetSource> {
+  const X = loadSheetJs();
+  let wb: import('@e965/xlsx').WorkBook;
+  try {
+    wb = X.read(data, {
+      type: 'buffer',
+      dense: true,
+      cellFormula: false,
+      cellHTML: false,
+      cellNF: true,
+      cellStyles: false,
+      cellDates: false,
+      sheetRows: limits.maxRows + HEADER_SEARCH_ROWS + 2,
+      WTF: false,
+    });
+  } catch (e) {
+    if (e instanceof PayloadTooLarge) throw e;
+    throw new UnsupportedMediaType(`The file could not be read as a workbook: ${(e as Error).message}`, ACCEPTED);
+  }
+  const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
+  for (const name of wb.SheetNames) {
+    const ws = wb.Sheets[name];
+    type DenseRows = Array<Array<import('@e965/xlsx').CellObject | undefined> | undefined>;
+    const dense: DenseRows = (ws as unknown as { '!data'?: DenseRows })['!data'] ?? [];
+    const filler = new MergeFiller(
+      (ws['!merges'] ?? []).map((m) => ({ r1: m.s.r + 1, c1: m.s.c + 1, r2: m.e.r + 1, c2: m.e.c + 1 })),
+      limits.maxColumns,
+    );
+    async function* rows(): AsyncGenerator<SheetRow> {
+      await Promise.resolve();
+      for (let r = 0; r < dense.length; r++) {
+        const cells = dense[r] ?? [];
+        if (cells.length > limits.maxColumns * 4) throw new ValidationFailed(`Row ${r + 1} has more than ${limits.maxColumns} columns`);
+        const values: string[] = [];
+        for (let c = 0; c < cells.length; c++) values.push(sheetJsText(X, cells[c], date1904).trim());
+        yield { rowNumber: r + 1, values: checkRow(filler.fill(r + 1, values), r + 1, limits) };
+      }
+    }
+    yield { name, rows: rows() };
+  }
+}
+
+async function* sheetsOf(data: Buffer, filename: string | undefined, limits: TableLimits): AsyncGenerator<SheetSource> {
   const format = detectTableFormat(data, filename);
-  const rows = format === 'xlsx' ? xlsxRows(data, limits) : csvRows(data, limits);
+  if (format === 'csv') return yield* csvSheets(data, limits);
+  if (format === 'cfb') return yield* sheetJsSheets(data, limits);
+  const zip = await inspectZip(data, limits);
+  if (zip.kind === 'ods') return yield* sheetJsSheets(data, limits);
+  return yield* xlsxSheets(data, limits, zip.merges);
+}
+
+/** Non-blank rows only; more than `limits.maxRows` (plus `above`, the rows a header may sit under) is a 413. */
+async function* nonBlank(rows: AsyncIterable<SheetRow>, limits: TableLimits, above = 0): AsyncGenerator<SheetRow> {
   let count = 0;
   for await (const row of rows) {
     const values = row.values.map((v) => v.trim());
     if (values.every((v) => v === '')) continue;
     count += 1;
-    if (count > limits.maxRows + 1) {
+    if (count > limits.maxRows + above + 1) {
       throw new PayloadTooLarge(`The sheet has more than ${limits.maxRows} rows; split it into smaller files`, limits.maxRows);
     }
     yield { rowNumber: row.rowNumber, values };
+  }
+}
+
+/**
+ * Reads the first sheet of a workbook or a CSV, row by row, without holding the rows in memory.
+ * Blank rows are skipped; merged cells give their text to every cell they cover.
+ */
+export async function* readSheet(data: Buffer, filename?: string, limits: TableLimits = DEFAULT_TABLE_LIMITS): AsyncGenerator<SheetRow> {
+  for await (const sheet of sheetsOf(data, filename, limits)) {
+    yield* nonBlank(sheet.rows, limits);
+    return;
   }
 }
 
@@ -193,8 +451,26 @@ export interface ColumnSpec<K extends string> {
   required: boolean;
 }
 
+/** Header text as compared: no spaces or line breaks, no asterisks or colons, brackets half-width. */
 function normaliseHeader(text: string): string {
-  return text.replace(/[\s\u3000*＊:：()（）]/g, '').toLowerCase();
+  return text
+    .replace(/[\s\u3000*＊:：]/g, '')
+    .replace(/[（【[〔]/g, '(')
+    .replace(/[）】\]〕]/g, ')')
+    .toLowerCase();
+}
+
+/** The same text without what is in brackets: "整改时限（截止时间）" is 整改时限. */
+function withoutBrackets(norm: string): string {
+  return norm.replace(/\([^()]*\)/g, '');
+}
+
+function specOf<K extends string>(text: string, specs: readonly ColumnSpec<K>[]): ColumnSpec<K> | undefined {
+  const norm = normaliseHeader(text);
+  if (!norm) return undefined;
+  const bare = withoutBrackets(norm);
+  const matches = (candidate: string) => specs.find((s) => s.headers.some((h) => normaliseHeader(h) === candidate));
+  return matches(norm) ?? (bare && bare !== norm ? matches(bare) : undefined);
 }
 
 /**
@@ -206,10 +482,10 @@ export function mapHeaders<K extends string>(header: SheetRow, specs: readonly C
   const found = new Map<K, number>();
   const problems: RowProblem[] = [];
   header.values.forEach((text, index) => {
-    const norm = normaliseHeader(text);
-    if (!norm) return;
-    const spec = specs.find((s) => s.headers.some((h) => normaliseHeader(h) === norm));
+    const spec = specOf(text, specs);
     if (!spec) return;
+    // A header cell merged across two columns reads the same in both: the first one is the column.
+    if (found.has(spec.key) && found.get(spec.key) === index - 1 && header.values[index - 1] === text) return;
     if (found.has(spec.key)) problems.push({ row: header.rowNumber, column: text, message: `column "${text}" appears twice` });
     else found.set(spec.key, index);
   });
@@ -220,4 +496,128 @@ export function mapHeaders<K extends string>(header: SheetRow, specs: readonly C
   }
   if (problems.length) throw new ImportRejected(problems, `The header row (row ${header.rowNumber}) is not usable; nothing was imported`);
   return found;
+}
+
+/** How far down a sheet its header row is looked for (title rows, 填报单位 rows above it). */
+export const HEADER_SEARCH_ROWS = 30;
+
+/** How many of the known columns a row names, and whether it names every required one. */
+function headerScore<K extends string>(row: SheetRow, specs: readonly ColumnSpec<K>[]): { known: number; complete: boolean } {
+  const keys = new Set<K>();
+  for (const text of row.values) {
+    const spec = specOf(text, specs);
+    if (spec) keys.add(spec.key);
+  }
+  return { known: keys.size, complete: specs.every((s) => !s.required || keys.has(s.key)) };
+}
+
+/** The row among the first ones that names the most known columns; the earliest wins a tie. */
+export function findHeaderRow<K extends string>(
+  rows: SheetRow[],
+  specs: readonly ColumnSpec<K>[],
+): { row: SheetRow; complete: boolean } | undefined {
+  let best: { row: SheetRow; known: number; complete: boolean } | undefined;
+  for (const row of rows.slice(0, HEADER_SEARCH_ROWS)) {
+    const score = headerScore(row, specs);
+    if (score.known > 0 && (!best || score.known > best.known)) best = { row, ...score };
+  }
+  return best && { row: best.row, complete: best.complete };
+}
+
+const NOTE_ROW = /^(注|备注|说明|附注|附件|填表说明)\s*\d*\s*[:：、.]|^(填表人|填报人|审核人|制表人|联系人|联系电话|负责人签字|单位负责人)/;
+const SECTION_ROW =
+  /^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|第[一二三四五六七八九十百]+[部分类项])|（共\s*\d+\s*[个项条]）|\(共\s*\d+\s*[个项条]\)/;
+
+/** A data row of a table, with the section (一、精准识别方面…) it sits under. */
+export interface TableRow extends SheetRow {
+  section: string | null;
+}
+
+export type TableItem<K extends string> =
+  { kind: 'header'; sheet: string; header: SheetRow; columns: Map<K, number> } | { kind: 'row'; row: TableRow };
+
+export interface TableOptions {
+  limits?: TableLimits;
+  /** The worksheet to read, by name; otherwise the first one with a usable header. */
+  sheet?: string;
+}
+
+/**
+ * A table as offices lay it out: the header row is the row among the first 30 that names the
+ * most known columns (title rows and 填报单位 rows above it are ignored); a row of one text,
+ * merged across or alone (一、精准识别方面（共3个）), is a section heading, not data; note rows
+ * (注：, 说明：, 填表人) are skipped. A workbook of several sheets is read from the sheet named
+ * by `options.sheet`, or else from the first one whose header names every required column.
+ * Yields the header first, then the data rows.
+ */
+export async function* readTable<K extends string>(
+  data: Buffer,
+  filename: string | undefined,
+  specs: readonly ColumnSpec<K>[],
+  options: TableOptions = {},
+): AsyncGenerator<TableItem<K>> {
+  const limits = options.limits ?? DEFAULT_TABLE_LIMITS;
+  let fallback: { sheet: string; row: SheetRow } | undefined;
+  const names: string[] = [];
+  for await (const sheet of sheetsOf(data, filename, limits)) {
+    names.push(sheet.name);
+    const rows = nonBlank(sheet.rows, limits, HEADER_SEARCH_ROWS)[Symbol.asyncIterator]();
+    if (options.sheet !== undefined && sheet.name !== options.sheet) {
+      while (!(await rows.next()).done);
+      continue;
+    }
+    const head: SheetRow[] = [];
+    while (head.length < HEADER_SEARCH_ROWS) {
+      const next = await rows.next();
+      if (next.done) break;
+      head.push(next.value);
+    }
+    const found = findHeaderRow(head, specs);
+    if (!found || (!found.complete && options.sheet === undefined)) {
+      if (found && !fallback) fallback = { sheet: sheet.name, row: found.row };
+      while (!(await rows.next()).done);
+      continue;
+    }
+    const header = found.row;
+    yield { kind: 'header', sheet: sheet.name, header, columns: mapHeaders(header, specs) };
+    const headerKey = header.values.join('\u0001');
+    let section: string | null = null;
+    const classify = (row: SheetRow): TableRow | undefined => {
+      const filled = row.values.filter((v) => v !== '');
+      if (NOTE_ROW.test(filled[0] ?? '')) return undefined;
+      if (row.values.join('\u0001') === headerKey) return undefined; // the header repeated on each printed page
+      const distinct = new Set(filled);
+      if (distinct.size === 1 && (filled.length > 1 || SECTION_ROW.test(filled[0]))) {
+        section = filled[0];
+        return undefined;
+      }
+      return { rowNumber: row.rowNumber, values: row.values, section };
+    };
+    for (const row of head.slice(head.indexOf(header) + 1)) {
+      const r = classify(row);
+      if (r) yield { kind: 'row', row: r };
+    }
+    for (let next = await rows.next(); !next.done; next = await rows.next()) {
+      const r = classify(next.value);
+      if (r) yield { kind: 'row', row: r };
+    }
+    return;
+  }
+  if (options.sheet !== undefined && !names.includes(options.sheet)) {
+    throw new ImportRejected(
+      [
+        {
+          row: 0,
+          column: 'sheet',
+          message: `the workbook has no sheet named "${options.sheet}" (it has ${names.map((n) => `"${n}"`).join(', ')})`,
+        },
+      ],
+      `No sheet named "${options.sheet}"; nothing was imported`,
+    );
+  }
+  if (fallback) mapHeaders(fallback.row, specs);
+  throw new ImportRejected(
+    [{ row: 1, column: specs.find((s) => s.required)?.headers[0] ?? '', message: `no header row in the first ${HEADER_SEARCH_ROWS} rows` }],
+    `No header row found in the first ${HEADER_SEARCH_ROWS} rows; nothing was imported`,
+  );
 }

@@ -14,7 +14,23 @@ describe('parseSheetDate', () => {
     ['46231', '2026-07-28'],
     ['46231.0', '2026-07-28'],
     ['2028-02-29', '2028-02-29'],
+    ['2026年9月30日前', '2026-09-30'],
+    ['2026.10.31', '2026-10-31'],
+    ['2026/10/31前', '2026-10-31'],
+    ['2026年9月底前', '2026-09-30'],
+    ['2026年2月底', '2026-02-28'],
+    ['2026年底前', '2026-12-31'],
   ])('reads %j as %s', (text, iso) => expect(parseSheetDate(text)).toBe(iso));
+
+  it.each([
+    ['9月30日前', '2026-09-30'],
+    ['9月底前', '2026-09-30'],
+    ['2月底', '2026-02-28'],
+    ['年底前', '2026-12-31'],
+    ['2027年3月底前', '2027-03-31'],
+  ])('reads %j in the inspection year 2026 as %s', (text, iso) => expect(parseSheetDate(text, 2026)).toBe(iso));
+
+  it.each(['13月底', '9月31日', '年底后'])('refuses %j even with a year', (text) => expect(parseSheetDate(text, 2026)).toBeUndefined());
 
   it.each(['', '7月28日', '2026-02-30', '2026-13-01', '2026/7', 'tomorrow', '99999999', '=TODAY()', '1900-01-01'])('refuses %j', (text) =>
     expect(parseSheetDate(text)).toBeUndefined(),

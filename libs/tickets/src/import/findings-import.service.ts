@@ -8,14 +8,14 @@ import {
   IdempotencyStore,
   localDay,
   ImportRejected,
-  mapHeaders,
   Principal,
-  readSheet,
+  readTable,
   requestHash,
   RowProblem,
 } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
+import { DateTime } from 'luxon';
 import { parseClass, RectificationClass } from '../domain/categories';
 import { parseSheetDate } from '../domain/sheet-dates';
 import { InspectionRow, InspectionService } from '../inspections/inspection.service';
@@ -28,14 +28,18 @@ type Column = 'no' | 'problem' | 'category' | 'unit' | 'responsible' | 'measures
 /** The columns of a findings list, with the header texts offices actually use. */
 export const FINDING_COLUMNS: readonly ColumnSpec<Column>[] = [
   { key: 'no', headers: ['序号', '编号'], required: false },
-  { key: 'problem', headers: ['问题描述', '存在问题', '问题表现', '问题内容', '反馈问题'], required: true },
-  { key: 'category', headers: ['问题类别', '问题类型', '类别'], required: false },
-  { key: 'unit', headers: ['责任单位', '整改责任单位', '责任主体'], required: true },
-  { key: 'responsible', headers: ['责任人', '整改责任人'], required: false },
-  { key: 'measures', headers: ['整改措施', '整改举措'], required: false },
-  { key: 'deadline', headers: ['整改时限', '完成时限', '整改期限', '完成时间'], required: true },
-  { key: 'leader', headers: ['包抓领导', '分管领导', '督办领导'], required: false },
-  { key: 'class', headers: ['整改类型', '整改方式'], required: false },
+  {
+    key: 'problem',
+    headers: ['问题描述', '存在问题', '问题表现', '问题内容', '反馈问题', '具体问题', '主要问题', '存在的问题', '问题清单', '问题'],
+    required: true,
+  },
+  { key: 'category', headers: ['问题类别', '问题类型', '类别', '问题分类'], required: false },
+  { key: 'unit', headers: ['责任单位', '整改责任单位', '责任主体', '牵头单位', '责任部门', '整改单位'], required: true },
+  { key: 'responsible', headers: ['责任人', '整改责任人', '具体责任人'], required: false },
+  { key: 'measures', headers: ['整改措施', '整改举措', '整改措施及要求'], required: false },
+  { key: 'deadline', headers: ['整改时限', '完成时限', '整改期限', '完成时间', '整改时间', '完成期限', '时限要求'], required: true },
+  { key: 'leader', headers: ['责任领导', '包抓领导', '分管领导', '督办领导', '包保领导'], required: false },
+  { key: 'class', headers: ['整改类型', '整改方式', '整改性质'], required: false },
 ];
 
 export const MAX_FINDINGS = 20_000;
@@ -81,20 +85,20 @@ export class FindingsImportService {
     principal: Principal,
     inspectionId: string,
     file: { filename: string; data: Buffer },
-    options: { dryRun: boolean; idempotencyKey?: string },
+    options: { dryRun: boolean; idempotencyKey?: string; sheet?: string },
   ): Promise<ImportResult> {
     const inspection = await this.inspections.readable(principal, inspectionId);
     if (!mayRaise(principal, { id: inspection.unit_id, path: inspection.unit_path })) {
       throw new Forbidden('Only an inspector, a leader or an administrator over the inspected unit imports its findings');
     }
     const scope = `findings-import:${inspectionId}`;
-    const hash = requestHash(file.data);
+    const hash = options.sheet === undefined ? requestHash(file.data) : requestHash(file.data, `sheet:${options.sheet}`);
     const key = options.dryRun ? undefined : options.idempotencyKey;
     if (key) {
       const earlier = await this.idempotency.find<ImportResult>(this.db.manager, principal.userId, scope, key, hash);
       if (earlier) return earlier;
     }
-    const drafts = await this.parse(principal, inspection, file);
+    const drafts = await this.parse(principal, inspection, file, { sheet: options.sheet });
     if (options.dryRun) return { dryRun: true, created: drafts.length, issues: [] };
     return this.db.transaction(async (m) => {
       if (key) {
@@ -152,7 +156,23 @@ export class FindingsImportService {
     return `"${text}" matches ${candidates.length} units; write it with its township, e.g. ${pathOf(candidates[0])}`;
   }
 
-  private async parse(principal: Principal, inspection: InspectionRow, file: { filename: string; data: Buffer }): Promise<TicketDraft[]> {
+  /** The category a section heading names: 一、精准识别方面（共3个） is 精准识别; none when it names no configured one. */
+  private sectionCategory(section: string): string | null {
+    const name = section
+      .replace(/^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|\d+[、.．])\s*/, '')
+      .replace(/[（(]共\s*\d+\s*[个项条][）)]/g, '')
+      .replace(/\s/g, '');
+    if (this.categories.has(name)) return name;
+    const containing = this.categories.list.filter((c) => name.includes(c)).sort((a, b) => b.length - a.length);
+    return containing[0] ?? null;
+  }
+
+  private async parse(
+    principal: Principal,
+    inspection: InspectionRow,
+    file: { filename: string; data: Buffer },
+    options: { sheet?: string },
+  ): Promise<TicketDraft[]> {
     const index = await this.unitIndex(principal, inspection);
     const problems: RowProblem[] = [];
     const drafts: TicketDraft[] = [];
@@ -161,15 +181,18 @@ export class FindingsImportService {
     // A list names a handful of units and dates over thousands of rows: each is resolved once.
     const units = new Map<string, OrgUnit | string>();
     const localToday = (zone: string) => localDay(now, zone);
-    for await (const row of readSheet(file.data, file.filename, {
-      ...DEFAULT_TABLE_LIMITS,
-      maxRows: MAX_FINDINGS,
-      maxUnpackedBytes: this.config.IMPORT_MAX_UNPACKED_MB * 1024 * 1024,
+    const sections = new Map<string, string | null>();
+    const inspectionYear = Number(inspection.date.slice(0, 4));
+    for await (const item of readTable(file.data, file.filename, FINDING_COLUMNS, {
+      sheet: options.sheet,
+      limits: { ...DEFAULT_TABLE_LIMITS, maxRows: MAX_FINDINGS, maxUnpackedBytes: this.config.IMPORT_MAX_UNPACKED_MB * 1024 * 1024 },
     })) {
-      if (!columns) {
-        columns = mapHeaders(row, FINDING_COLUMNS);
+      if (item.kind === 'header') {
+        columns = item.columns;
         continue;
       }
+      if (!columns) continue;
+      const row = item.row;
       const cell = (k: Column) => (columns!.has(k) ? (row.values[columns!.get(k)!] ?? '').trim() : '');
       const bad = (column: string, message: string) => {
         if (problems.length < MAX_PROBLEMS_LISTED) problems.push({ row: row.rowNumber, column, message });
@@ -179,7 +202,11 @@ export class FindingsImportService {
       if (!text) bad('问题描述', 'the problem is empty');
       else if (text.length > 5000) bad('问题描述', 'longer than 5,000 characters');
       if (text.startsWith('=')) bad('问题描述', 'a formula, not text: paste the values');
-      const category = cell('category');
+      let category = cell('category');
+      if (!columns.has('category') && row.section) {
+        if (!sections.has(row.section)) sections.set(row.section, this.sectionCategory(row.section));
+        category = sections.get(row.section) ?? '';
+      }
       if (category && !this.categories.has(category))
         bad('问题类别', `"${category}" is not a category (${this.categories.list.join('、')})`);
       const unitText = cell('unit');
@@ -202,16 +229,16 @@ export class FindingsImportService {
       let deadline: string | undefined;
       const inline = parseClass(deadlineText);
       const zone = unit?.timezone ?? 'UTC'; // a row without a unit is rejected anyway
-      if (inline === 'immediate') {
+      if (inline === 'immediate' || (!deadlineText && rectificationClass === 'immediate')) {
         rectificationClass = 'immediate';
-        deadline = localToday(zone);
+        deadline = DateTime.fromISO(localToday(zone)).plus({ days: this.config.IMMEDIATE_DAYS }).toISODate()!;
       } else if (inline === 'standing') {
         rectificationClass = 'standing';
         deadline = `${localToday(zone).slice(0, 4)}-12-31`;
       } else if (!deadlineText) bad('整改时限', 'the deadline is empty');
       else {
-        deadline = parseSheetDate(deadlineText);
-        if (!deadline) bad('整改时限', `"${deadlineText}" is not a date (2026-07-28, 2026/7/28, 2026年7月28日)`);
+        deadline = parseSheetDate(deadlineText, inspectionYear);
+        if (!deadline) bad('整改时限', `"${deadlineText}" is not a date (2026-07-28, 2026/7/28, 2026年7月28日, 9月底前)`);
       }
       const responsible = cell('responsible');
       const measures = cell('measures');

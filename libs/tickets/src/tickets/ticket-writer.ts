@@ -37,6 +37,12 @@ interface CodeUnit {
 
 const CHUNK = 2000;
 
+/** A county's or city's name without its last character of kind: 宣恩县 → 宣恩, 恩施市 → 恩施 (two-character names stay whole). */
+export function shortName(name: string): string {
+  const n = name.replace(/[\s/-]/g, '');
+  return n.length > 2 && /[县市区旗州盟]$/.test(n) ? n.slice(0, -1) : n;
+}
+
 /**
  * Writes tickets in set-based statements (one INSERT per 2,000 rows, with their "created"
  * history), numbering them per township and year without gaps: the counter row is locked and
@@ -46,25 +52,40 @@ const CHUNK = 2000;
 export class TicketWriter {
   constructor(private readonly clock: Clock) {}
 
-  /** The unit whose name prefixes codes: the owner's township, else its county, else the root. */
+  /**
+   * The unit that numbers a ticket: the owner's township, else its county, else the root. Its
+   * name prefixes the code; where another unit of the same kind in the deployment has the same
+   * name (城关镇 in two counties), the parent's short name goes before it (宣恩城关镇), so codes
+   * stay unique and readable.
+   */
   private async codeUnits(m: EntityManager, drafts: TicketDraft[]): Promise<Map<string, CodeUnit>> {
     const ids = [...new Set(drafts.flatMap((d) => d.unitPath.split('/').filter(Boolean)))];
-    const rows = await m.query<Array<{ id: string; name: string; kind: string; depth: number }>>(
-      `SELECT id, name, kind, depth FROM org_unit WHERE id = ANY($1::uuid[])`,
+    const rows = await m.query<Array<{ id: string; name: string; kind: string; depth: number; parent_id: string | null }>>(
+      `SELECT id, name, kind, depth, parent_id FROM org_unit WHERE id = ANY($1::uuid[])`,
       [ids],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const out = new Map<string, CodeUnit>();
+    const picks = new Map<string, (typeof rows)[number]>();
     for (const d of drafts) {
-      if (out.has(d.unitPath)) continue;
+      if (picks.has(d.unitPath)) continue;
       const chain = d.unitPath
         .split('/')
         .filter(Boolean)
         .map((id) => byId.get(id)!)
         .reverse();
-      const pick = chain.find((u) => u.kind === 'township') ?? chain.find((u) => u.kind === 'county') ?? chain[chain.length - 1];
-      out.set(d.unitPath, { id: pick.id, name: pick.name });
+      picks.set(d.unitPath, chain.find((u) => u.kind === 'township') ?? chain.find((u) => u.kind === 'county') ?? chain[chain.length - 1]);
     }
+    const chosen = [...new Map([...picks.values()].map((u) => [u.id, u])).values()];
+    const shared = await m.query<Array<{ id: string; parent_name: string | null }>>(
+      `SELECT u.id, p.name AS parent_name
+         FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id
+        WHERE u.id = ANY($1::uuid[])
+          AND EXISTS (SELECT 1 FROM org_unit o WHERE o.name = u.name AND o.kind = u.kind AND o.id <> u.id)`,
+      [chosen.map((u) => u.id)],
+    );
+    const prefixes = new Map(shared.map((r) => [r.id, shortName(r.parent_name ?? '')]));
+    const out = new Map<string, CodeUnit>();
+    for (const [path, pick] of picks) out.set(path, { id: pick.id, name: `${prefixes.get(pick.id) ?? ''}${pick.name}` });
     return out;
   }
 
