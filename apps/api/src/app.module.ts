@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, PlatformOptions } from '@app/platform';
+import { PlatformModule, ProcessPlatformOptions } from '@app/platform';
+import { MIGRATIONS } from '../../schema/migrations';
 import { WorkerModule } from '../../worker/src/worker.module';
 import { ApiModule } from './api.module';
 
@@ -11,10 +12,10 @@ export interface AppRoles {
 /** The root module: the platform, then the HTTP API and/or the job worker. */
 @Module({})
 export class AppModule {
-  static forRoot(platform: PlatformOptions, roles: AppRoles): DynamicModule {
+  static forRoot(platform: ProcessPlatformOptions, roles: AppRoles): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platform), ...(roles.api ? [ApiModule] : []), ...(roles.worker ? [WorkerModule] : [])],
+      imports: [PlatformModule.forRoot({ ...platform, migrations: MIGRATIONS }), ...(roles.api ? [ApiModule] : []), ...(roles.worker ? [WorkerModule] : [])],
     };
   }
 }

@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorFilter, PinoNestLogger, PlatformOptions } from '@app/platform';
+import { HttpErrorFilter, PinoNestLogger, ProcessPlatformOptions } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 import { AppModule, AppRoles } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
@@ -12,7 +12,7 @@ export const API_PREFIX = 'api/v1';
 
 /** Builds the HTTP application (not yet listening): Fastify, validation, errors, OpenAPI. */
 export async function createApiApp(
-  platform: PlatformOptions,
+  platform: ProcessPlatformOptions,
   roles: AppRoles = { api: true, worker: false },
 ): Promise<NestFastifyApplication> {
   const { config, logger } = platform;
