@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
+import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { AuthGuard, HttpErrorFilter } from '@app/platform';
@@ -19,7 +20,7 @@ import { DocumentsController } from './documents/documents.controller';
 
 /** The HTTP API under /api/v1: every route needs a token unless marked public. */
 @Module({
-  imports: [OrgModule, TicketsModule, CyclesModule, DocumentsModule, ConsoleModule],
+  imports: [OrgModule, NotificationsModule, TicketsModule, CyclesModule, DocumentsModule, ConsoleModule],
   controllers: [
     AuthController,
     HealthController,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { runProcess } from '@app/platform';
+import { WorkerModule } from '../../worker/src/worker.module';
 import { createApiApp } from './bootstrap';
 
 /**
@@ -8,7 +9,7 @@ import { createApiApp } from './bootstrap';
  */
 void runProcess('api', async ({ config, logger, infrastructure }) => {
   const withWorker = process.argv.includes('--with-worker');
-  const app = await createApiApp({ config, logger, infrastructure }, { api: true, worker: withWorker });
+  const app = await createApiApp({ config, logger, infrastructure }, withWorker ? [WorkerModule] : []);
   await app.listen({ port: config.PORT, host: config.HOST });
   const shown = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
   logger.info(

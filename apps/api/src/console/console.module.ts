@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
+import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { AdminConsoleController } from './admin.console-controller';
@@ -21,7 +22,7 @@ import { ConsoleViews } from './views';
  * leaders and administrators, over the same lib services and scope rules as the API.
  */
 @Module({
-  imports: [OrgModule, TicketsModule, CyclesModule, DocumentsModule],
+  imports: [OrgModule, NotificationsModule, TicketsModule, CyclesModule, DocumentsModule],
   controllers: [
     AuthConsoleController,
     TeamConsoleController,

@@ -6,13 +6,13 @@ import {
   CalendarService,
   CalendarView,
   CycleService,
-  NotificationService,
   RankingsQuery,
   shiftPeriod,
   STEP_LABELS,
   STEPS,
   StepName,
 } from '@app/cycles';
+import { NotificationService } from '@app/notifications';
 import { UnitView } from '@app/org';
 import { Clock, Conflict, CurrentPrincipal, Forbidden, NotFound, Principal, Public, ValidationFailed } from '@app/platform';
 import { TicketQueryService } from '@app/tickets';
