@@ -3,6 +3,37 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The libs, lowest first. A lib may import only the libs before it, and only through their
+ * index (`@app/<lib>`): never a file inside another lib.
+ */
+const LAYERS = [['platform'], ['org'], ['notifications'], ['tickets'], ['assessment'], ['cycles'], ['documents']];
+const LIBS = LAYERS.flat();
+const deepImports = {
+  group: ['@app/*/**', ...LIBS.map((l) => `**/libs/${l}/**`), ...LIBS.map((l) => `**/${l}/src/**`)],
+  message: 'Import another lib only through its index, @app/<lib>',
+};
+function libBoundaries(lib) {
+  const layer = LAYERS.findIndex((l) => l.includes(lib));
+  const above = LAYERS.flatMap((l, i) => (i >= layer ? l : [])).filter((l) => l !== lib);
+  return {
+    files: [`libs/${lib}/src/**/*.ts`],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: above.map((l) => ({ name: `@app/${l}`, message: `${lib} sits below ${l}: imports between libs point downward only` })),
+          patterns: [
+            { ...deepImports, group: deepImports.group.filter((g) => !g.includes(`/${lib}/`)) },
+            { group: [`@app/${lib}`], message: 'Inside a lib, import its own files by relative path' },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -64,5 +95,36 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  ...LIBS.map(libBoundaries),
+  {
+    files: ['apps/**/*.ts'],
+    ignores: ['apps/schema/**', '**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImports] }] },
+  },
+  {
+    files: ['apps/api/**/*.ts'],
+    ignores: ['apps/api/src/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [deepImports, { group: ['**/worker/src/**'], message: 'Only the API’s main starts the worker module (--with-worker)' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [deepImports, { group: ['**/api/src/**'], message: 'The worker does not import the API' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.service.ts', '**/*controller.ts'],
+    rules: { 'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }] },
   },
 );

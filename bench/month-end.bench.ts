@@ -14,6 +14,7 @@ import { createRootLogger, FakeClock, loadConfig, PinoNestLogger, PlatformModule
 import { TeamMetricsService } from '../libs/cycles/src/ranking/team-metrics.service';
 import { TASK_VIEW_SQL } from '../libs/cycles/src/tasks/task-list.service';
 import { teamsOf } from '../libs/cycles/src/tasks/teams';
+import { MIGRATIONS } from '../apps/schema/migrations';
 import { TicketFacts } from '../libs/cycles/src/tickets/ticket-facts';
 import { benchDatabase, cliArgs, seedCounty, mb, ms, peakRssMb, printTable, ratio } from './support/bench-kit';
 
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
     {
       module: BenchModule,
       imports: [
-        PlatformModule.forRoot({ config, logger, infrastructure, clock }),
+        PlatformModule.forRoot({ config, logger, infrastructure, clock, migrations: MIGRATIONS }),
         CyclesModule,
         ...(withDocuments ? [DocumentsModule] : []),
       ],

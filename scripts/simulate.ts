@@ -37,7 +37,7 @@ import {
   startInfrastructure,
 } from '@app/platform';
 import { EvidenceService, TicketService, TransitionService } from '@app/tickets';
-import { AppModule } from '../apps/api/src/app.module';
+import { WorkerRootModule } from '../apps/worker/src/worker-root.module';
 import { createTestDatabase, TestDatabase } from '../test/support/database';
 import { removeQueueKeys } from '../test/support/redis-keys';
 import { displayWidth, tableLine, tableRule } from '../test/support/text-table';
@@ -161,13 +161,10 @@ export async function simulate(options: SimulationOptions): Promise<TownshipMont
     infrastructure = await startInfrastructure(config);
     if (infrastructure.queue.kind !== 'redis')
       throw new Error('the simulation runs the real queue: it needs Redis (REDIS_URL, 127.0.0.1:6379 or redis-server on the PATH)');
-    app = await NestFactory.createApplicationContext(
-      AppModule.forRoot({ config, logger, infrastructure, clock }, { api: false, worker: true }),
-      {
-        logger: new PinoNestLogger(logger),
-        abortOnError: false,
-      },
-    );
+    app = await NestFactory.createApplicationContext(WorkerRootModule.forRoot({ config, logger, infrastructure, clock }), {
+      logger: new PinoNestLogger(logger),
+      abortOnError: false,
+    });
     await app.init();
     const queue = app.get<Queue>(getQueueToken(CYCLES_QUEUE), { strict: false });
     const sim = new Simulation(app, clock, queue, random, pick);

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../libs/platform/src/database/data-source-options';
-import { MIGRATIONS } from '../libs/platform/src/database/migrations';
+import { MIGRATIONS } from '../apps/schema/migrations';
 import { createTestDatabase, TestDatabase } from './support/database';
 
 /** Upgrades from earlier schemas keep the data that is already there. */
@@ -14,7 +14,10 @@ describe('migrations', () => {
   async function migrate(upTo: string | undefined): Promise<DataSource> {
     const end = upTo ? MIGRATIONS.findIndex((m) => m.name === upTo) + 1 : MIGRATIONS.length;
     expect(end).toBeGreaterThan(0);
-    const source = new DataSource({ ...dataSourceOptions({ url: db.url, poolSize: 2 }), migrations: MIGRATIONS.slice(0, end) });
+    const source = new DataSource({
+      ...dataSourceOptions({ url: db.url, poolSize: 2, migrations: MIGRATIONS }),
+      migrations: MIGRATIONS.slice(0, end),
+    });
     await source.initialize();
     await source.runMigrations({ transaction: 'each' });
     return source;

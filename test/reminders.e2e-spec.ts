@@ -1,4 +1,5 @@
-import { PAIRING_DAYS, ReminderService, StepRunner, WebhookSender } from '@app/cycles';
+import { PAIRING_DAYS, ReminderService, StepRunner } from '@app/cycles';
+import { WebhookSender } from '@app/notifications';
 import { FakeClock } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { bearer, unitId } from './support/fixtures';

@@ -1,4 +1,4 @@
-import { WebhookSender } from '@app/cycles';
+import { WebhookSender } from '@app/notifications';
 import { DataSource } from 'typeorm';
 import { bearer, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,4 +1,4 @@
-import { WebhookSender } from '@app/cycles';
+import { WebhookSender } from '@app/notifications';
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { bearer, unitId } from './support/fixtures';

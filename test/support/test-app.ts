@@ -18,6 +18,7 @@ import {
 } from '@app/platform';
 import { DEMO_PASSWORD } from '@app/org';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { createTestDatabase, TestDatabase } from './database';
 import { removeQueueKeys } from './redis-keys';
 
@@ -73,7 +74,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const infrastructure: Infrastructure = options.queue ? { ...started, queue: options.queue } : started;
   let app: NestFastifyApplication;
   try {
-    app = await createApiApp({ config, logger, infrastructure, clock: options.clock }, { api: true, worker: options.worker ?? false });
+    app = await createApiApp({ config, logger, infrastructure, clock: options.clock }, options.worker ? [WorkerModule] : []);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } catch (e) {

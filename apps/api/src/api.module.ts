@@ -3,6 +3,7 @@ import { CampaignsModule } from '@app/campaigns';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
+import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { AuthGuard, HttpErrorFilter, UserRateLimitInterceptor } from '@app/platform';
@@ -21,7 +22,7 @@ import { CampaignsController } from './campaigns/campaigns.controller';
 
 /** The HTTP API under /api/v1: every route needs a token unless marked public. */
 @Module({
-  imports: [OrgModule, TicketsModule, CampaignsModule, CyclesModule, DocumentsModule, ConsoleModule],
+  imports: [OrgModule, NotificationsModule, TicketsModule, CampaignsModule, CyclesModule, DocumentsModule, ConsoleModule],
   controllers: [
     AuthController,
     HealthController,

@@ -1,20 +1,18 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, PlatformOptions } from '@app/platform';
-import { WorkerModule } from '../../worker/src/worker.module';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { PlatformModule, ProcessPlatformOptions } from '@app/platform';
+import { MIGRATIONS } from '../../schema/migrations';
 import { ApiModule } from './api.module';
 
-export interface AppRoles {
-  api: boolean;
-  worker: boolean;
-}
-
-/** The root module: the platform, then the HTTP API and/or the job worker. */
+/**
+ * The API process's root: the platform and the HTTP API, plus any module the process runs
+ * beside it (`--with-worker` adds the job worker's module).
+ */
 @Module({})
 export class AppModule {
-  static forRoot(platform: PlatformOptions, roles: AppRoles): DynamicModule {
+  static forRoot(platform: ProcessPlatformOptions, alongside: ReadonlyArray<Type> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(platform), ...(roles.api ? [ApiModule] : []), ...(roles.worker ? [WorkerModule] : [])],
+      imports: [PlatformModule.forRoot({ ...platform, migrations: MIGRATIONS }), ApiModule, ...alongside],
     };
   }
 }

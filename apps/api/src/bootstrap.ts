@@ -1,11 +1,19 @@
 import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpErrorFilter, PinoNestLogger, PlatformOptions, RateLimits, registerInputGuards, depthLimitedJsonParser } from '@app/platform';
+import {
+  depthLimitedJsonParser,
+  HttpErrorFilter,
+  PinoNestLogger,
+  ProcessPlatformOptions,
+  RateLimits,
+  registerInputGuards,
+} from '@app/platform';
 import { randomUUID } from 'node:crypto';
-import { AppModule, AppRoles } from './app.module';
+import { AppModule } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
 import { createValidationPipe } from './common/validation';
 
@@ -14,11 +22,11 @@ export const API_PREFIX = 'api/v1';
 /** The largest JSON or form body (files go through multipart, with their own limits). */
 const BODY_LIMIT = 2 * 1024 * 1024;
 
-/** Builds the HTTP application (not yet listening): Fastify, validation, errors, OpenAPI. */
-export async function createApiApp(
-  platform: PlatformOptions,
-  roles: AppRoles = { api: true, worker: false },
-): Promise<NestFastifyApplication> {
+/**
+ * Builds the HTTP application (not yet listening): Fastify, validation, errors, OpenAPI; with
+ * `alongside`, other modules (the job worker's) run in the same process.
+ */
+export async function createApiApp(platform: ProcessPlatformOptions, alongside: ReadonlyArray<Type> = []): Promise<NestFastifyApplication> {
   const { config, logger } = platform;
   const adapter = new FastifyAdapter({
     loggerInstance: logger.child({ context: 'http' }),
@@ -27,7 +35,7 @@ export async function createApiApp(
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(platform, roles), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(platform, alongside), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
     abortOnError: false,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DEMO_PASSWORD } from '@app/org';
 import { runProcess } from '@app/platform';
+import { WorkerModule } from '../../worker/src/worker.module';
 import { createApiApp } from './bootstrap';
 
 /**
@@ -9,7 +10,7 @@ import { createApiApp } from './bootstrap';
  */
 void runProcess('api', async ({ config, logger, infrastructure }) => {
   const withWorker = process.argv.includes('--with-worker');
-  const app = await createApiApp({ config, logger, infrastructure }, { api: true, worker: withWorker });
+  const app = await createApiApp({ config, logger, infrastructure }, withWorker ? [WorkerModule] : []);
   const host = config.listenHost;
   await app.listen({ port: config.PORT, host });
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;

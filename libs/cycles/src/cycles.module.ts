@@ -1,13 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AssessmentModule } from '@app/assessment';
+import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { CalendarService } from './calendar/calendar.service';
 import { CYCLES_QUEUE } from './jobs/cycles-jobs';
-import { NotificationService } from './notifications/notification.service';
-import { WebhookOutbox } from './notifications/webhook-outbox';
-import { WebhookSender } from './notifications/webhook-sender';
 import { RankingsQuery } from './ranking/rankings.service';
 import { TeamMetricsService } from './ranking/team-metrics.service';
 import { AccountabilityService } from './reminders/accountability.service';
@@ -34,15 +32,12 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
 
 /**
  * The monthly cycle engine ("五招 + 五单"): calendars, task lists, self-checks, the five steps
- * and their runs, notifications and webhooks, reminders and escalation, ranking inputs.
+ * and their runs, reminders and escalation, ranking inputs.
  */
 @Module({
-  imports: [OrgModule, TicketsModule, AssessmentModule, BullModule.registerQueue({ name: CYCLES_QUEUE })],
+  imports: [OrgModule, NotificationsModule, TicketsModule, AssessmentModule, BullModule.registerQueue({ name: CYCLES_QUEUE })],
   providers: [
     CalendarService,
-    NotificationService,
-    WebhookOutbox,
-    WebhookSender,
     TaskListService,
     TaskService,
     SelfCheckService,
@@ -62,7 +57,6 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
   ],
   exports: [
     CalendarService,
-    NotificationService,
     TaskListService,
     TaskService,
     SelfCheckService,
@@ -72,7 +66,6 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     CycleScheduler,
     ReminderService,
     AccountabilityService,
-    WebhookSender,
     CycleOutputListeners,
   ],
 })

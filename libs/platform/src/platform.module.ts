@@ -22,11 +22,17 @@ import { PreparedQueries } from './database/prepared-queries';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
-export interface PlatformOptions {
+/** What a process knows before its modules are built; the app root adds the migration list. */
+export interface ProcessPlatformOptions {
   config: AppConfig;
   infrastructure: Infrastructure;
   logger: PinoLogger;
   clock?: Clock;
+}
+
+export interface PlatformOptions extends ProcessPlatformOptions {
+  /** Every migration, oldest first, as the apps compose them from the libs. */
+  migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
 type LockedOptions = DataSourceOptions & { runMigrationsAtStart: boolean };
@@ -58,7 +64,7 @@ export class PlatformModule {
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
-            ...dataSourceOptions({ url: infrastructure.databaseUrl, poolSize: config.DB_POOL_SIZE }),
+            ...dataSourceOptions({ url: infrastructure.databaseUrl, poolSize: config.DB_POOL_SIZE, migrations: options.migrations }),
             autoLoadEntities: true,
             retryAttempts: infrastructure.embeddedDatabase ? 0 : 10,
             retryDelay: 3000,

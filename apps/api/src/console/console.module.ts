@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsModule } from '@app/campaigns';
 import { CyclesModule } from '@app/cycles';
 import { DocumentsModule } from '@app/documents';
+import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
 import { AdminConsoleController } from './admin.console-controller';
@@ -15,6 +16,7 @@ import { InspectorConsoleController } from './inspector.console-controller';
 import { LeaderConsoleController } from './leader.console-controller';
 import { ConsoleAuthGuard, ConsoleSessions } from './session';
 import { TeamConsoleController } from './team.console-controller';
+import { TeamWorkConsoleController } from './team-work.console-controller';
 import { VerificationConsoleController } from './verification.console-controller';
 import { ConsoleTownships } from './townships';
 import { ConsoleViews } from './views';
@@ -24,10 +26,11 @@ import { ConsoleViews } from './views';
  * leaders and administrators, over the same lib services and scope rules as the API.
  */
 @Module({
-  imports: [OrgModule, TicketsModule, CampaignsModule, CyclesModule, DocumentsModule],
+  imports: [OrgModule, NotificationsModule, TicketsModule, CampaignsModule, CyclesModule, DocumentsModule],
   controllers: [
     AuthConsoleController,
     TeamConsoleController,
+    TeamWorkConsoleController,
     InspectorConsoleController,
     LeaderConsoleController,
     DispatchConsoleController,

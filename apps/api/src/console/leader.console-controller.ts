@@ -9,7 +9,6 @@ import {
   mayEditCalendar,
   mayReadAnyCalendar,
   mayRunSteps,
-  NotificationService,
   RankingsQuery,
   periodDays,
   shiftPeriod,
@@ -18,6 +17,7 @@ import {
   StepName,
 } from '@app/cycles';
 import { SCORE_PARTS, ScorePart } from '@app/assessment';
+import { NotificationService } from '@app/notifications';
 import { UnitView } from '@app/org';
 import { Clock, Conflict, CurrentPrincipal, Forbidden, NotFound, Principal, Public, ValidationFailed } from '@app/platform';
 import { TicketQueryService } from '@app/tickets';

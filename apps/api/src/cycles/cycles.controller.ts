@@ -1,15 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  AccountabilityService,
-  CalendarService,
-  CalendarView,
-  CycleService,
-  CycleView,
-  NotificationService,
-  StepView,
-  WebhookView,
-} from '@app/cycles';
+import { AccountabilityService, CalendarService, CalendarView, CycleService, CycleView, StepView } from '@app/cycles';
+import { NotificationService, WebhookView } from '@app/notifications';
 import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import {

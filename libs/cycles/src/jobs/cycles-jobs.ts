@@ -11,6 +11,4 @@ export interface CyclesJobs {
   run: { unitId: string; period: Period; key: string };
   /** Deadline reminders, overdue escalation and accountability records; stray webhook deliveries. */
   sweep: Record<string, never>;
-  /** Send one webhook delivery. */
-  webhook: { deliveryId: string };
 }

@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { NotificationService, WebhookOutbox, WebhookSender } from '@app/notifications';
 import { Clock, localDay } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
-import { WebhookOutbox } from '../notifications/webhook-outbox';
 import { DeadlineTicket, TicketFacts } from '../tickets/ticket-facts';
-import { NotificationService } from '../notifications/notification.service';
-import { WebhookSender } from '../notifications/webhook-sender';
 
 interface DueTask {
   id: string;

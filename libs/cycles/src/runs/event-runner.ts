@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotificationService } from '../notifications/notification.service';
+import { NotificationService } from '@app/notifications';
 import { occurrences } from '../calendar/schedule';
 import { CalendarService } from '../calendar/calendar.service';
 import { teamsOf } from '../tasks/teams';

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { WebhookOutbox } from '@app/notifications';
 import { AppConfig, Clock } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { STEPS, StepName } from '../calendar/calendar-config';
 import { CalendarService, TownshipCalendar } from '../calendar/calendar.service';
 import { Period } from '../calendar/period';
 import { occurrences } from '../calendar/schedule';
-import { WebhookOutbox } from '../notifications/webhook-outbox';
 import { EventRunner } from './event-runner';
 import { CycleOutputListeners, CycleOutputOf, CycleOutputRecord } from './output-listeners';
 import type { OutputData } from './output-data';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotificationService } from '../notifications/notification.service';
+import { NotificationService } from '@app/notifications';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TASK_VIEW_SQL, TaskListService, TaskRow, toTaskView } from '../tasks/task-list.service';
 import { teamsOf } from '../tasks/teams';

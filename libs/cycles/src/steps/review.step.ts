@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotificationService } from '../notifications/notification.service';
+import { NotificationService } from '@app/notifications';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
 import { TicketFacts } from '../tickets/ticket-facts';

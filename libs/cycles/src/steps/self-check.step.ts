@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ChecklistItem } from '../self-check/self-check.service';
-import { NotificationService } from '../notifications/notification.service';
+import { NotificationService } from '@app/notifications';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { SelfCheckService } from '../self-check/self-check.service';
 import { teamsOf } from '../tasks/teams';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { NotificationService, WebhookOutbox } from '@app/notifications';
 import { Clock, Conflict, Forbidden, IllegalTransition, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { isPeriod, Period, periodBounds } from '../calendar/period';
-import { NotificationService } from '../notifications/notification.service';
-import { WebhookOutbox } from '../notifications/webhook-outbox';
 import { teamsOf } from './teams';
 
 export interface TaskInput {

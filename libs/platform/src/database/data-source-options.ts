@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { MIGRATIONS } from './migrations';
 
 // Serialises migrations across processes that start at the same time.
 const MIGRATION_LOCK_KEY = 727_318_001;
@@ -10,6 +9,8 @@ export interface DataSourceSettings {
   poolSize: number;
   entities?: DataSourceOptions['entities'];
   applicationName?: string;
+  /** The composed migration list, oldest first (the apps compose it from every lib). */
+  migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
 export function dataSourceOptions(s: DataSourceSettings): DataSourceOptions {
@@ -17,7 +18,7 @@ export function dataSourceOptions(s: DataSourceSettings): DataSourceOptions {
     type: 'postgres',
     url: s.url,
     entities: s.entities ?? [],
-    migrations: MIGRATIONS,
+    migrations: s.migrations,
     migrationsTableName: 'schema_migration',
     migrationsRun: false,
     synchronize: false,

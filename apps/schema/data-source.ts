@@ -4,11 +4,13 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/app-config';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, loadConfig } from '@app/platform';
+import { MIGRATIONS } from './migrations';
 
 const config = loadConfig();
 if (!config.DATABASE_URL) {
   throw new Error('DATABASE_URL is not set: the migration commands run against a PostgreSQL server');
 }
-export default new DataSource(dataSourceOptions({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'migrations' }));
+export default new DataSource(
+  dataSourceOptions({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'migrations', migrations: MIGRATIONS }),
+);

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, JobHandlers, JobWorkerHost, QueueConnection } from '@app/platform';
-import { CycleScheduler } from '../scheduler/cycle-scheduler.service';
-import { StepRunner } from '../runs/step-runner.service';
-import { WebhookSender } from '../notifications/webhook-sender';
-import { ReminderService } from '../reminders/reminder.service';
-import { CYCLES_QUEUE, CyclesJobs } from './cycles-jobs';
+import { CYCLES_QUEUE, CycleScheduler, CyclesJobs, ReminderService, StepRunner } from '@app/cycles';
 
-/** The cycles queue's worker: scheduler ticks, step runs, the sweep and webhook sends. */
+/** The cycles queue's worker: scheduler ticks, step runs and the sweep. */
 @Injectable()
 export class CyclesWorker extends JobWorkerHost<CyclesJobs> {
   protected readonly queueName = CYCLES_QUEUE;
@@ -17,7 +13,6 @@ export class CyclesWorker extends JobWorkerHost<CyclesJobs> {
       return { state: run.state };
     },
     sweep: () => this.reminders.sweep(),
-    webhook: (d) => this.webhooks.send(d.deliveryId),
   };
 
   constructor(
@@ -26,7 +21,6 @@ export class CyclesWorker extends JobWorkerHost<CyclesJobs> {
     private readonly scheduler: CycleScheduler,
     private readonly runner: StepRunner,
     private readonly reminders: ReminderService,
-    private readonly webhooks: WebhookSender,
   ) {
     super(connection, config);
   }

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { jobId, TypedQueue } from '@app/platform';
 import { Queue } from 'bullmq';
-import { CYCLES_QUEUE, CyclesJobs } from '../jobs/cycles-jobs';
+import { NOTIFICATIONS_QUEUE, NotificationsJobs } from './notifications-jobs';
 
 /**
  * Enqueues the sending of webhook deliveries once the transaction that created them has
@@ -11,10 +11,10 @@ import { CYCLES_QUEUE, CyclesJobs } from '../jobs/cycles-jobs';
 @Injectable()
 export class WebhookOutbox {
   private readonly logger = new Logger('WebhookOutbox');
-  private readonly queue: TypedQueue<CyclesJobs>;
+  private readonly queue: TypedQueue<NotificationsJobs>;
 
-  constructor(@InjectQueue(CYCLES_QUEUE) queue: Queue) {
-    this.queue = new TypedQueue<CyclesJobs>(queue);
+  constructor(@InjectQueue(NOTIFICATIONS_QUEUE) queue: Queue) {
+    this.queue = new TypedQueue<NotificationsJobs>(queue);
   }
 
   async enqueue(deliveryIds: readonly string[]): Promise<void> {

@@ -1,0 +1,29 @@
+import type { MigrationInterface } from 'typeorm';
+import { Foundation1795300000000 } from '../../libs/org/src/migrations/1795300000000-foundation';
+import { Tickets1795350000000 } from '../../libs/tickets/src/migrations/1795350000000-tickets';
+import { Cycles1795400000000 } from '../../libs/cycles/src/migrations/1795400000000-cycles';
+import { Assessment1795400000001 } from '../../libs/assessment/src/migrations/1795400000001-assessment';
+import { TaskProgressOrder1795420000000 } from '../../libs/cycles/src/migrations/1795420000000-task-progress-order';
+import { Documents1795450000000 } from '../../libs/documents/src/migrations/1795450000000-documents';
+import { TicketSearch1795500000000 } from '../../libs/tickets/src/migrations/1795500000000-ticket-search';
+import { SharedRanks1795600000000 } from '../../libs/assessment/src/migrations/1795600000000-shared-ranks';
+import { Campaigns1795800000000 } from '../../libs/campaigns/src/migrations/1795800000000-campaigns';
+import { WebhookSecret1795850000000 } from '../../libs/notifications/src/migrations/1795850000000-webhook-secret';
+
+/**
+ * Every migration, oldest first. The schema changes only through these. Each lib keeps the
+ * migrations of its own tables in `libs/<lib>/src/migrations/`; this list composes them in
+ * timestamp order for the service and the TypeORM CLI (a test checks the order).
+ */
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
+  Foundation1795300000000,
+  Tickets1795350000000,
+  Cycles1795400000000,
+  Assessment1795400000001,
+  TaskProgressOrder1795420000000,
+  Documents1795450000000,
+  TicketSearch1795500000000,
+  SharedRanks1795600000000,
+  Campaigns1795800000000,
+  WebhookSecret1795850000000,
+];

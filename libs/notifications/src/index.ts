@@ -1,0 +1,5 @@
+export * from './notifications.module';
+export * from './notifications-jobs';
+export * from './notification.service';
+export * from './webhook-outbox';
+export * from './webhook-sender';
