@@ -1,4 +1,14 @@
-import { decideWarnings, deviceName, dHash, exifInstant, fromSigned64, hammingDistance, hashBands, toSigned64, WarningFacts } from './evidence-checks';
+import {
+  decideWarnings,
+  deviceName,
+  dHash,
+  exifInstant,
+  fromSigned64,
+  hammingDistance,
+  hashBands,
+  toSigned64,
+  WarningFacts,
+} from './evidence-checks';
 
 describe('hammingDistance', () => {
   it.each([

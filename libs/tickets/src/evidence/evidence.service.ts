@@ -5,7 +5,16 @@ import { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../domain/ticket-state';
 import { actorFor } from '../tickets/ticket-access';
 import { TicketService } from '../tickets/ticket.service';
-import { decideWarnings, EvidenceExif, EvidenceWarning, fromSigned64, hammingDistance, hashBands, OtherTicket, toSigned64 } from './evidence-checks';
+import {
+  decideWarnings,
+  EvidenceExif,
+  EvidenceWarning,
+  fromSigned64,
+  hammingDistance,
+  hashBands,
+  OtherTicket,
+  toSigned64,
+} from './evidence-checks';
 import { FileStore } from './file-store';
 import { PHOTO_TYPES, photoExif, photoHash } from './photo-facts';
 import { ACCEPTED_TYPES, sniffEvidenceType } from './sniff';
