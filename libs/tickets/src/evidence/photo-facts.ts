@@ -43,7 +43,7 @@ function gpsDegrees(value: unknown, ref: unknown): number | undefined {
   let deg: number | undefined;
   if (typeof value === 'number') deg = value;
   else if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number')) {
-    const [d, m, s] = value as number[];
+    const [d, m, s] = value;
     deg = d + m / 60 + s / 3600;
   }
   if (deg === undefined || !Number.isFinite(deg)) return undefined;
