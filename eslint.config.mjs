@@ -45,6 +45,7 @@ export default tseslint.config(
       '*.config.js',
       '*.config.mjs',
       'test/support/*.js',
+      'test/fixtures/**/*.mjs',
       'apps/api/src/console/assets/**',
     ],
   },

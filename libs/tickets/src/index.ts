@@ -15,3 +15,4 @@ export * from './inspections/inspection.service';
 export * from './import/findings-import.service';
 export * from './evidence/evidence.service';
 export * from './evidence/sniff';
+export * from './evidence/evidence-checks';

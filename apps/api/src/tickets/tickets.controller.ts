@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CategoryList,
   EvidenceService,
@@ -23,6 +23,7 @@ import {
   CountsQuery,
   CreateInspectionDto,
   CreateIssueDto,
+  EvidenceDto,
   ImportFindingsQuery,
   ListInspectionsQuery,
   ListIssuesQuery,
@@ -133,6 +134,8 @@ export class TicketsController {
   @Post('issues/:id/evidence')
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Upload evidence (photo, PDF, Word, Excel; decided by content); 413 above the size limit, 415 for other types' })
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiCreatedResponse({ type: EvidenceDto, description: 'the stored evidence, its EXIF and the warnings of the checks against 纸面销号' })
   async upload(
     @CurrentPrincipal() p: Principal,
     @Param('id', ticketId) id: string,
@@ -143,6 +146,7 @@ export class TicketsController {
   }
 
   @Get('issues/:id/evidence')
+  @ApiOkResponse({ type: [EvidenceDto] })
   listEvidence(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string): Promise<EvidenceView[]> {
     return this.evidence.list(p, id);
   }

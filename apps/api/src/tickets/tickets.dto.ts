@@ -150,3 +150,57 @@ export class TransitionDto {
 export class CountsQuery {
   @ApiProperty({ format: 'uuid' }) @IsUUID() unitId!: string;
 }
+
+export class EvidenceWarningDto {
+  @ApiProperty({ enum: ['duplicate', 'near_duplicate', 'taken_before_ticket', 'no_capture_time', 'far_from_unit'] })
+  code!: string;
+
+  @ApiProperty({ description: 'what was found, naming the other tickets and their villages' })
+  message!: string;
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'the other tickets the same or a look-alike photo backs' })
+  ticketIds?: string[];
+}
+
+export class EvidenceExifDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'capture time (DateTimeOriginal, else CreateDate)' })
+  takenAt?: string;
+
+  @ApiPropertyOptional()
+  lat?: number;
+
+  @ApiPropertyOptional()
+  lon?: number;
+
+  @ApiPropertyOptional({ description: 'camera make and model' })
+  device?: string;
+}
+
+export class EvidenceDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  sha256!: string;
+
+  @ApiProperty()
+  size!: number;
+
+  @ApiProperty()
+  mediaType!: string;
+
+  @ApiProperty()
+  filename!: string;
+
+  @ApiProperty({ nullable: true, type: String })
+  uploadedBy!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  uploadedAt!: string;
+
+  @ApiPropertyOptional({ type: EvidenceExifDto, description: 'for photos' })
+  exif?: EvidenceExifDto;
+
+  @ApiProperty({ type: [EvidenceWarningDto], description: 'checks against 纸面销号; they never refuse the upload' })
+  warnings!: EvidenceWarningDto[];
+}

@@ -200,6 +200,13 @@ export class AppConfig {
   @Max(1024)
   EVIDENCE_MAX_MB = 20;
 
+  /** Photos within this many differing bits of dHash count as the same picture (0–7: the band index holds up to 7). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(7)
+  EVIDENCE_NEAR_DUPLICATE_DISTANCE = 6;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -15,7 +15,18 @@ import { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../domain/ticket-state';
 import { actorFor } from '../tickets/ticket-access';
 import { TicketService } from '../tickets/ticket.service';
+import {
+  decideWarnings,
+  EvidenceExif,
+  EvidenceWarning,
+  fromSigned64,
+  hammingDistance,
+  hashBands,
+  OtherTicket,
+  toSigned64,
+} from './evidence-checks';
 import { FileStore } from './file-store';
+import { PHOTO_TYPES, photoExif, photoHash } from './photo-facts';
 import { ACCEPTED_TYPES, sniffEvidenceType } from './sniff';
 
 export interface EvidenceView {
@@ -26,6 +37,14 @@ export interface EvidenceView {
   filename: string;
   uploadedBy: string | null;
   uploadedAt: string;
+  exif?: EvidenceExif;
+  /** What the checks against 纸面销号 found when the file was uploaded; none of them refused it. */
+  warnings: EvidenceWarning[];
+}
+
+/** The county of a unit path: its first two levels (province/county). */
+export function countyPrefix(unitPath: string): string {
+  return `/${unitPath.split('/').filter(Boolean).slice(0, 2).join('/')}/`;
 }
 
 /** Evidence of rectification (佐证材料): uploaded by the team, kept by content, read within scope. */
@@ -75,6 +94,10 @@ export class EvidenceService {
     }
     const sha = await this.files.put(file.data);
     const filename = file.filename.replace(/[\\/\p{Cc}]/gu, '_').slice(-200) || 'evidence';
+    const isPhoto = PHOTO_TYPES.has(mediaType);
+    const [zoneRow] = await this.db.query<Array<{ tz: string }>>(`SELECT unit_tz AS tz FROM ticket WHERE id = $1`, [ticketId]);
+    const dhash = isPhoto ? await photoHash(file.data) : undefined;
+    const exif = isPhoto ? await photoExif(file.data, zoneRow?.tz ?? this.config.TZ_DEFAULT) : undefined;
     const stored = await this.db.transaction(async (m): Promise<EvidenceView> => {
       if (key) {
         const earlier = await this.idempotency.claim<EvidenceView>(m, principal.userId, scope, key, hash);
@@ -83,13 +106,66 @@ export class EvidenceService {
       const locked = await this.tickets.readable(m, principal, ticketId, true);
       if (!ACTIVE_STATUSES.includes(locked.status)) throw new IllegalTransition(`A ${locked.status} ticket takes no more evidence`, []);
       const now = this.clock.now();
+      const bands = dhash === undefined ? Array<null>(8).fill(null) : hashBands(dhash);
       await m.query(
-        `INSERT INTO evidence_file (sha256, size, media_type, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
-        [sha, file.data.length, mediaType, now],
+        `INSERT INTO evidence_file (sha256, size, media_type, created_at, phash, phash_b0, phash_b1, phash_b2, phash_b3, phash_b4, phash_b5,
+                                    phash_b6, phash_b7, taken_at, lat, lon, device)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         ON CONFLICT (sha256) DO UPDATE SET
+           phash = EXCLUDED.phash, phash_b0 = EXCLUDED.phash_b0, phash_b1 = EXCLUDED.phash_b1, phash_b2 = EXCLUDED.phash_b2,
+           phash_b3 = EXCLUDED.phash_b3, phash_b4 = EXCLUDED.phash_b4, phash_b5 = EXCLUDED.phash_b5, phash_b6 = EXCLUDED.phash_b6,
+           phash_b7 = EXCLUDED.phash_b7, taken_at = EXCLUDED.taken_at, lat = EXCLUDED.lat, lon = EXCLUDED.lon, device = EXCLUDED.device
+         WHERE evidence_file.phash IS NULL AND EXCLUDED.phash IS NOT NULL`,
+        [
+          sha,
+          file.data.length,
+          mediaType,
+          now,
+          dhash === undefined ? null : toSigned64(dhash).toString(),
+          ...bands,
+          exif?.takenAt ?? null,
+          exif?.lat ?? null,
+          exif?.lon ?? null,
+          exif?.device ?? null,
+        ],
       );
+      const county = countyPrefix(locked.unit_path);
+      const sameFile = await m.query<OtherTicket[]>(
+        `SELECT DISTINCT t.id, t.code, u.name AS "unitName"
+           FROM ticket_evidence e JOIN ticket t ON t.id = e.ticket_id JOIN org_unit u ON u.id = t.unit_id
+          WHERE e.sha256 = $1 AND t.id <> $2 AND t.unit_path LIKE $3 || '%'
+          ORDER BY t.code LIMIT 20`,
+        [sha, ticketId, county],
+      );
+      let lookAlike: OtherTicket[] = [];
+      if (dhash !== undefined) {
+        // Any hash within distance 7 shares one 8-bit band with this one; each band has its index.
+        const candidates = await m.query<Array<OtherTicket & { phash: string }>>(
+          `SELECT DISTINCT t.id, t.code, u.name AS "unitName", f.phash::text AS phash
+             FROM evidence_file f JOIN ticket_evidence e ON e.sha256 = f.sha256
+             JOIN ticket t ON t.id = e.ticket_id JOIN org_unit u ON u.id = t.unit_id
+            WHERE f.phash IS NOT NULL AND f.sha256 <> $1 AND t.id <> $2 AND t.unit_path LIKE $3 || '%'
+              AND (f.phash_b0 = $4 OR f.phash_b1 = $5 OR f.phash_b2 = $6 OR f.phash_b3 = $7
+                   OR f.phash_b4 = $8 OR f.phash_b5 = $9 OR f.phash_b6 = $10 OR f.phash_b7 = $11)`,
+          [sha, ticketId, county, ...bands],
+        );
+        const seen = new Set<string>();
+        lookAlike = candidates
+          .filter((c) => hammingDistance(dhash, fromSigned64(c.phash)) <= this.config.EVIDENCE_NEAR_DUPLICATE_DISTANCE)
+          .filter((c) => !seen.has(c.id) && seen.add(c.id))
+          .sort((a, b) => a.code.localeCompare(b.code))
+          .slice(0, 20)
+          .map(({ id: otherId, code, unitName }) => ({ id: otherId, code, unitName }));
+      }
+      const [since] = await m.query<Array<{ since: Date }>>(
+        `SELECT LEAST(t.created_at, (i.date::timestamp AT TIME ZONE t.unit_tz)) AS since
+           FROM ticket t LEFT JOIN inspection i ON i.id = t.inspection_id WHERE t.id = $1`,
+        [ticketId],
+      );
+      const found = decideWarnings({ isPhoto, exif, sameFile, lookAlike, ticketSince: new Date(since.since) });
       const [row] = await m.query<Array<{ id: string }>>(
-        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [ticketId, sha, filename, principal.userId, now],
+        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [ticketId, sha, filename, principal.userId, now, JSON.stringify(found)],
       );
       await m.query(
         `INSERT INTO ticket_event (ticket_id, kind, from_status, to_status, actor_id, actor_name, data, at)
@@ -99,7 +175,7 @@ export class EvidenceService {
           locked.status,
           principal.userId,
           principal.displayName,
-          JSON.stringify({ evidenceId: row.id, sha256: sha, filename, mediaType }),
+          JSON.stringify({ evidenceId: row.id, sha256: sha, filename, mediaType, ...(exif ? { exif } : {}), warnings: found }),
           now,
         ],
       );
@@ -111,6 +187,8 @@ export class EvidenceService {
         filename,
         uploadedBy: principal.displayName,
         uploadedAt: now.toISOString(),
+        ...(exif ? { exif } : {}),
+        warnings: found,
       };
       if (key) await this.idempotency.complete(m, principal.userId, scope, key, view);
       return view;
@@ -121,7 +199,8 @@ export class EvidenceService {
   async list(principal: Principal, ticketId: string): Promise<EvidenceView[]> {
     await this.tickets.readable(this.db.manager, principal, ticketId);
     const rows = await this.db.query<Array<Record<string, unknown>>>(
-      `SELECT e.id, e.sha256, f.size, f.media_type, e.filename, u.display_name, e.uploaded_at
+      `SELECT e.id, e.sha256, f.size, f.media_type, e.filename, u.display_name, e.uploaded_at, e.warnings,
+              f.taken_at, f.lat, f.lon, f.device
          FROM ticket_evidence e JOIN evidence_file f ON f.sha256 = e.sha256 LEFT JOIN app_user u ON u.id = e.uploaded_by
         WHERE e.ticket_id = $1 ORDER BY e.uploaded_at`,
       [ticketId],
@@ -134,6 +213,8 @@ export class EvidenceService {
       filename: r.filename as string,
       uploadedBy: (r.display_name as string) ?? null,
       uploadedAt: new Date(r.uploaded_at as string).toISOString(),
+      ...(PHOTO_TYPES.has(r.media_type as string) ? { exif: exifOf(r) } : {}),
+      warnings: (r.warnings as EvidenceWarning[]) ?? [],
     }));
   }
 
@@ -144,4 +225,13 @@ export class EvidenceService {
     if (!view) throw new NotFound('Evidence', evidenceId);
     return { view, stream: this.files.open(view.sha256) };
   }
+}
+
+function exifOf(r: Record<string, unknown>): EvidenceExif {
+  const out: EvidenceExif = {};
+  if (r.taken_at) out.takenAt = new Date(r.taken_at as string).toISOString();
+  if (r.lat !== null && r.lat !== undefined) out.lat = Number(r.lat);
+  if (r.lon !== null && r.lon !== undefined) out.lon = Number(r.lon);
+  if (r.device) out.device = r.device as string;
+  return out;
 }
