@@ -5,6 +5,7 @@ import { Assessment1795400000001 } from './1795400000001-assessment';
 import { TaskProgressOrder1795420000000 } from './1795420000000-task-progress-order';
 import { Documents1795450000000 } from './1795450000000-documents';
 import { TicketSearch1795500000000 } from './1795500000000-ticket-search';
+import { TicketFourEyesExtensions1795650000000 } from '../../../../tickets/src/migrations/1795650000000-ticket-four-eyes-extensions';
 
 /** Every migration, oldest first. The schema changes only through these. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   TaskProgressOrder1795420000000,
   Documents1795450000000,
   TicketSearch1795500000000,
+  TicketFourEyesExtensions1795650000000,
 ];
