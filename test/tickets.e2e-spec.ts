@@ -50,7 +50,7 @@ describe('tickets and the close-out workflow', () => {
     expect(a).toMatchObject({ status: 'open', light: 'green', overdue: false, rectificationClassLabel: '限期整改', allowedActions: [] });
     expect((await t.http().get(`/api/v1/issues/${b.id}`).set(bearer(team1))).body).toMatchObject({
       light: 'yellow',
-      allowedActions: ['start'],
+      allowedActions: ['start', 'request_extension'],
     });
   });
 
@@ -134,7 +134,7 @@ describe('tickets and the close-out workflow', () => {
     const { id } = await raise();
     const res = await act(leader, id, { action: 'approve' });
     expect(res.status).toBe(409);
-    expect(res.body.details).toEqual({ allowed: ['start', 'cancel', 'extend'], status: 'open' });
+    expect(res.body.details).toEqual({ allowed: ['start', 'cancel', 'extend', 'request_extension'], status: 'open' });
   });
 
   it('lets exactly one of ten concurrent approvals win', async () => {
@@ -376,6 +376,171 @@ describe('tickets and the close-out workflow', () => {
         for (const { id } of children) expect(byChild.get(id)).toEqual(await queries.counts(principal, id));
         expect([...byChild.values()].reduce((n, c) => n + c.total, 0)).toBeGreaterThan(0);
       }
+    });
+  });
+
+  describe('four eyes (双人核验)', () => {
+    async function submitted(token: string, unit: string, by = token): Promise<string> {
+      const { id } = await raise({ unitId: unit });
+      await act(by, id, { action: 'start' });
+      const ev = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(by)).attach('file', PNG, 'photo.png');
+      const res = await act(by, id, { action: 'submit', comment: '已整改到位', evidenceIds: [ev.body.id] });
+      expect(res.status).toBe(200);
+      return id;
+    }
+
+    it("refuses an inspector sitting in the township office on the office's own ticket; the inspection group verifies it", async () => {
+      const office = await unitId(t, '中厂镇脱贫攻坚办公室');
+      const officeInspector = await t.login('zc_office');
+      const id = await submitted(leader, office);
+      const own = await act(officeInspector, id, { action: 'approve' });
+      expect(own.status).toBe(403);
+      expect(own.body.details).toEqual({ reason: 'owner_unit' });
+      expect((await t.http().get(`/api/v1/issues/${id}`).set(bearer(officeInspector))).body.allowedActions).not.toContain('approve');
+      // The township leader started and submitted it: not theirs to verify either.
+      expect((await act(leader, id, { action: 'approve' })).body.details).toEqual({ reason: 'submitted' });
+      const group = await act(inspector, id, { action: 'approve' });
+      expect(group.status).toBe(200);
+      expect(group.body.status).toBe('closed');
+    });
+
+    it('refuses a township leader who started and submitted a village ticket alone, and an admin likewise', async () => {
+      const alone = await submitted(leader, v1);
+      const res = await act(leader, alone, { action: 'approve' });
+      expect(res.status).toBe(403);
+      expect(res.body.details).toEqual({ reason: 'submitted' });
+      const admin = await t.login('admin');
+      const byAdmin = await submitted(admin, v1);
+      expect((await act(admin, byAdmin, { action: 'approve' })).body.details).toEqual({ reason: 'submitted' });
+      expect((await act(inspector, alone, { action: 'approve' })).status).toBe(200);
+    });
+
+    it('refuses the one who started the work even when someone else submitted', async () => {
+      const { id } = await raise();
+      await act(leader, id, { action: 'start' });
+      const ev = await evidence(id);
+      await act(team1, id, { action: 'submit', comment: '已完成', evidenceIds: [ev] });
+      expect((await act(leader, id, { action: 'approve' })).body.details).toEqual({ reason: 'started' });
+      expect((await act(inspector, id, { action: 'approve' })).status).toBe(200);
+    });
+
+    it('lists in the verification queue only the tickets the caller may approve', async () => {
+      const mine = await submitted(leader, v1);
+      const theirs = await submitted(team1, v1);
+      const queue = t.app.get(TicketQueryService);
+      const [user] = await t.app.get(DataSource).query(`SELECT id, token_version FROM app_user WHERE username = 'zc_leader'`);
+      const principal = (await t.app.get(PrincipalResolver).resolve(user.id, user.token_version))!;
+      const page = await queue.list(principal, { status: ['pending_review'], approvable: true, page: 1, pageSize: 500 });
+      const ids = page.items.map((i) => i.id);
+      expect(ids).toContain(theirs);
+      expect(ids).not.toContain(mine);
+      expect(page.items.every((i) => i.allowedActions.includes('approve'))).toBe(true);
+      expect(page.total).toBe(page.items.length);
+    });
+  });
+
+  describe('editing (PATCH /issues/:id)', () => {
+    const patch = (token: string, id: string, body: Record<string, unknown>) =>
+      t.http().patch(`/api/v1/issues/${id}`).set(bearer(token)).send(body);
+
+    it('records each changed field with its old and new value, and bumps the version', async () => {
+      const { id } = await raise({ responsible: null, measures: null });
+      const before = (await t.http().get(`/api/v1/issues/${id}`).set(bearer(inspector))).body;
+      const res = await patch(inspector, id, {
+        version: before.version,
+        title: '2户危房改造未按期完成（复查）',
+        responsible: '李四',
+        supervisingLeader: '王镇长',
+        measures: before.measures,
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ title: '2户危房改造未按期完成（复查）', responsible: '李四', version: before.version + 1 });
+      const history = (await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(team1))).body;
+      const edits = history.filter((h: { kind: string }) => h.kind === 'updated').map((h: { data: unknown }) => h.data);
+      expect(edits).toEqual([
+        { field: 'title', from: '2户危房改造未按期完成', to: '2户危房改造未按期完成（复查）' },
+        { field: 'responsible', from: before.responsible, to: '李四' },
+        { field: 'supervisingLeader', from: null, to: '王镇长' },
+      ]);
+    });
+
+    it('lets the team fill in the responsible person and the measures, and nothing else', async () => {
+      const { id } = await raise();
+      const v = (await t.http().get(`/api/v1/issues/${id}`).set(bearer(team1))).body.version;
+      expect((await patch(team1, id, { version: v, measures: '逐户核查，月底前完工' })).status).toBe(200);
+      const denied = await patch(team1, id, { version: v + 1, title: '改个标题' });
+      expect(denied.status).toBe(403);
+      expect(denied.body.details).toEqual({ fields: ['title'] });
+      expect((await patch(team1, id, { version: v + 1, deadline: '2026-12-31' })).status).toBe(400);
+      expect((await patch(inspector, id, { version: v + 1, category: '不存在的类别' })).status).toBe(400);
+      expect((await patch(inspector, id, { title: '没有版本' })).status).toBe(400);
+    });
+
+    it('lets one of two concurrent edits win; the other gets 409 with the current version and changes nothing', async () => {
+      const { id } = await raise();
+      const v = (await t.http().get(`/api/v1/issues/${id}`).set(bearer(inspector))).body.version;
+      const [a, b] = await Promise.all([
+        patch(inspector, id, { version: v, measures: '甲的措施' }),
+        patch(leader, id, { version: v, measures: '乙的措施' }),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      const loser = a.status === 409 ? a : b;
+      expect(loser.body.details).toEqual({ version: v + 1 });
+      const now = (await t.http().get(`/api/v1/issues/${id}`).set(bearer(inspector))).body;
+      expect(now.measures).toBe((a.status === 200 ? a : b).body.measures);
+      const history = (await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(inspector))).body;
+      expect(history.filter((h: { kind: string }) => h.kind === 'updated')).toHaveLength(1);
+    });
+  });
+
+  describe('extensions (延期申请)', () => {
+    it('the team asks, a leader approves; the original deadline stays and on-time is judged by the approved one', async () => {
+      const { id } = await raise({ deadline: '2026-08-05' });
+      await act(team1, id, { action: 'start' });
+      expect((await act(team1, id, { action: 'request_extension', deadline: '2026-09-30' })).status).toBe(400);
+      const asked = await act(team1, id, { action: 'request_extension', reason: '雨季施工受阻', deadline: '2026-09-30' });
+      expect(asked.status).toBe(200);
+      expect(asked.body).toMatchObject({ deadline: '2026-08-05', extensionRequest: { deadline: '2026-09-30', reason: '雨季施工受阻' } });
+      expect((await act(team1, id, { action: 'approve_extension' })).status).toBe(403);
+      const approved = await act(leader, id, { action: 'approve_extension' });
+      expect(approved.body).toMatchObject({ deadline: '2026-09-30', originalDeadline: '2026-08-05', extensionRequest: null });
+      // Past the original deadline, within the approved one: on time.
+      clock.set('2026-08-20T02:00:00Z');
+      try {
+        const again = await t.http().get(`/api/v1/issues/${id}`).set(bearer(team1));
+        expect(again.body).toMatchObject({ overdue: false });
+        await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
+        expect((await act(inspector, id, { action: 'approve' })).body).toMatchObject({ status: 'closed', closedOnTime: true });
+      } finally {
+        clock.set('2026-08-01T02:00:00Z');
+      }
+      const history = (await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(team1))).body;
+      expect(history.find((h: { action: string }) => h.action === 'approve_extension')).toMatchObject({
+        kind: 'deadline_changed',
+        data: { from: '2026-08-05', to: '2026-09-30', originalDeadline: '2026-08-05' },
+      });
+    });
+
+    it('refuses a request after the deadline, a second request while one waits, and a reject without a reason', async () => {
+      const late = await raise({ deadline: '2026-07-31' });
+      expect((await act(team1, late.id, { action: 'request_extension', reason: '来不及', deadline: '2026-09-30' })).status).toBe(400);
+      const { id } = await raise();
+      await act(team1, id, { action: 'request_extension', reason: '材料未到', deadline: '2026-09-30' });
+      const twice = await act(team1, id, { action: 'request_extension', reason: '再申请', deadline: '2026-10-30' });
+      expect(twice.status).toBe(409);
+      expect((await act(inspector, id, { action: 'reject_extension' })).status).toBe(400);
+      const rejected = await act(inspector, id, { action: 'reject_extension', reason: '理由不充分，按原时限完成' });
+      expect(rejected.body).toMatchObject({ deadline: '2026-08-20', extensionRequest: null, originalDeadline: null });
+    });
+
+    it('holds four eyes on approving: the one who asked cannot approve their own request', async () => {
+      const { id } = await raise();
+      const asked = await act(leader, id, { action: 'request_extension', reason: '统筹安排', deadline: '2026-09-30' });
+      expect(asked.status).toBe(200);
+      const self = await act(leader, id, { action: 'approve_extension' });
+      expect(self.status).toBe(403);
+      expect(self.body.details).toEqual({ reason: 'requested' });
+      expect((await act(inspector, id, { action: 'approve_extension' })).body.deadline).toBe('2026-09-30');
     });
   });
 

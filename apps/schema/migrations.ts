@@ -7,6 +7,7 @@ import { TaskProgressOrder1795420000000 } from '../../libs/cycles/src/migrations
 import { Documents1795450000000 } from '../../libs/documents/src/migrations/1795450000000-documents';
 import { TicketSearch1795500000000 } from '../../libs/tickets/src/migrations/1795500000000-ticket-search';
 import { SharedRanks1795600000000 } from '../../libs/assessment/src/migrations/1795600000000-shared-ranks';
+import { TicketFourEyesExtensions1795650000000 } from '../../libs/tickets/src/migrations/1795650000000-ticket-four-eyes-extensions';
 import { EvidenceChecks1795760000000 } from '../../libs/tickets/src/migrations/1795760000000-evidence-checks';
 import { Campaigns1795800000000 } from '../../libs/campaigns/src/migrations/1795800000000-campaigns';
 import { WebhookSecret1795850000000 } from '../../libs/notifications/src/migrations/1795850000000-webhook-secret';
@@ -25,6 +26,7 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Documents1795450000000,
   TicketSearch1795500000000,
   SharedRanks1795600000000,
+  TicketFourEyesExtensions1795650000000,
   EvidenceChecks1795760000000,
   Campaigns1795800000000,
   WebhookSecret1795850000000,

@@ -1,6 +1,8 @@
 export * from './tickets.module';
 export * from './domain/ticket-state';
 export * from './domain/close-out-rate';
+export * from './domain/four-eyes';
+export * from './domain/ticket-edit';
 export * from './domain/categories';
 export * from './domain/sheet-dates';
 export * from './domain/search';
@@ -8,6 +10,7 @@ export * from './tickets/ticket-view';
 export * from './tickets/ticket.service';
 export * from './tickets/ticket-query.service';
 export * from './tickets/transition.service';
+export * from './tickets/ticket-edit.service';
 export * from './tickets/ticket-writer';
 export * from './tickets/ticket-access';
 export * from './tickets/category-list';

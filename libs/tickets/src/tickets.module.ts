@@ -6,6 +6,7 @@ import { FindingsImportService } from './import/findings-import.service';
 import { InspectionService } from './inspections/inspection.service';
 import { TicketsSeeder } from './seed/tickets-seeder';
 import { CategoryList } from './tickets/category-list';
+import { TicketEditService } from './tickets/ticket-edit.service';
 import { TicketQueryService } from './tickets/ticket-query.service';
 import { TicketWriter } from './tickets/ticket-writer';
 import { TicketService } from './tickets/ticket.service';
@@ -20,6 +21,7 @@ import { TransitionService } from './tickets/transition.service';
     TicketService,
     TicketQueryService,
     TransitionService,
+    TicketEditService,
     InspectionService,
     FindingsImportService,
     FileStore,
@@ -32,6 +34,7 @@ import { TransitionService } from './tickets/transition.service';
     TicketService,
     TicketQueryService,
     TransitionService,
+    TicketEditService,
     InspectionService,
     FindingsImportService,
     EvidenceService,

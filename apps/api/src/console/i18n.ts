@@ -77,6 +77,9 @@ const zh = {
     reopen: '重新打开',
     cancel: '撤销',
     extend: '延期',
+    request_extension: '申请延期',
+    approve_extension: '同意延期',
+    reject_extension: '不同意延期',
   },
   light: { red: '红灯', yellow: '黄灯', green: '绿灯', none: '—' },
   event: { created: '创建', evidence_added: '上传佐证', transition: '状态变更', comment: '备注' } as Record<string, string>,
@@ -209,6 +212,8 @@ const zh = {
   noSuchPage: '没有这个页面，请检查网址是否输错。',
   calendarEdit: '修改日历',
   calendarReadOnly: '只有本乡镇的领导或管理员可以修改日历。',
+  holidaysEstimated:
+    '{years}年的国务院节假日安排（调休）尚未载入：元旦、春节、清明、劳动节、端午、中秋、国庆按惯例推算为休息日，调休上班日未计入。安排公布后，请按 config/holidays.example.yaml 的格式写入 config/holidays.yaml 并重启服务。',
   calendarSaved: '日历已保存（第 {n} 版），下一次调度起生效。',
   calendarStale: '日历已被他人修改（现为第 {n} 版），您的修改没有保存。下面是最新的日历，请重新修改后再保存。',
   fixProblems: '请修改以下内容后再保存：',
@@ -351,6 +356,9 @@ const en: Dictionary = {
     reopen: 'Reopen',
     cancel: 'Cancel',
     extend: 'Extend',
+    request_extension: 'Ask for an extension',
+    approve_extension: 'Approve the extension',
+    reject_extension: 'Reject the extension',
   },
   light: { red: 'Red', yellow: 'Yellow', green: 'Green', none: '—' },
   event: { created: 'Created', evidence_added: 'Evidence added', transition: 'Changed', comment: 'Comment' },
@@ -489,6 +497,8 @@ const en: Dictionary = {
   noSuchPage: 'There is no such page; check the address.',
   calendarEdit: 'Edit the calendar',
   calendarReadOnly: 'Only a leader or administrator of the township can change its calendar.',
+  holidaysEstimated:
+    "The State Council's holiday schedule (调休) for {years} is not loaded yet: New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn and National Day are taken as days off by custom, without make-up working days. When it is announced, add it to config/holidays.yaml (see config/holidays.example.yaml) and restart the service.",
   calendarSaved: 'The calendar was saved (version {n}); the scheduler follows it from its next run.',
   calendarStale:
     'Someone else changed the calendar meanwhile (now version {n}); your changes were not saved. Below is the latest calendar: make your changes again and save.',

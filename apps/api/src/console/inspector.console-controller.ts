@@ -29,8 +29,15 @@ export class InspectorConsoleController {
 
   @Get('verify')
   async queue(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
-    const result = await this.queries.list(p, { status: ['pending_review'], sort: 'deadline', order: 'asc', page: 1, pageSize: 100 });
-    const items = result.items.filter((i) => i.allowedActions.includes('approve'));
+    const result = await this.queries.list(p, {
+      status: ['pending_review'],
+      approvable: true,
+      sort: 'deadline',
+      order: 'asc',
+      page: 1,
+      pageSize: 100,
+    });
+    const items = result.items;
     const t = this.pages.t(req);
     this.pages.show(req, reply, 'verify', { title: t.nav.verify, items: this.pages.withDue(req, items) });
   }

@@ -243,6 +243,9 @@ export class LeaderConsoleController {
         township,
         townships: choices,
         calendar: view,
+        holidaysEstimated: view.estimatedHolidayYears.length
+          ? t.holidaysEstimated.replace('{years}', view.estimatedHolidayYears.join(lang === 'zh' ? '、' : ', '))
+          : undefined,
         upcoming: view.upcoming.map((o) => {
           const fixed = fixedKeys.has(o.key.split(':')[1]);
           return {

@@ -1,5 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   CategoryList,
   EvidenceService,
@@ -11,6 +24,7 @@ import {
   InspectionView,
   TicketCounts,
   TicketDetail,
+  TicketEditService,
   TicketPage,
   TicketQueryService,
   TicketService,
@@ -23,6 +37,7 @@ import {
   CountsQuery,
   CreateInspectionDto,
   CreateIssueDto,
+  EditIssueDto,
   EvidenceDto,
   ImportFindingsQuery,
   ListInspectionsQuery,
@@ -47,6 +62,7 @@ export class TicketsController {
     private readonly tickets: TicketService,
     private readonly queries: TicketQueryService,
     private readonly transitions: TransitionService,
+    private readonly edits: TicketEditService,
     private readonly evidence: EvidenceService,
     private readonly categories: CategoryList,
     private readonly config: AppConfig,
@@ -124,9 +140,32 @@ export class TicketsController {
     return this.tickets.history(p, id);
   }
 
+  @Patch('issues/:id')
+  @ApiOperation({
+    summary:
+      'Edit responsible, supervisingLeader, measures, category, description or title: a leader above the owner unit, an inspector in scope or an admin any of them, the owner team responsible and measures; each changed field is one history entry (kind updated, data { field, from, to })',
+  })
+  @ApiOkResponse({ description: 'the ticket as edited, at its new version' })
+  @ApiBadRequestResponse({ description: 'a malformed field, an unknown category, an empty title or a missing version' })
+  @ApiForbiddenResponse({ description: 'a field the caller may not change (details.fields)' })
+  @ApiNotFoundResponse({ description: 'no such ticket in the caller’s scope' })
+  @ApiConflictResponse({
+    description:
+      'the ticket changed since `version` (details.version is the current one: reload and edit again), or it is closed or cancelled',
+  })
+  edit(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string, @Body() body: EditIssueDto): Promise<TicketDetail> {
+    return this.edits.edit(p, id, body);
+  }
+
   @Post('issues/:id/transitions')
   @HttpCode(200)
-  @ApiOperation({ summary: 'start, submit, approve, return, reopen, cancel or extend; 409 names the actions allowed now' })
+  @ApiOperation({
+    summary:
+      'start, submit, approve, return, reopen, cancel, extend, request_extension, approve_extension or reject_extension; 409 names the actions allowed now; approve and approve_extension follow four eyes (403 with details.reason: owner_unit, submitted, started or requested)',
+  })
+  @ApiOkResponse({ description: 'the ticket after the action' })
+  @ApiForbiddenResponse({ description: 'the caller may not take this action; for four eyes details.reason says why' })
+  @ApiConflictResponse({ description: 'the state does not allow the action (details.allowed)' })
   transition(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string, @Body() body: TransitionDto): Promise<TicketDetail> {
     return this.transitions.apply(p, id, body);
   }

@@ -6,12 +6,15 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -135,16 +138,58 @@ export class TransitionDto {
   @ArrayMaxSize(50)
   @IsUUID('all', { each: true })
   evidenceIds?: string[];
-  @ApiPropertyOptional({ description: 'return, reopen, cancel and extend need it' })
+  @ApiPropertyOptional({ description: 'return, reopen, cancel, extend, request_extension and reject_extension need it' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   reason?: string;
-  @ApiPropertyOptional({ example: '2026-09-30', description: 'extend: the new deadline' })
+  @ApiPropertyOptional({ example: '2026-09-30', description: 'extend and request_extension: the new deadline' })
   @IsOptional()
   @IsISO8601({ strict: true })
   @Matches(DATE, { message: 'deadline must be YYYY-MM-DD' })
   deadline?: string;
+}
+
+const nullable = ({ value }: { value: unknown }) => (value === null ? '' : value);
+
+/**
+ * An edit of a ticket's text. `version` is the ticket's `version` as last read: when the ticket
+ * changed since (another edit or a transition), the edit loses with 409 and `details.version`
+ * says the current one. A blank or null text clears the field (the title cannot be cleared).
+ */
+export class EditIssueDto {
+  @ApiProperty({ example: 3, description: 'the ticket version this edit was made on (from GET /issues/:id); 409 when it changed since' })
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  version!: number;
+  @ApiPropertyOptional({ example: '2户危房改造未按期完成' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  title?: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Transform(nullable) @IsString() @MaxLength(10000) description?: string;
+  @ApiPropertyOptional({ nullable: true, example: '两不愁三保障' })
+  @IsOptional()
+  @Transform(nullable)
+  @IsString()
+  @MaxLength(50)
+  category?: string;
+  @ApiPropertyOptional({ nullable: true, example: '第一社区工作队队长' })
+  @IsOptional()
+  @Transform(nullable)
+  @IsString()
+  @MaxLength(100)
+  responsible?: string;
+  @ApiPropertyOptional({ nullable: true, description: '包抓领导' })
+  @IsOptional()
+  @Transform(nullable)
+  @IsString()
+  @MaxLength(100)
+  supervisingLeader?: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @Transform(nullable) @IsString() @MaxLength(5000) measures?: string;
 }
 
 export class CountsQuery {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig, Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
@@ -27,6 +27,21 @@ export interface CalendarView {
   updatedAt: string | null;
   /** What the calendar schedules this month and next, after moving off holidays. */
   upcoming: Array<Pick<Occurrence, 'key' | 'kind' | 'title' | 'day' | 'nominalDay'> & { period: string; dueAt: string; holiday?: string }>;
+  /**
+   * This year and next, where their official holiday schedule (调休) is not loaded: their
+   * statutory holidays are estimated and their make-up working days unknown until it is added to
+   * config/holidays.yaml.
+   */
+  estimatedHolidayYears: number[];
+}
+
+/** The log line that says a year's holidays are estimated, and how to load the official schedule. */
+export function estimatedHolidaysMessage(years: readonly number[]): string {
+  return (
+    `the official holiday schedule (调休) of ${years.join(', ')} is not loaded: its statutory holidays ` +
+    `(元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆) are estimated as days off and its make-up working days are unknown; ` +
+    `when the State Council announces it, add it to config/holidays.yaml (see config/holidays.example.yaml) and restart`
+  );
 }
 
 interface CalendarRow {
@@ -51,13 +66,22 @@ const CALENDAR_SQL = `
 @Injectable()
 export class CalendarService {
   readonly workingDays: WorkingDays;
+  private readonly logger = new Logger('CalendarService');
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
-    config: AppConfig,
+    appConfig: AppConfig,
   ) {
-    this.workingDays = WorkingDays.load(config.configDir);
+    this.workingDays = WorkingDays.load(appConfig.configDir);
+    const years = this.estimatedYears(appConfig.TZ_DEFAULT);
+    if (years.length) this.logger.warn(estimatedHolidaysMessage(years));
+  }
+
+  /** This year and next in the zone, where their holidays are estimated. */
+  estimatedYears(timezone: string): number[] {
+    const year = Number(periodAt(this.clock.now(), timezone).slice(0, 4));
+    return [year, year + 1].filter((y) => !this.workingDays.hasOfficialSchedule(y));
   }
 
   private fromRow(r: CalendarRow): TownshipCalendar {
@@ -122,6 +146,7 @@ export class CalendarService {
       startsAt: c.startsAt.toISOString(),
       updatedAt: row?.updated_at ? new Date(row.updated_at).toISOString() : null,
       upcoming,
+      estimatedHolidayYears: this.estimatedYears(c.config.timezone),
     };
   }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { CalendarConfig, defaultCalendar, PAIRING_DAYS, STEPS, validateCalendar } from './calendar-config';
 import { periodAt, periodBounds, periodsBetween, shiftPeriod } from './period';
 import { dueOccurrences, moveToWorkingDay, occurrences, resolveDay, stepDue } from './schedule';
-import { WorkingDays } from './working-days';
+import { estimateDaysOff, WorkingDays } from './working-days';
 
 const wd = WorkingDays.load('/nonexistent');
 const cal = (patch: Partial<CalendarConfig> = {}): CalendarConfig => ({ ...defaultCalendar(), ...patch });
@@ -43,6 +43,59 @@ describe('working days', () => {
     expect(corrected.isWorkingDay('2027-01-01')).toBe(false);
     expect(corrected.holidayName('2027-01-01')).toBe('元旦');
     expect(corrected.isWorkingDay('2027-02-06')).toBe(true); // a Saturday
+  });
+});
+
+describe('holidays of a year not yet announced (2027)', () => {
+  it('knows that the package stops before 2027, and estimates its statutory holidays', () => {
+    expect(wd.hasOfficialSchedule(2026)).toBe(true);
+    expect(wd.hasOfficialSchedule(2027)).toBe(false);
+    const days = estimateDaysOff(2027);
+    expect(days.get('2027-01-01')).toBe('元旦');
+    // 春节 2027 falls on 6 February: 除夕 the 5th, back to work on the 13th.
+    expect(days.get('2027-02-05')).toBe('春节');
+    expect(days.get('2027-02-12')).toBe('春节');
+    expect(days.has('2027-02-13')).toBe(false);
+    expect(days.get('2027-04-05')).toBe('清明');
+    expect([...days].filter(([, n]) => n === '劳动节').map(([d]) => d)).toEqual([
+      '2027-05-01',
+      '2027-05-02',
+      '2027-05-03',
+      '2027-05-04',
+      '2027-05-05',
+    ]);
+    expect(days.get('2027-06-09')).toBe('端午');
+    expect(days.get('2027-09-15')).toBe('中秋');
+    expect([...days].filter(([, n]) => n === '国庆').length).toBe(7);
+  });
+
+  it.each([
+    ['2027-01-01', false],
+    ['2027-01-04', true],
+    ['2027-02-08', false],
+    ['2027-05-03', false],
+    ['2027-10-04', false],
+    ['2027-10-08', true],
+  ])('%s working: %s', (day, working) => expect(wd.isWorkingDay(day)).toBe(working));
+
+  it("puts January 2027's dispatch on 4 January, not New Year's Day", () => {
+    expect(stepDue(cal(), '2027-01', 'dispatch', wd).dueAt.toISOString()).toBe('2027-01-04T00:00:00.000Z');
+    expect(wd.holidayName('2027-01-01')).toBe('元旦');
+  });
+
+  it("keeps October 2027's dispatch out of the National Day week", () => {
+    const due = stepDue(cal(), '2027-10', 'dispatch', wd);
+    expect(due.day >= '2027-10-01' && due.day <= '2027-10-07').toBe(false);
+    expect(due.day).toBe('2027-10-08');
+  });
+
+  it('takes the official schedule from holidays.yaml once it is there, over the estimate', () => {
+    const announced = new WorkingDays({ holidays: {}, workdays: {}, inLieuDays: {} }, [
+      { day: '2027-01-01', working: false, name: '元旦' },
+      { day: '2027-10-09', working: true, name: '国庆调休' },
+    ]);
+    expect(announced.hasOfficialSchedule(2027)).toBe(true);
+    expect(announced.isWorkingDay('2027-10-04')).toBe(true);
   });
 });
 

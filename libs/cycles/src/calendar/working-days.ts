@@ -1,3 +1,4 @@
+import { getSolarDateFromLunar, getSolarTermDate } from 'chinese-days';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -24,12 +25,30 @@ export interface DayOverride {
  */
 export class WorkingDays {
   private readonly overrides = new Map<Day, DayOverride>();
+  /** Years whose official schedule is known: the package's, and any year holidays.yaml names a day off in. */
+  private readonly official = new Set<number>();
+  private readonly estimates = new Map<number, Map<Day, string>>();
 
   constructor(
     private readonly data: PackageData,
     overrides: DayOverride[] = [],
   ) {
     for (const o of overrides) this.overrides.set(o.day, o);
+    for (const day of Object.keys(data.holidays)) this.official.add(Number(day.slice(0, 4)));
+    for (const o of overrides) if (!o.working) this.official.add(Number(o.day.slice(0, 4)));
+  }
+
+  /** Whether the official schedule (with its 调休) of `year` is loaded; if not, the statutory days are estimated. */
+  hasOfficialSchedule(year: number): boolean {
+    return this.official.has(year);
+  }
+
+  /** The days off estimated for a year whose schedule is not announced (day → holiday name). */
+  estimatedDaysOff(year: number): Map<Day, string> {
+    if (this.hasOfficialSchedule(year)) return new Map();
+    let days = this.estimates.get(year);
+    if (!days) this.estimates.set(year, (days = estimateDaysOff(year)));
+    return days;
   }
 
   static load(configDir: string): WorkingDays {
@@ -43,6 +62,7 @@ export class WorkingDays {
     if (o) return o.working;
     if (this.data.workdays[day]) return true;
     if (this.data.holidays[day] || this.data.inLieuDays[day]) return false;
+    if (this.estimatedDaysOff(Number(day.slice(0, 4))).has(day)) return false;
     const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
     return weekday !== 0 && weekday !== 6;
   }
@@ -52,8 +72,34 @@ export class WorkingDays {
     const o = this.overrides.get(day);
     if (o) return o.working ? undefined : o.name;
     const entry = this.data.holidays[day] ?? this.data.inLieuDays[day];
-    return entry?.split(',')[1];
+    return entry?.split(',')[1] ?? this.estimatedDaysOff(Number(day.slice(0, 4))).get(day);
   }
+}
+
+const addDays = (day: Day, n: number): Day => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The days off of a year whose official schedule is not out yet: the statutory holidays and the
+ * breaks they have always made, without the make-up working days (调休), which only the announcement
+ * gives. 元旦 1 January; 春节 from New Year's Eve (除夕) to the 7th of the first lunar month;
+ * 清明 on its solar term; 劳动节 1 to 5 May; 端午 the 5th of the fifth lunar month; 中秋 the 15th
+ * of the eighth; 国庆 1 to 7 October.
+ */
+export function estimateDaysOff(year: number): Map<Day, string> {
+  const days = new Map<Day, string>();
+  const span = (from: Day, count: number, name: string) => {
+    for (let i = 0; i < count; i++) days.set(addDays(from, i), name);
+  };
+  const lunar = (month: number, day: number) =>
+    getSolarDateFromLunar(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`).date;
+  span(`${year}-01-01`, 1, '元旦');
+  span(addDays(lunar(1, 1), -1), 8, '春节');
+  span(getSolarTermDate(year, 4, 'pure_brightness'), 1, '清明');
+  span(`${year}-05-01`, 5, '劳动节');
+  span(lunar(5, 5), 1, '端午');
+  span(lunar(8, 15), 1, '中秋');
+  span(`${year}-10-01`, 7, '国庆');
+  return days;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

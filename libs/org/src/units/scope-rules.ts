@@ -35,7 +35,9 @@ export function roleKindViolation(role: Role, kind: UnitKind | null): string | u
 export function scopeFromMemberships(memberships: readonly MembershipFacts[]): Scope {
   let global = false;
   const grants: Grant[] = [];
+  const seats = new Set<string>();
   for (const m of memberships) {
+    if (m.unitPath) seats.add(m.unitPath);
     if (m.role === 'admin' && m.unitId === null) {
       global = true;
       continue;
@@ -61,5 +63,5 @@ export function scopeFromMemberships(memberships: readonly MembershipFacts[]): S
       }
     }
   }
-  return new Scope(grants, global);
+  return new Scope(grants, global, [...seats]);
 }

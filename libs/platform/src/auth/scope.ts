@@ -26,6 +26,8 @@ export class Scope {
   constructor(
     readonly grants: readonly Grant[],
     readonly global: boolean,
+    /** The paths of the units the principal is a member of, whatever the role (for four eyes). */
+    readonly seats: readonly string[] = [],
   ) {}
 
   static none(): Scope {

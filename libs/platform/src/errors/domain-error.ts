@@ -52,8 +52,8 @@ export class NotFound extends DomainError {
 }
 
 export class Forbidden extends DomainError {
-  constructor(message = 'You are not allowed to do this') {
-    super(ErrorCode.Forbidden, message);
+  constructor(message = 'You are not allowed to do this', details?: ErrorDetails) {
+    super(ErrorCode.Forbidden, message, details);
   }
 }
 

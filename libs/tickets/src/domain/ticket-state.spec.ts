@@ -59,6 +59,9 @@ const TABLE: Record<Status, Record<Action, Record<keyof typeof ROLES, Outcome>>>
       reopen: illegal,
       cancel: leaders('cancelled'),
       extend: leaders('open'),
+      request_extension: team('open'),
+      approve_extension: illegal,
+      reject_extension: illegal,
     },
     in_progress: {
       start: illegal,
@@ -68,6 +71,9 @@ const TABLE: Record<Status, Record<Action, Record<keyof typeof ROLES, Outcome>>>
       reopen: illegal,
       cancel: leaders('cancelled'),
       extend: leaders('in_progress'),
+      request_extension: team('in_progress'),
+      approve_extension: illegal,
+      reject_extension: illegal,
     },
     pending_review: {
       start: illegal,
@@ -77,6 +83,9 @@ const TABLE: Record<Status, Record<Action, Record<keyof typeof ROLES, Outcome>>>
       reopen: illegal,
       cancel: leaders('cancelled'),
       extend: leaders('pending_review'),
+      request_extension: team('pending_review'),
+      approve_extension: illegal,
+      reject_extension: illegal,
     },
     closed: {
       start: illegal,
@@ -86,8 +95,22 @@ const TABLE: Record<Status, Record<Action, Record<keyof typeof ROLES, Outcome>>>
       reopen: verify('in_progress'),
       cancel: illegal,
       extend: illegal,
+      request_extension: illegal,
+      approve_extension: illegal,
+      reject_extension: illegal,
     },
-    cancelled: { start: illegal, submit: illegal, approve: illegal, return: illegal, reopen: illegal, cancel: illegal, extend: illegal },
+    cancelled: {
+      start: illegal,
+      submit: illegal,
+      approve: illegal,
+      return: illegal,
+      reopen: illegal,
+      cancel: illegal,
+      extend: illegal,
+      request_extension: illegal,
+      approve_extension: illegal,
+      reject_extension: illegal,
+    },
   };
 })();
 
@@ -102,7 +125,7 @@ const complete = {
 
 describe('close-out state machine', () => {
   const triples = STATUSES.flatMap((s) => ACTIONS.flatMap((a) => Object.keys(ROLES).map((r) => [s, a, r] as const)));
-  expect(triples).toHaveLength(5 * 7 * 6);
+  expect(triples).toHaveLength(5 * 10 * 6);
 
   it.each(triples)('%s + %s by %s', (status, action, role) => {
     const expected = TABLE[status][action][role];
@@ -126,7 +149,7 @@ describe('close-out state machine', () => {
 
   it('names the allowed actions when an action is illegal', () => {
     const d = decide('open', 'approve', ROLES.owner_leader, complete);
-    expect(d).toMatchObject({ ok: false, kind: 'illegal', allowed: ['start', 'cancel', 'extend'] });
+    expect(d).toMatchObject({ ok: false, kind: 'illegal', allowed: ['start', 'cancel', 'extend', 'request_extension'] });
   });
 
   it.each([

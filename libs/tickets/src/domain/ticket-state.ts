@@ -1,3 +1,5 @@
+import { FourEyesFacts, fourEyes, FourEyesReason } from './four-eyes';
+
 /** The states of a ticket (API.md). */
 export const STATUSES = ['open', 'in_progress', 'pending_review', 'closed', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -15,7 +17,18 @@ export const STATUS_NAMES: Record<Status, string> = {
 };
 
 /** The actions of the close-out workflow (销号). */
-export const ACTIONS = ['start', 'submit', 'approve', 'return', 'reopen', 'cancel', 'extend'] as const;
+export const ACTIONS = [
+  'start',
+  'submit',
+  'approve',
+  'return',
+  'reopen',
+  'cancel',
+  'extend',
+  'request_extension',
+  'approve_extension',
+  'reject_extension',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** A ticket is active (still to be rectified) until it is closed out or cancelled. */
@@ -70,6 +83,8 @@ export interface Actor {
   ancestorLeader: boolean;
   inspector: boolean;
   admin: boolean;
+  /** How the actor stands to four eyes on this ticket; absent, nothing stands in the way. */
+  fourEyes?: FourEyesFacts;
 }
 
 interface Rule {
@@ -78,12 +93,15 @@ interface Rule {
   may: (a: Actor) => boolean;
   /** What the action needs besides permission. */
   needs: Array<'comment' | 'evidence' | 'reason' | 'deadline'>;
+  /** Whether the action needs an extension request pending (true) or none pending (false). */
+  pending?: boolean;
 }
 
 /** A verifier is someone outside the owner unit: an inspector in scope, a leader above it, or an admin. */
 const verifier = (a: Actor) => !a.owner && (a.inspector || a.ancestorLeader || a.admin);
 const team = (a: Actor) => a.owner || a.leader || a.admin;
 const leaderOrAdmin = (a: Actor) => a.leader || a.admin;
+const leaderOrInspector = (a: Actor) => a.leader || a.inspector || a.admin;
 
 export const RULES: Record<Action, Rule> = {
   start: { from: ['open'], to: 'in_progress', may: team, needs: [] },
@@ -92,8 +110,15 @@ export const RULES: Record<Action, Rule> = {
   return: { from: ['pending_review'], to: 'in_progress', may: verifier, needs: ['reason'] },
   reopen: { from: ['closed'], to: 'in_progress', may: (a) => !a.owner && (a.inspector || a.ancestorLeader || a.admin), needs: ['reason'] },
   cancel: { from: ['open', 'in_progress', 'pending_review'], to: 'cancelled', may: leaderOrAdmin, needs: ['reason'] },
-  extend: { from: ['open', 'in_progress', 'pending_review'], to: 'same', may: leaderOrAdmin, needs: ['reason', 'deadline'] },
+  extend: { from: ACTIVE_STATUSES, to: 'same', may: leaderOrAdmin, needs: ['reason', 'deadline'] },
+  request_extension: { from: ACTIVE_STATUSES, to: 'same', may: team, needs: ['reason', 'deadline'], pending: false },
+  approve_extension: { from: ACTIVE_STATUSES, to: 'same', may: leaderOrInspector, needs: [], pending: true },
+  reject_extension: { from: ACTIVE_STATUSES, to: 'same', may: leaderOrInspector, needs: ['reason'], pending: true },
 };
+
+/** Actions that certify something, so four eyes apply. */
+const CERTIFYING = { approve: true, approve_extension: true } as const;
+const certifying = (a: Action): a is keyof typeof CERTIFYING => a in CERTIFYING;
 
 /** The parent of a common problem closes by itself; people may only cancel or extend it. */
 const PARENT_ACTIONS: readonly Action[] = ['cancel', 'extend'];
@@ -149,17 +174,29 @@ export interface TransitionInput {
   today: string;
   /** Stages of a standing ticket not yet closed out, the one under review included. */
   stagesLeft?: number;
+  /** Whether an extension request (延期申请) waits for a decision. */
+  extensionPending?: boolean;
 }
 
 export type Decision =
   | { ok: true; to: Status }
   | { ok: false; kind: 'illegal'; message: string; allowed: Action[] }
-  | { ok: false; kind: 'forbidden'; message: string }
+  | { ok: false; kind: 'forbidden'; message: string; reason?: FourEyesReason }
   | { ok: false; kind: 'invalid'; field: string; message: string };
 
+const pendingFits = (rule: Rule, pending: boolean) => rule.pending === undefined || rule.pending === pending;
+const fourEyesRefusal = (action: Action, actor: Actor) => (certifying(action) && actor.fourEyes ? fourEyes(actor.fourEyes, action) : null);
+
 /** Actions the actor may take on a ticket in this state now. */
-export function allowedActions(status: Status, actor: Actor, isCommonParent = false): Action[] {
-  return ACTIONS.filter((a) => RULES[a].from.includes(status) && RULES[a].may(actor) && (!isCommonParent || PARENT_ACTIONS.includes(a)));
+export function allowedActions(status: Status, actor: Actor, isCommonParent = false, extensionPending = false): Action[] {
+  return ACTIONS.filter(
+    (a) =>
+      RULES[a].from.includes(status) &&
+      pendingFits(RULES[a], extensionPending) &&
+      RULES[a].may(actor) &&
+      !fourEyesRefusal(a, actor) &&
+      (!isCommonParent || PARENT_ACTIONS.includes(a)),
+  );
 }
 
 const blank = (s?: string) => !s || !s.trim();
@@ -172,12 +209,21 @@ const blank = (s?: string) => !s || !s.trim();
  */
 export function decide(status: Status, action: Action, actor: Actor, input: TransitionInput, isCommonParent = false): Decision {
   const rule = RULES[action];
-  if (!rule.from.includes(status) || (isCommonParent && !PARENT_ACTIONS.includes(action))) {
-    const why =
-      isCommonParent && rule.from.includes(status)
+  const pending = input.extensionPending ?? false;
+  if (!rule.from.includes(status) || (isCommonParent && !PARENT_ACTIONS.includes(action)) || !pendingFits(rule, pending)) {
+    const why = !rule.from.includes(status)
+      ? `a ${status} ticket cannot ${action}`
+      : isCommonParent && !PARENT_ACTIONS.includes(action)
         ? 'a common problem closes when all its units have closed theirs'
-        : `a ${status} ticket cannot ${action}`;
-    return { ok: false, kind: 'illegal', message: `Cannot ${action}: ${why}`, allowed: allowedActions(status, actor, isCommonParent) };
+        : pending
+          ? 'an extension request already waits for a decision'
+          : 'no extension request waits for a decision';
+    return {
+      ok: false,
+      kind: 'illegal',
+      message: `Cannot ${action}: ${why}`,
+      allowed: allowedActions(status, actor, isCommonParent, pending),
+    };
   }
   if (!rule.may(actor)) {
     const who: Record<Action, string> = {
@@ -188,9 +234,14 @@ export function decide(status: Status, action: Action, actor: Actor, input: Tran
       reopen: 'an inspector or a leader above the owner unit',
       cancel: 'a leader or an administrator',
       extend: 'a leader or an administrator',
+      request_extension: 'the owner team or its leaders',
+      approve_extension: 'a leader or an inspector over the owner unit',
+      reject_extension: 'a leader or an inspector over the owner unit',
     };
     return { ok: false, kind: 'forbidden', message: `Only ${who[action]} can ${action} this ticket` };
   }
+  const refusal = fourEyesRefusal(action, actor);
+  if (refusal) return { ok: false, kind: 'forbidden', message: refusal.message, reason: refusal.reason };
   for (const need of rule.needs) {
     if (need === 'comment' && blank(input.comment))
       return { ok: false, kind: 'invalid', field: 'comment', message: 'explain what was done' };
@@ -208,6 +259,14 @@ export function decide(status: Status, action: Action, actor: Actor, input: Tran
       if (!input.deadline) return { ok: false, kind: 'invalid', field: 'deadline', message: 'the new deadline is required' };
       if (input.deadline < input.today)
         return { ok: false, kind: 'invalid', field: 'deadline', message: 'the new deadline is in the past' };
+      if (action === 'request_extension' && input.currentDeadline && input.today > input.currentDeadline) {
+        return {
+          ok: false,
+          kind: 'invalid',
+          field: 'deadline',
+          message: `an extension is asked for before the deadline ${input.currentDeadline}, not after it`,
+        };
+      }
       if (input.currentDeadline && input.deadline <= input.currentDeadline) {
         return {
           ok: false,

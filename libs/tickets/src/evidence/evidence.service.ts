@@ -82,7 +82,7 @@ export class EvidenceService {
       if (earlier) return earlier;
     }
     const ticket = await this.tickets.readable(this.db.manager, principal, ticketId);
-    const actor = actorFor(principal, { id: ticket.unit_id, path: ticket.unit_path });
+    const actor = actorFor(principal, ticket);
     if (!(actor.owner || actor.leader || actor.admin)) throw new Forbidden('Only the owner team or its leaders add evidence');
     if (!ACTIVE_STATUSES.includes(ticket.status)) throw new IllegalTransition(`A ${ticket.status} ticket takes no more evidence`, []);
     const mediaType = await sniffEvidenceType(file.data);

@@ -16,6 +16,12 @@ export interface TicketListQuery {
   q?: string;
   inspectionId?: string;
   parentId?: string;
+  /**
+   * Only tickets the caller may approve by role and by four eyes (the verification queue): a
+   * verifier's role over the unit, no membership in the owner unit or inside it, and neither
+   * started nor submitted by the caller.
+   */
+  approvable?: boolean;
   sort?: 'deadline' | 'created';
   order?: 'asc' | 'desc';
   page: number;
@@ -78,6 +84,17 @@ export class TicketQueryService {
     if (q.category) where.push(`t.category = ${add(q.category)}`);
     if (q.inspectionId) where.push(`t.inspection_id = ${add(q.inspectionId)}`);
     if (q.parentId) where.push(`t.parent_id = ${add(q.parentId)}`);
+    if (q.approvable) {
+      const verifier = principal.scope.sqlFilter('t.unit_path', params.length + 1, ['inspector', 'leader', 'admin']);
+      params.push(...verifier.params);
+      const me = add(principal.userId);
+      where.push(
+        verifier.sql,
+        'NOT t.is_common',
+        `NOT EXISTS (SELECT 1 FROM unnest(${add([...principal.scope.seats])}::text[]) AS seat WHERE starts_with(seat, t.unit_path))`,
+        `t.started_by IS DISTINCT FROM ${me}::uuid AND t.submitted_by IS DISTINCT FROM ${me}::uuid`,
+      );
+    }
     const text = q.q?.trim();
     if (text) {
       const grams = queryBigrams(text) ?? [];

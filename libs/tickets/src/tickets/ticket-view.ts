@@ -33,7 +33,10 @@ export interface TicketView {
   /** Days until the deadline in the owner unit's time zone (0 on the day, negative past it); null when closed or undated. */
   daysLeft: number | null;
   closedAt: string | null;
+  /** Judged against the deadline in force at close-out: the approved extension's when there is one. */
   closedOnTime: boolean | null;
+  /** The extension request waiting for a decision, if any. */
+  extensionRequest: ExtensionRequestView | null;
   returnedCount: number;
   version: number;
   createdAt: string;
@@ -48,6 +51,8 @@ export const TICKET_COLUMNS = `
   t.unit_path, t.responsible, t.supervising_leader, t.measures, t.rectification_class,
   to_char(t.deadline, 'YYYY-MM-DD') AS deadline, to_char(t.original_deadline, 'YYYY-MM-DD') AS original_deadline,
   t.milestones, t.status, t.closed_at, t.closed_on_time, t.returned_count, t.version, t.created_at, t.updated_at,
+  t.started_by, t.submitted_by, to_char(t.extension_deadline, 'YYYY-MM-DD') AS extension_deadline, t.extension_reason,
+  t.extension_requested_by, t.extension_requested_at,
   to_char(${sqlLocalDay('$NOW::timestamptz', 't.unit_tz')}, 'YYYY-MM-DD') AS today`;
 
 export interface TicketRow {
@@ -77,7 +82,21 @@ export interface TicketRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  started_by: string | null;
+  submitted_by: string | null;
+  extension_deadline: string | null;
+  extension_reason: string | null;
+  extension_requested_by: string | null;
+  extension_requested_at: Date | null;
   today: string;
+}
+
+/** An extension request (延期申请) waiting for a leader's or an inspector's decision. */
+export interface ExtensionRequestView {
+  deadline: string;
+  reason: string;
+  requestedBy: string | null;
+  requestedAt: string;
 }
 
 export function toTicketView(r: TicketRow, principal: Principal, warningDays: number): TicketView {
@@ -110,11 +129,20 @@ export function toTicketView(r: TicketRow, principal: Principal, warningDays: nu
     daysLeft: daysLeft(r.status, r.deadline, r.today),
     closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
     closedOnTime: r.closed_on_time,
+    extensionRequest:
+      r.extension_deadline && r.extension_requested_at
+        ? {
+            deadline: r.extension_deadline,
+            reason: r.extension_reason ?? '',
+            requestedBy: r.extension_requested_by,
+            requestedAt: new Date(r.extension_requested_at).toISOString(),
+          }
+        : null,
     returnedCount: r.returned_count,
     version: r.version,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
-    allowedActions: allowedActions(r.status, actorFor(principal, { id: r.unit_id, path: r.unit_path }), r.is_common),
+    allowedActions: allowedActions(r.status, actorFor(principal, r), r.is_common, r.extension_deadline !== null),
   };
 }
 

@@ -50,7 +50,7 @@ export class TransitionService {
     await this.db.transaction(async (m) => {
       if (key && (await this.idempotency.claim(m, principal.userId, scope, key, hash))) return;
       const t = await this.tickets.readable(m, principal, id, true);
-      const actor = actorFor(principal, { id: t.unit_id, path: t.unit_path });
+      const actor = actorFor(principal, t);
       const evidenceCount = req.evidenceIds?.length
         ? (
             await m.query<Array<{ n: number }>>(
@@ -75,12 +75,13 @@ export class TransitionService {
           currentDeadline: t.deadline,
           today: t.today,
           stagesLeft: stage?.left ?? 0,
+          extensionPending: t.extension_deadline !== null,
         },
         t.is_common,
       );
       if (!d.ok) {
         if (d.kind === 'illegal') throw new IllegalTransition(d.message, d.allowed, { status: t.status });
-        if (d.kind === 'forbidden') throw new Forbidden(d.message);
+        if (d.kind === 'forbidden') throw new Forbidden(d.message, d.reason ? { reason: d.reason } : undefined);
         throw ValidationFailed.field(d.field, d.message);
       }
       await this.write(m, t, req, d.to, principal, stage?.index);
@@ -117,6 +118,7 @@ export class TransitionService {
           stageData = { stage: { index: stage, title: s.title, date: s.date, onTime, of: t.milestones.length } };
         }
         if (to === 'closed') {
+          // On time is judged against the deadline in force: an approved extension's, not the original.
           set('closed_at = ?', now);
           set('closed_on_time = ?', closedOnTime(t.deadline, t.today));
           set('verified_by = ?', principal.userId);
@@ -124,6 +126,26 @@ export class TransitionService {
         break;
       case 'return':
         set('returned_count = returned_count + 1');
+        break;
+      case 'start':
+        set('started_by = coalesce(started_by, ?::uuid)', principal.userId);
+        break;
+      case 'submit':
+        set('submitted_by = ?::uuid', principal.userId);
+        break;
+      case 'request_extension':
+        set('extension_deadline = ?::date', req.deadline);
+        set('extension_reason = ?', req.reason?.trim());
+        set('extension_requested_by = ?::uuid', principal.userId);
+        set('extension_requested_at = ?', now);
+        break;
+      case 'approve_extension':
+        set('deadline = extension_deadline');
+        set('original_deadline = coalesce(original_deadline, deadline)');
+        set('extension_deadline = NULL, extension_reason = NULL, extension_requested_by = NULL, extension_requested_at = NULL');
+        break;
+      case 'reject_extension':
+        set('extension_deadline = NULL, extension_reason = NULL, extension_requested_by = NULL, extension_requested_at = NULL');
         break;
       case 'reopen':
         set('closed_at = NULL');
@@ -135,9 +157,8 @@ export class TransitionService {
         // The original deadline stays beside every extension.
         set('original_deadline = coalesce(original_deadline, deadline)');
         break;
-      case 'start':
-      case 'submit':
       case 'cancel':
+        set('extension_deadline = NULL, extension_reason = NULL, extension_requested_by = NULL, extension_requested_at = NULL');
         break;
       default: {
         const unreachable: never = req.action;
@@ -151,10 +172,17 @@ export class TransitionService {
     if (req.reason) data.reason = req.reason.trim();
     if (req.action === 'approve' && to === 'closed') data.onTime = closedOnTime(t.deadline, t.today);
     Object.assign(data, stageData);
-    await this.event(m, t.id, req.action === 'extend' ? 'deadline_changed' : 'transition', req.action, t.status, to, principal, comment, {
-      ...data,
-      ...(req.action === 'extend' ? { from: t.deadline, to: req.deadline } : {}),
-    });
+    if (req.action === 'extend') Object.assign(data, { from: t.deadline, to: req.deadline });
+    if (req.action === 'request_extension') Object.assign(data, { deadline: req.deadline, currentDeadline: t.deadline });
+    if (req.action === 'approve_extension' || req.action === 'reject_extension') {
+      Object.assign(data, { requested: t.extension_deadline, requestReason: t.extension_reason, requestedBy: t.extension_requested_by });
+    }
+    if (req.action === 'approve_extension') {
+      // The original deadline stays beside every approved one.
+      Object.assign(data, { from: t.deadline, to: t.extension_deadline, originalDeadline: t.original_deadline ?? t.deadline });
+    }
+    const kind = req.action === 'extend' || req.action === 'approve_extension' ? 'deadline_changed' : 'transition';
+    await this.event(m, t.id, kind, req.action, t.status, to, principal, comment, data);
   }
 
   private async event(
