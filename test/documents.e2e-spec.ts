@@ -230,15 +230,19 @@ describe('documents of record', () => {
     expect(notYet.body.message).toMatch(/has not run/);
   });
 
-  it('shows each team only its own documents; another unit’s document is not found', async () => {
+  it('shows each team its own documents and the bulletins addressed to its township; another unit’s document is not found', async () => {
     const [mine] = await list(team1, `kind=task_list`);
     const [theirs] = await list(team2, `kind=task_list`);
     expect(mine.unitId).toBe(v1);
     expect(theirs.unitId).toBe(v2);
-    expect((await list(team1, '')).every((d) => d.unitId === v1)).toBe(true);
+    // Besides its own, a team reads what its township addresses to every team: bulletins and evaluation lists.
+    const seen = await list(team1, '');
+    expect(seen.every((d) => d.unitId === v1 || (d.unitId === township && ['bulletin', 'evaluation_list'].includes(d.kind)))).toBe(true);
+    expect(seen.some((d) => d.id === bulletin.id)).toBe(true);
+    expect(seen.some((d) => d.unitId === v2)).toBe(false);
     expect((await get(team1, `/documents/${mine.id}`)).status).toBe(200);
     for (const path of ['', '/html', '/pdf', '/docx']) expect((await get(team2, `/documents/${mine.id}${path}`)).status).toBe(404);
-    expect((await get(team1, `/documents/${bulletin.id}`)).status).toBe(404);
+    expect((await get(team1, `/documents/${bulletin.id}`)).status).toBe(200);
     const other = await t.login('cmy_leader');
     expect((await get(other, `/documents/${bulletin.id}`)).status).toBe(404);
     expect(await list(other, '')).toEqual([]);

@@ -24,6 +24,8 @@ interface Ids {
   notification: string;
   bulletin: string;
   evaluationList: string;
+  campaign: string;
+  household: string;
 }
 
 interface Case {
@@ -74,6 +76,27 @@ async function freshTicket(t: TestApp, ids: Ids): Promise<string> {
     .set(bearer(admin))
     .send({ title: unique('走查问题'), unitId: ids.village, deadline: '2031-12-31' });
   return res.body.id as string;
+}
+
+const roster = (head: string) =>
+  Buffer.from(`户主,身份证号,村,组,人数,属性\n${head},,中厂镇第一社区,1组,4,建档立卡\n${head}弟,,中厂镇第一社区,2组,3,已脱贫\n`);
+
+async function freshCampaign(t: TestApp, ids: Ids, households = false): Promise<string> {
+  const admin = await t.login('admin');
+  const res = await t
+    .http()
+    .post('/api/v1/campaigns')
+    .set(bearer(admin))
+    .send({ title: unique('走查核查'), kind: 'identification', unitId: ids.township, period: '2026-07' });
+  const id = res.body.id as string;
+  if (households) {
+    await t
+      .http()
+      .post(`/api/v1/campaigns/${id}/households/import`)
+      .set(bearer(admin))
+      .attach('file', roster(unique('户主')), 'r.csv');
+  }
+  return id;
 }
 
 async function freshDraft(t: TestApp, ids: Ids): Promise<string> {
@@ -427,27 +450,33 @@ const CASES: Record<string, Case | 'public'> = {
   },
   'GET /api/v1/documents/{id}': {
     send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}`).set(bearer(token)),
-    expect: townshipReaders(200),
+    // A township's bulletins, evaluation lists and rankings are addressed to its teams too.
+    expect: { ...townshipReaders(200), zc_team1: 200 },
   },
   'GET /api/v1/documents/{id}/html': {
     send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}/html`).set(bearer(token)),
-    expect: townshipReaders(200),
+    // A township's bulletins, evaluation lists and rankings are addressed to its teams too.
+    expect: { ...townshipReaders(200), zc_team1: 200 },
   },
   'GET /api/v1/documents/{id}/pdf': {
     send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}/pdf`).set(bearer(token)),
-    expect: townshipReaders(200),
+    // A township's bulletins, evaluation lists and rankings are addressed to its teams too.
+    expect: { ...townshipReaders(200), zc_team1: 200 },
   },
   'GET /api/v1/documents/{id}/docx': {
     send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.bulletin}/docx`).set(bearer(token)),
-    expect: townshipReaders(200),
+    // A township's bulletins, evaluation lists and rankings are addressed to its teams too.
+    expect: { ...townshipReaders(200), zc_team1: 200 },
   },
   'GET /api/v1/documents/{id}/xlsx': {
     send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.evaluationList}/xlsx`).set(bearer(token)),
-    expect: townshipReaders(200),
+    // A township's bulletins, evaluation lists and rankings are addressed to its teams too.
+    expect: { ...townshipReaders(200), zc_team1: 200 },
   },
   'GET /api/v1/documents/{id}/csv': {
     send: (t, token, ids) => t.http().get(`/api/v1/documents/${ids.evaluationList}/csv`).set(bearer(token)),
-    expect: townshipReaders(200),
+    // A township's bulletins, evaluation lists and rankings are addressed to its teams too.
+    expect: { ...townshipReaders(200), zc_team1: 200 },
   },
   'GET /api/v1/ledger': {
     send: (t, token, ids) => t.http().get(`/api/v1/ledger?unitId=${ids.township}`).set(bearer(token)),
@@ -455,7 +484,73 @@ const CASES: Record<string, Case | 'public'> = {
   },
   'GET /api/v1/rankings': {
     send: (t, token, ids) => t.http().get(`/api/v1/rankings?unitId=${ids.township}&period=2026-07`).set(bearer(token)),
-    expect: townshipReaders(200),
+    // A township's bulletins, evaluation lists and rankings are addressed to its teams too.
+    expect: { ...townshipReaders(200), zc_team1: 200 },
+  },
+  'PATCH /api/v1/issues/{id}': {
+    send: async (t, token, ids) => {
+      const id = await freshTicket(t, ids);
+      const admin = await t.login('admin');
+      const { version } = (await t.http().get(`/api/v1/issues/${id}`).set(bearer(admin))).body as { version: number };
+      return t.http().patch(`/api/v1/issues/${id}`).set(bearer(token)).send({ responsible: '张三', measures: '逐户核实', version });
+    },
+    expect: { ...villageReaders(200), bh_viewer: 403 },
+  },
+  'POST /api/v1/campaigns': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post('/api/v1/campaigns')
+        .set(bearer(token))
+        .send({ title: unique('核查'), kind: 'exit', unitId: ids.township, period: '2026-07' }),
+    expect: withCreated({ ...townshipReaders(200), bh_viewer: 403 }),
+  },
+  'GET /api/v1/campaigns': {
+    send: (t, token) => t.http().get('/api/v1/campaigns').set(bearer(token)),
+    expect: all(200),
+    check: (body, user, ids) => {
+      const seen = (body as Array<{ id: string }>).some((c) => c.id === ids.campaign);
+      expect(seen).toBe(user !== 'cmy_team');
+    },
+  },
+  'GET /api/v1/campaigns/{id}': {
+    send: (t, token, ids) => t.http().get(`/api/v1/campaigns/${ids.campaign}`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'GET /api/v1/campaigns/{id}/households': {
+    send: (t, token, ids) => t.http().get(`/api/v1/campaigns/${ids.campaign}/households`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
+  'POST /api/v1/campaigns/{id}/households/import': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post(`/api/v1/campaigns/${ids.campaign}/households/import`)
+        .set(bearer(token))
+        .attach('file', roster(unique('户主')), 'r.csv'),
+    expect: { ...townshipReaders(200), zc_team1: 403, bh_viewer: 403 },
+  },
+  'POST /api/v1/campaigns/{id}/sample': {
+    send: async (t, token, ids) =>
+      t
+        .http()
+        .post(`/api/v1/campaigns/${await freshCampaign(t, ids, true)}/sample`)
+        .set(bearer(token))
+        .send({ seed: 'scope', month: '2026-07' }),
+    expect: { ...townshipReaders(200), zc_team1: 403, bh_viewer: 403 },
+  },
+  'POST /api/v1/campaigns/{id}/verdicts': {
+    send: (t, token, ids) =>
+      t
+        .http()
+        .post(`/api/v1/campaigns/${ids.campaign}/verdicts`)
+        .set(bearer(token))
+        .send({ items: [{ householdId: ids.household, verdict: 'correct' }] }),
+    expect: { ...villageReaders(200), bh_viewer: 403 },
+  },
+  'GET /api/v1/campaigns/{id}/report': {
+    send: (t, token, ids) => t.http().get(`/api/v1/campaigns/${ids.campaign}/report`).set(bearer(token)),
+    expect: villageReaders(200),
   },
 };
 
@@ -505,7 +600,12 @@ describe('scope on every route', () => {
     const doc = (kind: string) =>
       id(`SELECT id FROM document WHERE unit_id = '${base.township}' AND kind = '${kind}' AND period = '2026-07' AND corrects_id IS NULL`);
     const [bulletin, evaluationList] = [await doc('bulletin'), await doc('evaluation_list')];
-    ids = { ...base, inspection, ticket, evidence, task, selfCheck, notification, bulletin, evaluationList };
+    const partial = { ...base, inspection, ticket, evidence, task, selfCheck, notification, bulletin, evaluationList };
+    const campaign = await freshCampaign(t, { ...partial, campaign: '', household: '' }, true);
+    const household = await id(
+      `SELECT household_id AS id FROM campaign_household WHERE campaign_id = '${campaign}' AND attribute = 'registered' LIMIT 1`,
+    );
+    ids = { ...partial, campaign, household };
   });
   afterAll(() => t.close());
 
