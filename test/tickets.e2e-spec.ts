@@ -170,6 +170,33 @@ describe('tickets and the close-out workflow', () => {
     expect(reopened.body).toMatchObject({ status: 'in_progress', closedAt: null });
   });
 
+  it('tells the owner team in its inbox when its close-out is returned and when it is approved, once each', async () => {
+    const { id, code } = await raise();
+    await act(team1, id, { action: 'start' });
+    await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
+    await act(inspector, id, { action: 'return', reason: '照片看不出整改前后对比' });
+    await act(team1, id, { action: 'submit', comment: '补充前后对比照片', evidenceIds: [await evidence(id, PDF, 'report.pdf')] });
+    await act(inspector, id, { action: 'approve', comment: '核查属实' });
+    const inbox = async (token: string) =>
+      (
+        (await t.http().get('/api/v1/notifications?pageSize=100').set(bearer(token))).body.items as Array<{
+          kind: string;
+          title: string;
+          body: string;
+          link: string;
+        }>
+      ).filter((n) => n.link === `/tickets/${id}`);
+    const told = await inbox(team1);
+    expect(told.map((n) => n.kind).sort()).toEqual(['close_out_approved', 'close_out_returned']);
+    expect(told.find((n) => n.kind === 'close_out_returned')).toMatchObject({
+      title: `销号申请被退回：${code}`,
+      body: expect.stringContaining('照片看不出整改前后对比'),
+    });
+    expect(told.find((n) => n.kind === 'close_out_approved')?.title).toBe(`已核验销号：${code}`);
+    // Another township's team is told nothing.
+    expect(await inbox(await t.login('cmy_team'))).toEqual([]);
+  });
+
   it('records a late close-out as late (逾期销号), in the owner unit’s time zone', async () => {
     const { id } = await raise({ deadline: '2026-07-31' });
     await act(team1, id, { action: 'start' });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { EvidenceService } from './evidence/evidence.service';
 import { FileStore } from './evidence/file-store';
@@ -14,7 +15,7 @@ import { TransitionService } from './tickets/transition.service';
 
 /** Inspections, findings import, tickets, the close-out workflow, evidence and history. */
 @Module({
-  imports: [OrgModule],
+  imports: [OrgModule, NotificationsModule],
   providers: [
     CategoryList,
     TicketWriter,

@@ -9,6 +9,7 @@ import {
   sqlLocalDay,
   ValidationFailed,
 } from '@app/platform';
+import { NewNotification, NotificationService, WebhookOutbox } from '@app/notifications';
 import { DataSource, EntityManager } from 'typeorm';
 import { Action, closedOnTime, decide, sqlClosedOnTime, standingStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
@@ -36,6 +37,8 @@ export class TransitionService {
     private readonly clock: Clock,
     private readonly tickets: TicketService,
     private readonly idempotency: IdempotencyStore,
+    private readonly notifications: NotificationService,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /**
@@ -47,6 +50,7 @@ export class TransitionService {
     const key = options.idempotencyKey;
     const scope = `transition:${id}`;
     const hash = requestHash(req.action, req.comment ?? '', req.reason ?? '', req.deadline ?? '');
+    const deliveries: string[] = [];
     await this.db.transaction(async (m) => {
       if (key && (await this.idempotency.claim(m, principal.userId, scope, key, hash))) return;
       const t = await this.tickets.readable(m, principal, id, true);
@@ -86,8 +90,11 @@ export class TransitionService {
       }
       await this.write(m, t, req, d.to, principal, stage?.index);
       if (t.parent_id) await this.followParent(m, t.parent_id, principal);
+      const told = closeOutNotice(t, req, principal.displayName);
+      if (told) deliveries.push(...(await this.notifications.notify(m, told)).deliveries);
       if (key) await this.idempotency.complete(m, principal.userId, scope, key, { applied: req.action });
     });
+    await this.outbox.enqueue(deliveries);
     return this.tickets.get(principal, id);
   }
 
@@ -252,4 +259,35 @@ export class TransitionService {
       },
     );
   }
+}
+
+/**
+ * What the owner team is told when a verifier decides its close-out: returned (with the reason)
+ * or approved. Keyed by the ticket's version before the decision, so each decision is told once.
+ */
+export function closeOutNotice(
+  t: Pick<TicketRow, 'id' | 'code' | 'title' | 'unit_id' | 'version'>,
+  req: Pick<TransitionRequest, 'action' | 'reason' | 'comment'>,
+  verifier: string,
+): NewNotification | undefined {
+  const base = { unitId: t.unit_id, audience: 'members' as const, link: `/tickets/${t.id}`, data: { ticketId: t.id } };
+  if (req.action === 'return') {
+    return {
+      ...base,
+      dedupeKey: `close-out:${t.id}:${t.version}:returned`,
+      kind: 'close_out_returned',
+      title: `销号申请被退回：${t.code}`,
+      body: `${t.title}。${verifier}退回，理由：${req.reason ?? ''}`,
+    };
+  }
+  if (req.action === 'approve') {
+    return {
+      ...base,
+      dedupeKey: `close-out:${t.id}:${t.version}:approved`,
+      kind: 'close_out_approved',
+      title: `已核验销号：${t.code}`,
+      body: `${t.title}。${verifier}核验通过${req.comment ? `：${req.comment}` : '。'}`,
+    };
+  }
+  return undefined;
 }
