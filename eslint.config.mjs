@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
  * The libs, lowest first. A lib may import only the libs before it, and only through their
  * index (`@app/<lib>`): never a file inside another lib.
  */
-const LAYERS = [['platform'], ['org'], ['notifications'], ['tickets'], ['assessment'], ['cycles'], ['documents']];
+const LAYERS = [['platform'], ['org'], ['notifications'], ['tickets'], ['assessment', 'campaigns'], ['cycles'], ['documents']];
 const LIBS = LAYERS.flat();
 const deepImports = {
   group: ['@app/*/**', ...LIBS.map((l) => `**/libs/${l}/**`), ...LIBS.map((l) => `**/${l}/src/**`)],

@@ -8,3 +8,5 @@ export * from './auth/auth.service';
 export * from './auth/password';
 export * from './import/org-import.service';
 export * from './seed/demo-org';
+export * from './queries/org-sql';
+export * from './queries/units';
