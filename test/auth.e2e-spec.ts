@@ -17,6 +17,25 @@ describe('auth', () => {
     expect(me.status).toBe(200);
     expect(me.body.username).toBe('admin');
     expect(me.body).not.toHaveProperty('passwordHash');
+    expect(me.body.workAreas).toEqual({
+      team: false,
+      inspection: true,
+      oversight: true,
+      administration: true,
+      primary: 'administration',
+      order: ['inspection', 'oversight', 'administration'],
+    });
+  });
+
+  it('tells a village team member which work is theirs, as the console menu shows it', async () => {
+    const token = await t.login('zc_team1');
+    const me = await t.http().get('/api/v1/auth/me').set('authorization', `Bearer ${token}`);
+    expect(me.body.workAreas).toMatchObject({ team: true, inspection: false, oversight: false, administration: false, primary: 'team' });
+    const page = await t.http().get('/tickets').set('cookie', `rt_session=${token}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('href="/my-tasks"');
+    expect(page.text).not.toContain('href="/dashboard"');
+    expect(page.text).not.toContain('href="/admin/org"');
   });
 
   it('stores passwords as argon2id hashes', async () => {

@@ -6,6 +6,7 @@ export * from './units/scope-rules';
 export * from './users/user.service';
 export * from './auth/auth.service';
 export * from './auth/password';
+export * from './auth/work-areas';
 export * from './import/org-import.service';
 export * from './seed/demo-org';
 export * from './queries/org-sql';

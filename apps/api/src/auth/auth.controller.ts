@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthService, LoginResult, UserService, UserView } from '@app/org';
+import { AuthService, LoginResult, UserService, UserView, WorkAreas, workAreasOf } from '@app/org';
 import { CurrentPrincipal, Principal, Public } from '@app/platform';
 import { ChangePasswordDto, LoginDto } from './auth.dto';
 
@@ -22,9 +22,11 @@ export class AuthController {
 
   @Get('me')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'The signed-in user with memberships' })
-  me(@CurrentPrincipal() principal: Principal): Promise<UserView> {
-    return this.users.view(principal.userId);
+  @ApiOperation({
+    summary: 'The signed-in user with memberships and the work areas they open (team, inspection, oversight, administration)',
+  })
+  async me(@CurrentPrincipal() principal: Principal): Promise<UserView & { workAreas: WorkAreas }> {
+    return { ...(await this.users.view(principal.userId)), workAreas: workAreasOf(principal.scope) };
   }
 
   @Post('password')

@@ -1,11 +1,11 @@
 import { Controller, Get, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { AuthService } from '@app/org';
+import { AuthService, workAreasOf } from '@app/org';
 import { Clock, NotFound, Public, Unauthenticated } from '@app/platform';
 import { ConsoleErrorFilter, safeNext } from './console-error.filter';
 import { ConsolePages, field, formOf } from './console-page';
 import { LANG_COOKIE, LANGS } from './i18n';
-import { ConsoleReply, ConsoleRequest, ConsoleSessions, cookieOptions, SESSION_COOKIE } from './session';
+import { AREA_HOMES, ConsoleReply, ConsoleRequest, ConsoleSessions, cookieOptions, SESSION_COOKIE } from './session';
 import { ASSETS } from './views';
 
 /** Signing in and out, the language switch, the start page and the static assets. */
@@ -25,16 +25,8 @@ export class AuthConsoleController {
   async home(@Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
     const p = await this.sessions.principalOf(req);
     if (!p) return this.pages.redirect(reply, '/login');
-    const s = p.scope;
-    const home = s.holdsAny('member')
-      ? '/tickets'
-      : s.holdsAny('inspector')
-        ? '/verify'
-        : s.holdsAny('leader', 'viewer')
-          ? '/dashboard'
-          : s.holdsAny('admin')
-            ? '/admin/org'
-            : '/inbox';
+    const primary = workAreasOf(p.scope).primary;
+    const home = primary ? AREA_HOMES[primary] : '/inbox';
     this.pages.redirect(reply, home);
   }
 

@@ -88,10 +88,9 @@ export class DocsConsoleController {
     } catch (e) {
       if (!(e instanceof Conflict)) throw e;
       const alreadyIssued = typeof e.details?.documentId === 'string';
-      if (!alreadyIssued) {
-        if (!p.scope.holdsAny('leader', 'admin')) throw e;
-        await this.cycles.runNow(p, unitId, period, 'supervision');
-      }
+      // Not yet issued because the month's supervision step has not run: whoever may run the
+      // township's steps runs it now (the cycles lib decides who), which issues the bulletin.
+      if (!alreadyIssued) await this.cycles.runNow(p, unitId, period, 'supervision');
     }
     this.pages.redirect(reply, '/docs');
   }

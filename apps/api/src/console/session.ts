@@ -1,4 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { workAreasOf, WorkArea } from '@app/org';
 import { Principal, PrincipalResolver, RequestWithPrincipal, TokenService } from '@app/platform';
 import { DICTIONARIES, Lang, LANG_COOKIE, langOf } from './i18n';
 import { NavItem, PageFrame } from './views';
@@ -86,8 +87,8 @@ export class ConsoleAuthGuard implements CanActivate {
 function navFor(principal: Principal | undefined, lang: Lang, path: string): NavItem[] {
   if (!principal) return [];
   const t = DICTIONARIES[lang].nav;
-  const s = principal.scope;
-  const team: Array<[string, string]> = s.holdsAny('member', 'leader')
+  const areas = workAreasOf(principal.scope);
+  const team: Array<[string, string]> = areas.team
     ? [
         ['/tickets', t.tickets],
         ['/my-tasks', t.tasks],
@@ -95,15 +96,15 @@ function navFor(principal: Principal | undefined, lang: Lang, path: string): Nav
         ['/verification', t.verification],
       ]
     : [];
-  const inspection: Array<[string, string]> = s.holdsAny('inspector', 'leader', 'admin')
+  const inspection: Array<[string, string]> = areas.inspection
     ? [
         ['/verify', t.verify],
         ['/findings', t.import],
         ['/docs', t.documents],
-        ...(s.holdsAny('member', 'leader') ? [] : [['/verification', t.verification] as [string, string]]),
+        ...(areas.team ? [] : [['/verification', t.verification] as [string, string]]),
       ]
     : [];
-  const township: Array<[string, string]> = s.holdsAny('leader', 'viewer', 'admin')
+  const oversight: Array<[string, string]> = areas.oversight
     ? [
         ['/dashboard', t.dashboard],
         ['/dispatch', t.taskLists],
@@ -113,13 +114,21 @@ function navFor(principal: Principal | undefined, lang: Lang, path: string): Nav
       ]
     : [];
   // A team reads what its township addresses to the teams: the bulletins and the ranking.
-  if (team.length && !inspection.length && !township.length) team.push(['/docs', t.documents], ['/ranking', t.rankings]);
-  // Each role finds its own work first.
-  const items = s.holdsAny('leader', 'viewer') ? [...township, ...inspection, ...team] : [...team, ...inspection, ...township];
+  if (team.length && !inspection.length && !oversight.length) team.push(['/docs', t.documents], ['/ranking', t.rankings]);
+  const sections: Record<WorkArea, Array<[string, string]>> = { team, inspection, oversight, administration: [] };
+  const items = areas.order.flatMap((area) => sections[area]);
   items.push(['/inbox', t.notifications]);
-  if (s.holdsAny('admin')) items.push(['/admin/org', t.org], ['/admin/users', t.users]);
+  if (areas.administration) items.push(['/admin/org', t.org], ['/admin/users', t.users]);
   return items.map(([href, label]) => ({ href, label, current: path === href || path.startsWith(`${href}/`) }));
 }
+
+/** The console page where each work area starts. */
+export const AREA_HOMES: Record<WorkArea, string> = {
+  team: '/tickets',
+  inspection: '/verify',
+  oversight: '/dashboard',
+  administration: '/admin/org',
+};
 
 /** The frame of a page for this request: language, CSRF token, user and menu. */
 export function frameOf(req: ConsoleRequest, reply: ConsoleReply): PageFrame {

@@ -1,3 +1,4 @@
+import { AREA_ROLES } from '@app/org';
 import type { Scope, ScopedUnit } from '@app/platform';
 
 /**
@@ -5,7 +6,7 @@ import type { Scope, ScopedUnit } from '@app/platform';
  * township's: its leaders, the viewers above it and administrators read it; village teams and
  * inspection groups have no business with it. The API and the console both ask these.
  */
-export const CALENDAR_READERS = ['leader', 'viewer', 'admin'] as const;
+export const CALENDAR_READERS = AREA_ROLES.oversight;
 
 export function mayReadCalendar(scope: Scope, township: ScopedUnit): boolean {
   return scope.hasRoleOver(township, ...CALENDAR_READERS);
