@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../libs/platform/src/database/data-source-options';
 import { MIGRATIONS } from '../apps/schema/migrations';
+import { ChainEntry, verifyChain } from '../libs/tickets/src/history/history-chain';
 import { createTestDatabase, TestDatabase } from './support/database';
 
 /** Upgrades from earlier schemas keep the data that is already there. */
@@ -11,11 +12,11 @@ describe('migrations', () => {
   });
   afterAll(() => db.drop());
 
-  async function migrate(upTo: string | undefined): Promise<DataSource> {
+  async function migrate(upTo: string | undefined, url = db.url): Promise<DataSource> {
     const end = upTo ? MIGRATIONS.findIndex((m) => m.name === upTo) + 1 : MIGRATIONS.length;
     expect(end).toBeGreaterThan(0);
     const source = new DataSource({
-      ...dataSourceOptions({ url: db.url, poolSize: 2, migrations: MIGRATIONS }),
+      ...dataSourceOptions({ url, poolSize: 2, migrations: MIGRATIONS }),
       migrations: MIGRATIONS.slice(0, end),
     });
     await source.initialize();
@@ -51,6 +52,74 @@ describe('migrations', () => {
       await expect(after.query(`UPDATE task_progress SET seq = 99`)).rejects.toThrow(/seq/);
     } finally {
       await after.destroy();
+    }
+  });
+
+  it('chains the history that is already there, each ticket in the order it was written, and new entries after it', async () => {
+    const own = await createTestDatabase();
+    const before = await migrate('WebhookSecret1795850000000', own.url);
+    let tickets: string[];
+    try {
+      const [unit] = await before.query(
+        `INSERT INTO org_unit (name, kind, path, depth, timezone) VALUES ('县', 'county', '/t/', 1, 'Asia/Shanghai') RETURNING id`,
+      );
+      tickets = [];
+      for (const code of ['乡-2026-0001', '乡-2026-0002']) {
+        const [row] = await before.query(
+          `INSERT INTO ticket (code, source, title, unit_id, unit_path, unit_tz, rectification_class, status, created_at, updated_at)
+           VALUES ($1, 'supervision', '公示栏未更新', $2, '/t/', 'Asia/Shanghai', 'deadline', 'open', now(), now()) RETURNING id`,
+          [code, unit.id],
+        );
+        tickets.push(row.id);
+      }
+      // Interleaved, as a working month writes them.
+      for (const [ticket, kind, comment] of [
+        [tickets[0], 'created', null],
+        [tickets[1], 'created', null],
+        [tickets[0], 'transition', '开始整改'],
+        [tickets[1], 'transition', '已开工'],
+        [tickets[0], 'transition', '整改完成'],
+      ]) {
+        await before.query(
+          `INSERT INTO ticket_event (ticket_id, kind, to_status, comment, data, at) VALUES ($1, $2, 'open', $3, '{"b": 1, "a": "乙"}', now())`,
+          [ticket, kind, comment],
+        );
+      }
+    } finally {
+      await before.destroy();
+    }
+
+    const after = await migrate(undefined, own.url);
+    try {
+      await after.query(
+        `INSERT INTO ticket_event (ticket_id, kind, to_status, comment, at) VALUES ($1, 'transition', 'open', '复核', now())`,
+        [tickets[1]],
+      );
+      const chain = async (ticket: string) =>
+        after.query<ChainEntry[]>(
+          `SELECT id::int AS id, seq, ticket_id AS "ticketId", kind, action, from_status AS "fromStatus", to_status AS "toStatus",
+                  actor_id::text AS "actorId", actor_name AS "actorName", comment, data::text AS data,
+                  to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, prev_hash AS "prevHash", hash
+             FROM ticket_event WHERE ticket_id = $1 ORDER BY seq`,
+          [ticket],
+        );
+      const first = await chain(tickets[0]);
+      const second = await chain(tickets[1]);
+      expect(first.map((e) => [e.seq, e.comment])).toEqual([
+        [1, null],
+        [2, '开始整改'],
+        [3, '整改完成'],
+      ]);
+      expect(second.map((e) => [e.seq, e.comment])).toEqual([
+        [1, null],
+        [2, '已开工'],
+        [3, '复核'],
+      ]);
+      expect(verifyChain(first)).toMatchObject({ ok: true, entries: 3 });
+      expect(verifyChain(second)).toMatchObject({ ok: true, entries: 3 });
+    } finally {
+      await after.destroy();
+      await own.drop();
     }
   });
 });

@@ -280,6 +280,15 @@ const CASES: Record<string, Case | 'public'> = {
     send: (t, token, ids) => t.http().get(`/api/v1/issues/${ids.ticket}/history`).set(bearer(token)),
     expect: villageReaders(200),
   },
+  'GET /api/v1/issues/{id}/history/verify': {
+    send: (t, token, ids) => t.http().get(`/api/v1/issues/${ids.ticket}/history/verify`).set(bearer(token)),
+    expect: villageReaders(200),
+    check: (body) => expect(body).toMatchObject({ ok: true }),
+  },
+  'GET /api/v1/issues/{id}/dossier': {
+    send: (t, token, ids) => t.http().get(`/api/v1/issues/${ids.ticket}/dossier?format=html`).set(bearer(token)),
+    expect: villageReaders(200),
+  },
   'POST /api/v1/issues/{id}/transitions': {
     send: async (t, token, ids) =>
       t

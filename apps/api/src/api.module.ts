@@ -14,6 +14,7 @@ import { UsersController } from './org/users.controller';
 import { CyclesController } from './cycles/cycles.controller';
 import { SelfChecksController } from './cycles/self-checks.controller';
 import { TasksController } from './cycles/tasks.controller';
+import { TicketRecordsController } from './tickets/ticket-records.controller';
 import { TicketsController } from './tickets/tickets.controller';
 import { ConsoleModule } from './console/console.module';
 import { LedgerController } from './documents/ledger.controller';
@@ -32,6 +33,7 @@ import { CampaignsController } from './campaigns/campaigns.controller';
     TasksController,
     SelfChecksController,
     TicketsController,
+    TicketRecordsController,
     LedgerController,
     DocumentsController,
     CampaignsController,

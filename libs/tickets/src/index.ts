@@ -19,3 +19,5 @@ export * from './import/findings-import.service';
 export * from './evidence/evidence.service';
 export * from './evidence/sniff';
 export * from './evidence/evidence-checks';
+export * from './history/history-chain';
+export * from './history/history-chain.service';

@@ -3,6 +3,7 @@ import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { EvidenceService } from './evidence/evidence.service';
 import { FileStore } from './evidence/file-store';
+import { HistoryChainService } from './history/history-chain.service';
 import { FindingsImportService } from './import/findings-import.service';
 import { InspectionService } from './inspections/inspection.service';
 import { TicketsSeeder } from './seed/tickets-seeder';
@@ -28,6 +29,7 @@ import { TransitionService } from './tickets/transition.service';
     FileStore,
     EvidenceService,
     TicketsSeeder,
+    HistoryChainService,
   ],
   exports: [
     CategoryList,
@@ -39,6 +41,7 @@ import { TransitionService } from './tickets/transition.service';
     InspectionService,
     FindingsImportService,
     EvidenceService,
+    HistoryChainService,
   ],
 })
 export class TicketsModule {}
