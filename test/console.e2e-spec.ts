@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import TestAgent from 'supertest/lib/agent';
 import { bearer, csv, findingsRows, unitId } from './support/fixtures';
+import { binary } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** The web console over HTTP: sessions, CSRF, scope, languages and page weight. */
@@ -126,6 +127,22 @@ describe('web console (HTTP)', () => {
     expect(/id="ticket-status">([^<]+)</.exec(after.text)?.[1]).toBe(/id="ticket-status">([^<]+)</.exec(before.text)?.[1]);
     // The sign-in form is protected too.
     expect((await t.http().post('/login').type('form').send({ username: 'zc_team1', password: 'Demo@2026' })).status).toBe(403);
+  });
+
+  it('links the ticket page to its dossier, as a PDF and as a zip', async () => {
+    const agent = await signIn('zc_team1');
+    const page = await agent.get('/tickets');
+    const id = /href="\/tickets\/([0-9a-f-]{36})"/.exec(page.text)?.[1] as string;
+    const ticket = await agent.get(`/tickets/${id}`);
+    expect(ticket.text).toContain(`href="/tickets/${id}/dossier"`);
+    expect(ticket.text).toContain(`href="/tickets/${id}/dossier?format=zip"`);
+    const pdf = await agent.get(`/tickets/${id}/dossier`).buffer(true).parse(binary);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    const zip = await agent.get(`/tickets/${id}/dossier?format=zip`).buffer(true).parse(binary);
+    expect(zip.status).toBe(200);
+    expect((zip.body as Buffer).subarray(0, 2).toString()).toBe('PK');
   });
 
   it('answers an id outside the caller’s scope with a 404 page, as for an unknown one', async () => {

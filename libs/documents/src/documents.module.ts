@@ -8,6 +8,7 @@ import { LedgerService } from './ledger/ledger.service';
 import { CampaignReports } from './campaigns/campaign-report.service';
 import { DocumentRenditions } from './document-renditions.service';
 import { DocumentService } from './documents.service';
+import { DossierService } from './dossier/dossier.service';
 import { CycleDocumentsListener } from './issue/cycle-documents.listener';
 import { DocumentIssuer } from './issue/document-issuer';
 import { PdfRenderer } from './render/pdf-renderer';
@@ -28,7 +29,8 @@ import { TemplateRegistry } from './render/template-registry';
     DocumentService,
     PdfRenderer,
     DocumentRenditions,
+    DossierService,
   ],
-  exports: [CampaignReports, LedgerService, TemplateRegistry, DocumentIssuer, DocumentService, DocumentRenditions],
+  exports: [DossierService, CampaignReports, LedgerService, TemplateRegistry, DocumentIssuer, DocumentService, DocumentRenditions],
 })
 export class DocumentsModule {}

@@ -21,3 +21,4 @@ export * from './render/bulletin-docx';
 export { CHROMIUM_ARGS } from './render/pdf-renderer';
 export * from './wording/bulletin-wording';
 export * from './campaigns/campaign-report.service';
+export * from './dossier/dossier.service';

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AppConfig, CurrentPrincipal, Principal, Public, readUploadedFile, ValidationFailed } from '@app/platform';
 import {
@@ -12,7 +12,8 @@ import {
   TransitionService,
 } from '@app/tickets';
 import { DateTime } from 'luxon';
-import { sendStoredFile } from '../common/downloads';
+import { DossierService } from '@app/documents';
+import { sendRendition, sendStoredFile, streamFile } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter, safeNext } from './console-error.filter';
 import { TransitionDto } from '../tickets/tickets.dto';
@@ -42,11 +43,14 @@ export function idempotencyKeyOf(req: ConsoleRequest): string | undefined {
 @UseFilters(ConsoleErrorFilter)
 @Controller()
 export class TeamConsoleController {
+  private readonly logger = new Logger('ConsoleDossier');
+
   constructor(
     private readonly tickets: TicketService,
     private readonly queries: TicketQueryService,
     private readonly transitions: TransitionService,
     private readonly evidence: EvidenceService,
+    private readonly dossiers: DossierService,
     private readonly pages: ConsolePages,
     private readonly config: AppConfig,
   ) {}
@@ -155,6 +159,21 @@ export class TeamConsoleController {
           changes,
         }),
       );
+  }
+
+  /** The ticket's 整改档案 as a PDF, or with `?format=zip` the PDF and the original files. */
+  @Get('tickets/:id/dossier')
+  async dossier(
+    @CurrentPrincipal() p: Principal,
+    @Res() reply: ConsoleReply,
+    @Param('id', ticketId) id: string,
+    @Query('format') format?: string,
+  ): Promise<void> {
+    if (format === 'zip') {
+      const zip = await this.dossiers.zip(p, id);
+      return streamFile(reply, { name: zip.filename, type: 'application/zip' }, zip.write, this.logger);
+    }
+    sendRendition(reply, await this.dossiers.renderPdf(p, id));
   }
 
   @Get('tickets/:id/evidence/:evidenceId')

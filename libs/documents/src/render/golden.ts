@@ -1,4 +1,6 @@
 import { CYCLE_DOCUMENT_KINDS, DocumentKind, Locale } from '../kinds';
+import { dossierContext } from '../dossier/dossier-data';
+import { dossierSample } from '../dossier/dossier-sample';
 import { ledgerSampleSnapshot } from '../ledger/ledger-sample';
 import { sampleSnapshot } from './samples';
 import { templateName, TemplateRegistry } from './template-registry';
@@ -12,10 +14,17 @@ export const GOLDEN_DIR = 'libs/documents/src/render/golden';
 
 export function goldenDocuments(registry: TemplateRegistry): Array<{ file: string; html: string }> {
   const kinds: DocumentKind[] = [...CYCLE_DOCUMENT_KINDS, 'ledger'];
-  return kinds.flatMap((kind) =>
-    (['zh', 'en'] as Locale[]).map((locale) => ({
-      file: `${templateName(kind, locale)}.html`,
-      html: registry.render(kind === 'ledger' ? ledgerSampleSnapshot(locale) : sampleSnapshot(kind, locale)),
-    })),
-  );
+  const dossier = dossierSample();
+  return [
+    ...kinds.flatMap((kind) =>
+      (['zh', 'en'] as Locale[]).map((locale) => ({
+        file: `${templateName(kind, locale)}.html`,
+        html: registry.render(kind === 'ledger' ? ledgerSampleSnapshot(locale) : sampleSnapshot(kind, locale)),
+      })),
+    ),
+    {
+      file: 'dossier.html',
+      html: registry.renderReport('dossier', dossierContext(dossier.data, dossier.unitName, dossier.zone, dossier.now)),
+    },
+  ];
 }

@@ -10,7 +10,7 @@ import { sampleSnapshot } from './samples';
 import type { DocumentHeader, DocumentSnapshot } from './snapshot';
 
 /** Templates of reports that are rendered on request rather than issued. */
-export const REPORT_TEMPLATES = ['campaign_report', 'campaign_report.en'] as const;
+export const REPORT_TEMPLATES = ['campaign_report', 'campaign_report.en', 'dossier'] as const;
 
 /** The built-in templates ship beside the code (swc --copy-files puts them in dist too). */
 export const BUILT_IN_TEMPLATES = join(__dirname, '..', 'templates');

@@ -1,0 +1,72 @@
+import type { DossierData } from './dossier-data';
+
+/** The dossier's golden fixture: a village ticket returned once, then closed on evidence. */
+export function dossierSample(): { data: DossierData; unitName: string; zone: string; now: Date } {
+  return {
+    unitName: '中厂镇第一社区',
+    zone: 'Asia/Shanghai',
+    now: new Date('2026-10-20T02:00:00Z'),
+    data: {
+      ticket: {
+        code: '中厂镇-2026-0007',
+        title: '村级活动场所“七牌一栏”未规范设置',
+        description: '督查发现村委会公示栏内容未及时更新，七牌一栏缺少两块。',
+        category: '基层组织建设',
+        unitName: '中厂镇第一社区',
+        responsible: '张三',
+        supervisingLeader: '李四',
+        measures: '统一制作上墙，每月更新公示内容',
+        rectificationClassLabel: '限期整改',
+        deadline: '2026-10-31',
+        originalDeadline: '2026-09-30',
+        statusLabel: '已销号',
+        closedAt: '2026-10-18 16:20',
+        closedOnTimeLabel: '按期销号',
+        returnedCount: 1,
+        createdAt: '2026-09-02 09:15',
+      },
+      history: [
+        { seq: 1, at: '2026-09-02 09:15', what: '问题立项', actor: '王督查', comment: null, change: null },
+        { seq: 2, at: '2026-09-03 10:00', what: '开始整改', actor: '张三', comment: '立即安排制作', change: null },
+        { seq: 3, at: '2026-09-20 11:30', what: '申请延期', actor: '张三', comment: '材料未到', change: null },
+        { seq: 4, at: '2026-09-21 08:40', what: '同意延期', actor: '李四', comment: null, change: '整改时限：2026-10-31' },
+        { seq: 5, at: '2026-10-10 15:05', what: '上传佐证材料', actor: '张三', comment: null, change: null },
+        { seq: 6, at: '2026-10-10 15:06', what: '提交销号申请', actor: '张三', comment: '已全部上墙', change: null },
+        { seq: 7, at: '2026-10-12 09:30', what: '核验退回', actor: '王督查', comment: '缺少公开栏照片', change: null },
+        { seq: 8, at: '2026-10-18 16:20', what: '核验通过，予以销号', actor: '王督查', comment: '经现场核查，整改到位', change: null },
+      ],
+      evidence: [
+        {
+          n: 1,
+          filename: '公示栏.jpg',
+          mediaType: 'image/jpeg',
+          size: '212 KB',
+          sha256: '9f2c4e0b7d8a1c3e5f60718293a4b5c6d7e8f90112233445566778899aabbccd',
+          uploadedAt: '2026-10-10 15:05',
+          uploadedBy: '张三',
+          takenAt: '2026-10-10 14:52',
+          place: '26.64712, 106.63021',
+          device: 'HUAWEI P40',
+          warnings: [],
+          thumbnail: null,
+        },
+        {
+          n: 2,
+          filename: '微信图片_20261010.png',
+          mediaType: 'image/png',
+          size: '88 KB',
+          sha256: '0a1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeeff0',
+          uploadedAt: '2026-10-10 15:05',
+          uploadedBy: '张三',
+          takenAt: null,
+          place: null,
+          device: null,
+          warnings: [{ check: '无拍摄时间', message: '照片没有拍摄时间（可能是截图或转发的图片）' }],
+          thumbnail: null,
+        },
+      ],
+      verifier: { name: '王督查', at: '2026-10-18 16:20', comment: '经现场核查，整改到位' },
+      chain: { ok: true, entries: 8, head: '5d41402abc4b2a76b9719d911017c592aa1b9c4f1e2d3c4b5a69788796a5b4c3', brokenAt: null },
+    },
+  };
+}
