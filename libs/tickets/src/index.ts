@@ -19,3 +19,4 @@ export * from './import/findings-import.service';
 export * from './evidence/evidence.service';
 export * from './evidence/sniff';
 export * from './evidence/evidence-checks';
+export * from './ledger/ledger-rows';
