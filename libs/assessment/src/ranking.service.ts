@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, Clock } from '@app/platform';
+import { UnitSql } from '@app/org';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
@@ -123,7 +124,7 @@ export class RankingService {
       }>
     >(
       `SELECT r.unit_id, u.name, u.code, r.score::float8 AS score, r.rank, r.breakdown, r.metrics
-         FROM ranking r JOIN org_unit u ON u.id = r.unit_id
+         FROM ranking r ${UnitSql.join('u', 'r.unit_id')}
         WHERE r.township_id = $1 AND r.period = $2`,
       [townshipId, period],
     );
@@ -156,7 +157,7 @@ export class RankingService {
       Array<{ unit_id: string; name: string; code: string | null; period: string; score: number; rank: number }>
     >(
       `SELECT r.unit_id, u.name, u.code, r.period, r.score::float8 AS score, r.rank
-         FROM ranking r JOIN org_unit u ON u.id = r.unit_id
+         FROM ranking r ${UnitSql.join('u', 'r.unit_id')}
         WHERE r.township_id = $1 AND r.period LIKE $2 ORDER BY r.period`,
       [townshipId, `${year}-%`],
     );

@@ -11,6 +11,7 @@ export * from './runs/step-runner.service';
 export * from './runs/step-handler';
 export * from './runs/output-listeners';
 export * from './runs/output-data';
+export * from './runs/output-reader';
 export * from './scheduler/cycle-scheduler.service';
 export * from './reminders/reminder.service';
 export * from './reminders/accountability.service';

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Conflict, Forbidden, NotFound, PG_UNIQUE_VIOLATION, Principal, sqlState, ValidationFailed } from '@app/platform';
-import { OrgUnit, OrgUnitService } from '@app/org';
+import { CycleOutputs } from '@app/cycles';
+import { OrgUnit, OrgUnitService, UnitSql, Units } from '@app/org';
 import { escapeLike } from '@app/tickets';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DocumentDetail, DocumentPage, DocumentQuery, DocumentSummary, IssueRequest } from './documents.views';
 import { DocumentIssuer, UnitRef } from './issue/document-issuer';
-import { CycleDocumentKind, DocumentKind, isPeriodOfKind, LEDGER_DOCUMENT_MAX_ROWS, Locale, PER_TEAM_KINDS, periodFormatOf } from './kinds';
+import { DocumentKind, isPeriodOfKind, LEDGER_DOCUMENT_MAX_ROWS, Locale, PER_TEAM_KINDS, periodFormatOf } from './kinds';
 import { LedgerService } from './ledger/ledger.service';
 import type { DocumentSnapshot } from './render/snapshot';
 import type { LedgerData } from './xlsx/list-tables';
@@ -52,7 +53,7 @@ const select = (extra = '') => `
          d.issuer_name, d.issued_at, d.issued_by, d.issued_by_name, d.sha256, d.locale, d.source_output_id,
          d.corrects_id, c.number_label AS corrects_label, n.id AS corrected_by_id, n.number_label AS corrected_by_label
     FROM document d
-    JOIN org_unit u ON u.id = d.unit_id
+    ${UnitSql.join('u', 'd.unit_id')}
     LEFT JOIN document c ON c.id = d.corrects_id
     LEFT JOIN document n ON n.corrects_id = d.id`;
 
@@ -63,7 +64,7 @@ export function periodDays(period: string): { from: string; to: string } {
   return { from: first.toISODate()!, to: first.endOf(month ? 'month' : 'year').toISODate()! };
 }
 
-const unitRef = (u: OrgUnit): UnitRef => ({ id: u.id, name: u.name, timezone: u.timezone });
+const unitRef = (u: Pick<OrgUnit, 'id' | 'name' | 'timezone'>): UnitRef => ({ id: u.id, name: u.name, timezone: u.timezone });
 
 function toSummary(r: DocumentRow): DocumentSummary {
   return {
@@ -123,7 +124,7 @@ export class DocumentService {
     if (q.period) add((n) => `d.period = $${n}`, q.period);
     const filter = where.join(' AND ');
     const [{ total }] = await this.db.query<Array<{ total: number }>>(
-      `SELECT count(*)::int AS total FROM document d JOIN org_unit u ON u.id = d.unit_id WHERE ${filter}`,
+      `SELECT count(*)::int AS total FROM document d ${UnitSql.join('u', 'd.unit_id')} WHERE ${filter}`,
       params,
     );
     const rows = await this.db.query<DocumentRow[]>(
@@ -190,11 +191,12 @@ export class DocumentService {
             sourceOutputId: null,
           });
         }
-        const output = await this.latestOutput(m, kind, unit.id, req.period);
+        const about = PER_TEAM_KINDS.includes(kind) ? { team: unit.id } : { township: unit.id };
+        const output = await CycleOutputs.latest(m, kind, req.period, about);
         if (!output) throw new Conflict(`There is no ${kind} data for ${unit.name} ${req.period} yet: its cycle step has not run`);
         await this.refuseReissue(m, kind, unit.id, req.period, corrected);
         // The unit asked for is the output's township, or its team for a per-team kind.
-        const township = output.subject_unit_id ? await this.unitRef(m, output.unit_id) : unitRef(unit);
+        const township = output.subjectUnitId ? await this.unitRef(m, output.unitId) : unitRef(unit);
         return this.issuer.issue(m, {
           kind,
           unit: unitRef(unit),
@@ -263,27 +265,14 @@ export class DocumentService {
 
   /** The township a unit belongs to (itself when it is one), whose office issues and numbers its ledger. */
   private async issuingTownship(m: EntityManager, path: string): Promise<UnitRef | undefined> {
-    const [u] = await m.query<UnitRef[]>(
-      `SELECT id, name, timezone FROM org_unit WHERE kind = 'township' AND starts_with($1, path) ORDER BY depth DESC LIMIT 1`,
-      [path],
-    );
-    return u;
-  }
-
-  private async latestOutput(m: EntityManager, kind: CycleDocumentKind, unitId: string, period: string) {
-    const perTeam = PER_TEAM_KINDS.includes(kind);
-    const [row] = await m.query<Array<{ id: string; unit_id: string; subject_unit_id: string | null; data: unknown }>>(
-      `SELECT id, unit_id, subject_unit_id, data FROM cycle_output
-        WHERE kind = $1 AND period = $2 AND ${perTeam ? 'subject_unit_id = $3' : 'unit_id = $3 AND subject_unit_id IS NULL'}
-        ORDER BY created_at DESC LIMIT 1`,
-      [kind, period, unitId],
-    );
-    return row;
+    const township = await Units.enclosing(m, path, 'township');
+    return township ? unitRef(township) : undefined;
   }
 
   private async unitRef(m: EntityManager, id: string): Promise<UnitRef> {
-    const [u] = await m.query<UnitRef[]>(`SELECT id, name, timezone FROM org_unit WHERE id = $1`, [id]);
-    return u;
+    const unit = await Units.byId(m, id);
+    if (!unit) throw new NotFound('Unit', id);
+    return unitRef(unit);
   }
 
   /** A document in the caller's scope, or 404; `column` reads one of its stored bodies along with it. */

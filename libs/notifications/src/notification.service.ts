@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, NotFound, OutboundAddressPolicy, Principal, SecretBox, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { OrgUnit, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 
 export type Audience = 'user' | 'members' | 'leaders';
@@ -116,7 +116,7 @@ export class NotificationService {
       `SELECT n.*, u.name AS unit_name, r.read_at, count(*) OVER () AS total,
               count(*) FILTER (WHERE r.read_at IS NULL) OVER () AS unread_total
          FROM notification n
-         LEFT JOIN org_unit u ON u.id = n.unit_id
+         ${UnitSql.join('u', 'n.unit_id', 'LEFT JOIN')}
          LEFT JOIN notification_read r ON r.notification_id = n.id AND r.user_id = $4
         WHERE ${v.sql} ${unread}
         ORDER BY n.created_at DESC, n.id

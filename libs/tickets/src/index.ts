@@ -21,3 +21,4 @@ export * from './evidence/sniff';
 export * from './evidence/evidence-checks';
 export * from './history/history-chain';
 export * from './history/history-chain.service';
+export * from './ledger/ledger-rows';

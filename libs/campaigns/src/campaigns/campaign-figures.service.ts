@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '@app/platform';
+import { UnitSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { HouseholdAttribute, Verdict } from '../domain/campaign-kinds';
 import { CampaignRates, CheckedCounts, countsOf, ratesOf, VerdictTally } from '../domain/rates';
@@ -92,7 +93,7 @@ export class CampaignFigures {
               CASE WHEN $2::uuid IS NULL THEN NULL
                    ELSE count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM campaign_verdict lv WHERE lv.campaign_id = $2 AND lv.household_id = ch.household_id))::int END AS unchecked
          FROM campaign_household ch
-         JOIN org_unit v ON v.id = ch.village_id
+         ${UnitSql.join('v', 'ch.village_id')}
          LEFT JOIN campaign_pick p ON p.campaign_id = ch.campaign_id AND p.household_id = ch.household_id
         WHERE ch.campaign_id = $1 AND ${filter.sql}
         GROUP BY v.id, v.name ORDER BY v.name`,
@@ -113,7 +114,7 @@ export class CampaignFigures {
     const assignments = await this.db.query<AssignmentView[]>(
       `SELECT d.seq AS "drawSeq", d.month, a.village_id AS "villageId", v.name AS "villageName", a.team_id AS "teamId", t.name AS "teamName"
          FROM campaign_assignment a JOIN campaign_draw d ON d.id = a.draw_id
-         JOIN org_unit v ON v.id = a.village_id JOIN org_unit t ON t.id = a.team_id
+         ${UnitSql.join('v', 'a.village_id')} ${UnitSql.join('t', 'a.team_id')}
         WHERE a.campaign_id = $1 ORDER BY d.seq, v.name`,
       [campaign.id],
     );
@@ -165,7 +166,7 @@ export class CampaignFigures {
               CASE WHEN $2::uuid IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM campaign_verdict lv WHERE lv.campaign_id = $2 AND lv.household_id = h.id) END AS checked_last
          FROM campaign_household ch
          JOIN household h ON h.id = ch.household_id
-         JOIN org_unit v ON v.id = ch.village_id
+         ${UnitSql.join('v', 'ch.village_id')}
          LEFT JOIN campaign_pick p ON p.campaign_id = ch.campaign_id AND p.household_id = ch.household_id
          LEFT JOIN campaign_verdict cv ON cv.campaign_id = ch.campaign_id AND cv.household_id = ch.household_id
         WHERE ch.campaign_id = $1 AND ($3::uuid IS NULL OR ch.village_id = $3) AND ($4::boolean IS NULL OR (p.household_id IS NOT NULL) = $4)

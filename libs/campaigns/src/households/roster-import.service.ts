@@ -10,6 +10,7 @@ import {
   readSheet,
   RowProblem,
 } from '@app/platform';
+import { Units } from '@app/org';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { HouseholdAttribute, parseAttribute } from '../domain/campaign-kinds';
@@ -92,16 +93,9 @@ export class RosterImportService {
   }
 
   private async villages(campaign: CampaignRow): Promise<VillageIndex> {
-    const rows = await this.db.query<Array<{ id: string; name: string; path: string }>>(
-      `SELECT id, name, path FROM org_unit WHERE path LIKE $1 AND kind = 'village'`,
-      [`${campaign.unit_path}%`],
-    );
-    const ids = [...new Set(rows.flatMap((r) => r.path.split('/').filter(Boolean)))];
-    const names = new Map(
-      (await this.db.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM org_unit WHERE id = ANY($1::uuid[])`, [ids])).map(
-        (u) => [u.id, u.name.replace(/\s/g, '')],
-      ),
-    );
+    const rows = await Units.under(this.db, campaign.unit_path, 'village');
+    const ids = rows.flatMap((r) => r.path.split('/').filter(Boolean));
+    const names = new Map((await Units.byIds(this.db, ids)).map((u) => [u.id, u.name.replace(/\s/g, '')]));
     const byName = new Map<string, Array<{ id: string; chain: string[] }>>();
     const shortNames = new Map<string, Array<{ id: string; chain: string[] }>>();
     for (const r of rows) {

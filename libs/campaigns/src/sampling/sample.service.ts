@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Conflict, Principal, ValidationFailed } from '@app/platform';
+import { UnitSql, Units } from '@app/org';
 import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -133,9 +134,7 @@ export class SampleService {
 
   /** Pairs the drawn villages with teams (the villages of the campaign's unit), none with its own. */
   private async assign(m: EntityManager, campaign: CampaignRow, drawId: string, seed: string, villages: string[]): Promise<void> {
-    const teams = await m.query<Array<{ id: string }>>(`SELECT id FROM org_unit WHERE path LIKE $1 AND kind = 'village' ORDER BY id`, [
-      `${campaign.unit_path}%`,
-    ]);
+    const teams = await Units.under(m, campaign.unit_path, 'village');
     const earlier = await m.query<Array<{ team_id: string; village_id: string }>>(
       `SELECT team_id, village_id FROM campaign_assignment WHERE campaign_id = $1`,
       [campaign.id],
@@ -176,11 +175,11 @@ export class SampleService {
               ch.group_name, ch.persons, ch.attribute
          FROM campaign_pick p
          JOIN campaign_draw d ON d.id = p.draw_id
-         JOIN org_unit v ON v.id = p.village_id
+         ${UnitSql.join('v', 'p.village_id')}
          JOIN household h ON h.id = p.household_id
          JOIN campaign_household ch ON ch.campaign_id = p.campaign_id AND ch.household_id = p.household_id
          LEFT JOIN campaign_assignment a ON a.draw_id = p.draw_id AND a.village_id = p.village_id
-         LEFT JOIN org_unit t ON t.id = a.team_id
+         ${UnitSql.join('t', 'a.team_id', 'LEFT JOIN')}
         WHERE p.draw_id = $1 ORDER BY p.position`,
       [drawId],
     );

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { UnitSql } from '@app/org';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import {
@@ -105,7 +106,7 @@ export class VerdictService {
                 coalesce((SELECT array_agg(a.team_id) FROM campaign_assignment a WHERE a.campaign_id = ch.campaign_id AND a.village_id = ch.village_id), '{}') AS teams
            FROM campaign_household ch
            JOIN household h ON h.id = ch.household_id
-           JOIN org_unit v ON v.id = ch.village_id
+           ${UnitSql.join('v', 'ch.village_id')}
            LEFT JOIN campaign_verdict cv ON cv.campaign_id = ch.campaign_id AND cv.household_id = ch.household_id
           WHERE ch.campaign_id = $1 AND ch.household_id = ANY($2::uuid[])`,
         [campaign.id, ids],

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { CycleOutputListener, CycleOutputListeners, CycleOutputRecord } from '@app/cycles';
+import { Units } from '@app/org';
 import type { EntityManager } from 'typeorm';
 import { DocumentIssuer, UnitRef } from './document-issuer';
 
@@ -21,8 +22,8 @@ export class CycleDocumentsListener implements CycleOutputListener, OnModuleInit
 
   async onOutputs(m: EntityManager, outputs: readonly CycleOutputRecord[]): Promise<void> {
     const ids = [...new Set(outputs.flatMap((o) => [o.unitId, o.subjectUnitId ?? o.unitId]))];
-    const units = new Map(
-      (await m.query<UnitRef[]>(`SELECT id, name, timezone FROM org_unit WHERE id = ANY($1::uuid[])`, [ids])).map((u) => [u.id, u]),
+    const units = new Map<string, UnitRef>(
+      (await Units.byIds(m, ids)).map((u) => [u.id, { id: u.id, name: u.name, timezone: u.timezone }]),
     );
     for (const o of outputs) {
       // A team that filed nothing has no report to issue; the bulletin names it instead.

@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { RankingService } from '@app/assessment';
-import { AppConfig, Clock, localDay, Principal, sqlLocalDay, ValidationFailed } from '@app/platform';
+import { AppConfig, Clock, localDay, Principal, ValidationFailed } from '@app/platform';
 import { OrgUnit, OrgUnitService } from '@app/org';
-import { escapeLike, SOURCE_LABELS, Source, sqlCloseOutCounts, sqlFoundOn, sqlOverdue, Status, STATUS_NAMES } from '@app/tickets';
+import { LedgerFilter, LedgerRows, LedgerTicketRow, SOURCE_LABELS, STATUS_NAMES } from '@app/tickets';
 import { openCsvTable } from '../xlsx/csv-table-writer';
 import type { TableWriter } from '../xlsx/table';
 import { openXlsxTable } from '../xlsx/xlsx-table-writer';
 import { LEDGER_COLUMNS, ledgerCells, ledgerFooter, ledgerSummaries } from './ledger-sheet';
-import { LedgerGroup, LedgerTally, summarize } from './ledger-totals';
+import { LedgerTally, summarize } from './ledger-totals';
 import { CLOSE_OUT_LABELS, LedgerPage, LedgerQuery, LedgerRow, LedgerTotals } from './ledger.types';
 import { KIND_LABELS } from '../kinds';
 
@@ -26,73 +26,36 @@ export interface LedgerSelection {
   subtitle: string;
 }
 
-interface Row {
-  id: string;
-  code: string;
-  source: Source;
-  inspection_title: string | null;
-  issued_by: string | null;
-  title: string;
-  category: string | null;
-  unit_id: string;
-  unit_name: string;
-  responsible: string | null;
-  found_on: string;
-  original_deadline: string | null;
-  deadline: string | null;
-  measures: string | null;
-  status: Status;
-  closed_on: string | null;
-  closed_on_time: boolean | null;
-  overdue: boolean;
-  days_overdue: number;
-  returned_count: number;
-  verifier: string | null;
-}
-
-// The found date: the inspection's date when the ticket came from one, else the local day it was raised.
-const FOUND_ON = sqlFoundOn('t', 'i');
-const TODAY = sqlLocalDay('$1', 't.unit_tz');
-const OVERDUE = sqlOverdue(TODAY);
-
-const ROW_COLUMNS = `
-  t.id, t.code, t.source, i.title AS inspection_title, i.issued_by, t.title, t.category, t.unit_id, u.name AS unit_name,
-  t.responsible, to_char(${FOUND_ON}, 'YYYY-MM-DD') AS found_on,
-  to_char(coalesce(t.original_deadline, t.deadline), 'YYYY-MM-DD') AS original_deadline, to_char(t.deadline, 'YYYY-MM-DD') AS deadline,
-  t.measures, t.status, to_char(${sqlLocalDay('t.closed_at', 't.unit_tz')}, 'YYYY-MM-DD') AS closed_on, t.closed_on_time, t.returned_count,
-  ${OVERDUE} AS overdue, CASE WHEN ${OVERDUE} THEN ${TODAY} - t.deadline ELSE 0 END AS days_overdue,
-  v.display_name AS verifier`;
-
 /** Rows fetched per query when a whole ledger is streamed: small enough to stay light, large enough to be quick. */
 const CHUNK = 1000;
 
-function toLedgerRow(r: Row, seq: number): LedgerRow {
-  const closeOut = r.status === 'closed' ? (r.closed_on_time === false ? 'late' : 'on_time') : null;
+function toLedgerRow(r: LedgerTicketRow, seq: number): LedgerRow {
+  const closeOut = r.status === 'closed' ? (r.closedOnTime === false ? 'late' : 'on_time') : null;
   return {
     seq,
     id: r.id,
     code: r.code,
     source: r.source,
     sourceLabel: SOURCE_LABELS[r.source],
-    inspectionTitle: r.inspection_title,
-    issuedBy: r.issued_by,
+    inspectionTitle: r.inspectionTitle,
+    issuedBy: r.issuedBy,
     title: r.title,
     category: r.category,
-    unitId: r.unit_id,
-    unitName: r.unit_name,
+    unitId: r.unitId,
+    unitName: r.unitName,
     responsible: r.responsible,
-    foundOn: r.found_on,
-    originalDeadline: r.original_deadline,
+    foundOn: r.foundOn,
+    originalDeadline: r.originalDeadline,
     deadline: r.deadline,
     measures: r.measures,
     status: r.status,
     statusLabel: STATUS_NAMES[r.status],
-    closedOn: r.closed_on,
+    closedOn: r.closedOn,
     closeOut,
     closeOutLabel: closeOut ? CLOSE_OUT_LABELS[closeOut] : null,
     overdue: r.overdue,
-    daysOverdue: Number(r.days_overdue),
-    returned: Number(r.returned_count),
+    daysOverdue: r.daysOverdue,
+    returned: r.returned,
     verifier: r.status === 'closed' ? r.verifier : null,
   };
 }
@@ -145,85 +108,39 @@ export class LedgerService {
     return `${s.title}_${s.asOf}`;
   }
 
-  private where(s: LedgerSelection, params: unknown[]): string {
-    const add = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    params.push(s.now);
-    const scope = s.principal.scope.sqlFilter('t.unit_path', params.length + 1);
-    params.push(...scope.params);
-    const where = [scope.sql, 'NOT t.is_common'];
+  private filter(s: LedgerSelection): LedgerFilter {
     const q = s.query;
-    if (s.unit) where.push(q.subtree ? `t.unit_path LIKE ${add(`${escapeLike(s.unit.path)}%`)}` : `t.unit_id = ${add(s.unit.id)}`);
-    if (q.source) where.push(`t.source = ${add(q.source)}`);
-    if (q.from) where.push(`${FOUND_ON} >= ${add(q.from)}::date`);
-    if (q.to) where.push(`${FOUND_ON} <= ${add(q.to)}::date`);
-    return where.join(' AND ');
-  }
-
-  private rowsSql(s: LedgerSelection, params: unknown[], extra = ''): string {
-    const where = this.where(s, params);
-    return `SELECT ${ROW_COLUMNS}
-              FROM ticket t
-              JOIN org_unit u ON u.id = t.unit_id
-              LEFT JOIN inspection i ON i.id = t.inspection_id
-              LEFT JOIN app_user v ON v.id = t.verified_by
-             WHERE ${where} ${extra}`;
+    return {
+      scope: s.principal.scope,
+      now: s.now,
+      unit: s.unit,
+      subtree: q.subtree === true,
+      source: q.source,
+      from: q.from,
+      to: q.to,
+    };
   }
 
   /** The totals of every row the selection holds; `m` reads them inside a caller's transaction. */
   async totals(s: LedgerSelection, m: EntityManager = this.db.manager): Promise<LedgerTotals> {
-    const params: unknown[] = [];
-    const inner = this.rowsSql(s, params);
-    const groups = await m.query<Array<Record<string, string> & { unit_id: string; unit_name: string; source: Source }>>(
-      `SELECT r.unit_id, r.unit_name, r.source, count(*) AS found, ${sqlCloseOutCounts('r.status')},
-              count(*) FILTER (WHERE r.status = 'closed' AND r.closed_on_time IS NOT FALSE) AS closed_on_time,
-              count(*) FILTER (WHERE r.overdue) AS overdue,
-              count(*) FILTER (WHERE r.returned_count > 0) AS returned
-         FROM (${inner}) r GROUP BY r.unit_id, r.unit_name, r.source`,
-      params,
-    );
-    return summarize(
-      groups.map((g): LedgerGroup => ({
-        unitId: g.unit_id,
-        unitName: g.unit_name,
-        source: g.source,
-        found: Number(g.found),
-        closed: Number(g.closed),
-        closedOnTime: Number(g.closed_on_time),
-        overdue: Number(g.overdue),
-        cancelled: Number(g.cancelled),
-        returned: Number(g.returned),
-      })),
-      this.rankings.rules.lights,
-    );
+    return summarize(await LedgerRows.groups(m, this.filter(s)), this.rankings.rules.lights);
   }
 
   /** A page of the ledger in code order, with the totals of every row the filters select. */
   async page(principal: Principal, query: LedgerQuery, page: number, pageSize: number): Promise<LedgerPage> {
     const s = await this.select(principal, query);
-    const params: unknown[] = [];
-    const sql = this.rowsSql(s, params, `ORDER BY t.code LIMIT ${Number(pageSize)} OFFSET ${Number((page - 1) * pageSize)}`);
-    const [rows, totals] = await Promise.all([this.db.query<Row[]>(sql, params), this.totals(s)]);
+    const [rows, totals] = await Promise.all([LedgerRows.page(this.db, this.filter(s), pageSize, (page - 1) * pageSize), this.totals(s)]);
     const first = (page - 1) * pageSize + 1;
     return { rows: rows.map((r, i) => toLedgerRow(r, first + i)), totals, page, pageSize, total: totals.found };
   }
 
   /** Every row of the ledger in code order, a chunk at a time (keyset on the unique code). */
   async *chunks(s: LedgerSelection, size = CHUNK, m: EntityManager = this.db.manager): AsyncGenerator<LedgerRow[]> {
+    const filter = this.filter(s);
     let after: string | undefined;
     let seq = 0;
     for (;;) {
-      const params: unknown[] = [];
-      const base = this.rowsSql(s, params);
-      let sql = base;
-      if (after !== undefined) {
-        params.push(after);
-        sql += ` AND t.code > $${params.length}`;
-      }
-      sql += ` ORDER BY t.code LIMIT ${Number(size)}`;
-      const rows = await m.query<Row[]>(sql, params);
+      const rows = await LedgerRows.after(m, filter, after, size);
       if (!rows.length) return;
       yield rows.map((r) => toLedgerRow(r, ++seq));
       if (rows.length < size) return;
