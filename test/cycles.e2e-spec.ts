@@ -162,6 +162,21 @@ describe('the monthly cycle', () => {
     expect(step.body.state).toBe('done');
     expect(step.body.produced.filed).toBe(1);
     expect(step.body.produced.missing).toContain('中厂镇第二社区');
+    // The township's list and the compiled reports name the problems the report filed, and no others.
+    const listed = await t.http().get(`/api/v1/self-checks?unitId=${township}&period=2026-07`).set(bearer(leader));
+    expect(listed.body.map((s: { unitName: string; problems: unknown[] }) => [s.unitName, s.problems])).toEqual([
+      ['中厂镇第一社区', filed.body.problems],
+    ]);
+    const reports = await db().query<Array<{ subject_unit_id: string; data: { filed: boolean; problems: unknown[] } }>>(
+      `SELECT subject_unit_id, data FROM cycle_output WHERE kind = 'self_check_report' AND period = '2026-07'`,
+    );
+    const reportOf = (unit: string) => reports.find((r) => r.subject_unit_id === unit)?.data;
+    expect(reportOf(v1)).toMatchObject({
+      filed: true,
+      problems: [{ code: filed.body.problems[0].code, title: '1户饮水设施老化' }],
+    });
+    expect(Object.keys(reportOf(v1)!.problems[0] as object)).toEqual(['code', 'title']);
+    expect(reportOf(v2)).toMatchObject({ filed: false, problems: [] });
     expect((await inbox(team2)).items.some((n: { kind: string }) => n.kind === 'self_check_missing')).toBe(true);
     expect(
       (await inbox(leader)).items.some(

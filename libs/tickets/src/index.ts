@@ -15,6 +15,7 @@ export * from './tickets/ticket-writer';
 export * from './tickets/ticket-access';
 export * from './tickets/category-list';
 export * from './inspections/inspection.service';
+export * from './queries/cycle-reads';
 export * from './import/findings-import.service';
 export * from './evidence/evidence.service';
 export * from './evidence/sniff';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig, Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { OrgUnit, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarConfig, defaultCalendar, validateCalendar } from './calendar-config';
 import { mayEditCalendar, mayReadCalendar } from './calendar-access';
@@ -59,7 +59,7 @@ interface CalendarRow {
 const CALENDAR_SQL = `
   SELECT u.id AS unit_id, u.name, u.path, u.timezone AS unit_tz, u.created_at,
          c.config, c.starts_at, c.version, c.updated_at
-    FROM org_unit u LEFT JOIN cycle_calendar c ON c.unit_id = u.id
+    FROM ${UnitSql.from('u')} LEFT JOIN cycle_calendar c ON c.unit_id = u.id
    WHERE u.kind = 'township'`;
 
 /** Township calendars: stored ones, or the default in the township's time zone. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFound, Principal } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { OrgUnit, UnitSql } from '@app/org';
+import { TicketSql } from '@app/tickets';
 import { DataSource } from 'typeorm';
 
 export interface AccountabilityView {
@@ -28,7 +29,7 @@ export class AccountabilityService {
     const rows = await this.db.query<Array<Record<string, unknown>>>(
       `SELECT a.id, a.ticket_id, t.code, t.title, a.unit_id, u.name AS unit_name, a.person, to_char(a.deadline, 'YYYY-MM-DD') AS deadline,
               a.days_overdue, a.created_at, count(*) OVER () AS total
-         FROM accountability_record a JOIN ticket t ON t.id = a.ticket_id JOIN org_unit u ON u.id = a.unit_id
+         FROM accountability_record a ${TicketSql.join('t', 'a.ticket_id')} ${UnitSql.join('u', 'a.unit_id')}
         WHERE u.path LIKE $1 AND ${scope.sql}
         ORDER BY a.created_at DESC, a.id
         LIMIT $${scope.params.length + 2} OFFSET $${scope.params.length + 3}`,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NotificationService, WebhookOutbox, WebhookSender } from '@app/notifications';
 import { Clock, localDay } from '@app/platform';
+import { UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { DeadlineTicket, TicketFacts } from '../tickets/ticket-facts';
@@ -45,7 +46,7 @@ export class ReminderService {
       const tasks = await this.db.query<DueTask[]>(
         `SELECT t.id, t.title, to_char(t.deadline, 'YYYY-MM-DD') AS deadline, t.assignee_unit_id, a.name AS unit_name,
                 l.unit_id AS township_id, (t.deadline - $2::date) AS days_left
-           FROM task t JOIN task_list l ON l.id = t.task_list_id JOIN org_unit a ON a.id = t.assignee_unit_id
+           FROM task t JOIN task_list l ON l.id = t.task_list_id ${UnitSql.join('a', 't.assignee_unit_id')}
           WHERE l.unit_id = $1 AND l.status = 'dispatched' AND NOT t.done
             AND t.deadline <= $2::date + $3::int`,
         [cal.unitId, this.clock.todayIn(cal.config.timezone), daysBeforeDeadline],

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Conflict, Forbidden, IdempotencyStore, NotFound, Principal, requestHash, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { OrgUnit, UnitSql, UserSql } from '@app/org';
+import { InspectionTickets, TicketLine } from '@app/tickets';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { isPeriod, Period } from '../calendar/period';
@@ -41,7 +42,7 @@ export interface SelfCheckView {
   title: string;
   summary: string;
   checklist: ChecklistItem[];
-  problems: Array<{ id: string; code: string; title: string }>;
+  problems: TicketLine[];
   filedAt: string;
   filedBy: string | null;
   onTime: boolean;
@@ -115,16 +116,12 @@ export class SelfCheckService {
   async get(principal: Principal, id: string): Promise<SelfCheckView> {
     const [row] = await this.db.query<Array<Record<string, unknown>>>(
       `SELECT s.*, u.name AS unit_name, u.path, f.display_name AS filer FROM self_check s
-         JOIN org_unit u ON u.id = s.unit_id LEFT JOIN app_user f ON f.id = s.filed_by WHERE s.id = $1`,
+         ${UnitSql.join('u', 's.unit_id')} ${UserSql.join('f', 's.filed_by')} WHERE s.id = $1`,
       [id],
     );
     if (!row || !principal.scope.canRead({ id: row.unit_id as string, path: row.path as string })) throw new NotFound('Self-check', id);
-    return this.toView(row, await this.problems(row.inspection_id as string | null));
-  }
-
-  private async problems(inspectionId: string | null): Promise<Array<{ id: string; code: string; title: string }>> {
-    if (!inspectionId) return [];
-    return this.db.query(`SELECT id, code, title FROM ticket WHERE inspection_id = $1 ORDER BY code`, [inspectionId]);
+    const inspectionId = row.inspection_id as string | null;
+    return this.toView(row, inspectionId ? await InspectionTickets.of(this.db, inspectionId) : []);
   }
 
   private toView(row: Record<string, unknown>, problems: SelfCheckView['problems']): SelfCheckView {
@@ -151,10 +148,14 @@ export class SelfCheckService {
     const scope = principal.scope.sqlFilter('u.path', 3);
     const rows = await this.db.query<Array<Record<string, unknown>>>(
       `SELECT s.*, u.name AS unit_name, f.display_name AS filer FROM self_check s
-         JOIN org_unit u ON u.id = s.unit_id LEFT JOIN app_user f ON f.id = s.filed_by
+         ${UnitSql.join('u', 's.unit_id')} ${UserSql.join('f', 's.filed_by')}
         WHERE u.path LIKE $1 || '%' AND s.period = $2 AND ${scope.sql} ORDER BY u.name`,
       [unit.path, q.period, ...scope.params],
     );
-    return Promise.all(rows.map(async (r) => this.toView(r, await this.problems(r.inspection_id as string | null))));
+    const problems = await InspectionTickets.byInspection(
+      this.db,
+      rows.map((r) => r.inspection_id as string | null).filter((id): id is string => !!id),
+    );
+    return rows.map((r) => this.toView(r, problems.get(r.inspection_id as string) ?? []));
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotificationService } from '@app/notifications';
+import { Memberships } from '@app/org';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
 import { TicketFacts } from '../tickets/ticket-facts';
@@ -33,11 +34,7 @@ export class ReviewStep implements StepHandler {
       flaggedByTeam.get(i.unitId)!.push(i);
     }
     // Which flagged teams have a leader (队长), in one query for all of them.
-    const leaders = await m.query<Array<{ unit_id: string }>>(
-      `SELECT DISTINCT unit_id FROM membership WHERE unit_id = ANY($1::uuid[]) AND role = 'leader'`,
-      [[...flaggedByTeam.keys()]],
-    );
-    const led = new Set(leaders.map((r) => r.unit_id));
+    const led = await Memberships.unitsWithRole(m, [...flaggedByTeam.keys()], 'leader');
     for (const [unitId, list] of flaggedByTeam) {
       const r = await this.notifications.notify(m, {
         dedupeKey: `review-flag:${unitId}:${period}`,

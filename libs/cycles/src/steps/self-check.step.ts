@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ChecklistItem } from '../self-check/self-check.service';
 import { NotificationService } from '@app/notifications';
+import { InspectionTickets } from '@app/tickets';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { SelfCheckService } from '../self-check/self-check.service';
 import { teamsOf } from '../tasks/teams';
@@ -34,19 +35,17 @@ export class SelfCheckStep implements StepHandler {
     );
     const byTeam = new Map(filed.map((f) => [f.unit_id, f]));
     // The problems every report filed, in one query.
-    const problemsOf = new Map<string, Array<{ code: string; title: string }>>();
-    const rows = await m.query<Array<{ inspection_id: string; code: string; title: string }>>(
-      `SELECT inspection_id, code, title FROM ticket WHERE inspection_id = ANY($1::uuid[]) ORDER BY code`,
-      [filed.map((f) => f.inspection_id).filter((id): id is string => !!id)],
+    const problemsOf = await InspectionTickets.byInspection(
+      m,
+      filed.map((f) => f.inspection_id).filter((id): id is string => !!id),
     );
-    for (const r of rows) {
-      if (!problemsOf.has(r.inspection_id)) problemsOf.set(r.inspection_id, []);
-      problemsOf.get(r.inspection_id)!.push({ code: r.code, title: r.title });
-    }
     const missing: string[] = [];
     for (const team of teams) {
       const report = byTeam.get(team.id);
-      const problems = (report?.inspection_id && problemsOf.get(report.inspection_id)) || [];
+      const problems = ((report?.inspection_id && problemsOf.get(report.inspection_id)) || []).map((p) => ({
+        code: p.code,
+        title: p.title,
+      }));
       await ctx.output(
         'self_check_report',
         {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { gradeOf, rank, RankingService } from '@app/assessment';
+import { Units } from '@app/org';
 import { closeOutRate } from '@app/tickets';
 import type { BulletinProblemFacts, BulletinTeamFacts } from '../runs/output-data';
 import { TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
@@ -106,10 +107,7 @@ export class SupervisionStep implements StepHandler {
       const counts = { found: t.tickets.opened, closed: t.tickets.foundClosed, cancelled: t.tickets.foundCancelled };
       return { unitId: t.unitId, unitName: t.unitName, ...counts, rate: closeOutRate(counts) };
     });
-    const [group] = await m.query<Array<{ name: string }>>(
-      `SELECT name FROM org_unit WHERE parent_id = $1 AND kind = 'inspection_group' ORDER BY name LIMIT 1`,
-      [township.unitId],
-    );
+    const [group] = await Units.childrenOf(m, township.unitId, ['inspection_group']);
     await ctx.output('bulletin', {
       township: { id: township.unitId, name: township.unitName },
       period,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotificationService, WebhookOutbox } from '@app/notifications';
 import { Clock, Conflict, Forbidden, IllegalTransition, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { OrgUnit, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { isPeriod, Period, periodBounds } from '../calendar/period';
 import { teamsOf } from './teams';
@@ -57,7 +57,7 @@ export const TASK_VIEW_SQL = `
          t.actual::float8 AS actual, t.done, l.period, l.status, a.path AS unit_path, a.timezone AS unit_tz
     FROM task t
     JOIN task_list l ON l.id = t.task_list_id
-    JOIN org_unit a ON a.id = t.assignee_unit_id`;
+    ${UnitSql.join('a', 't.assignee_unit_id')}`;
 
 export interface TaskRow {
   id: string;
@@ -185,7 +185,7 @@ export class TaskListService {
 
   private async lockedList(principal: Principal, id: string, m: EntityManager) {
     const [list] = await m.query<Array<{ id: string; unit_id: string; period: Period; status: 'draft' | 'dispatched'; path: string }>>(
-      `SELECT l.id, l.unit_id, l.period, l.status, u.path FROM task_list l JOIN org_unit u ON u.id = l.unit_id WHERE l.id = $1 FOR UPDATE OF l`,
+      `SELECT l.id, l.unit_id, l.period, l.status, u.path FROM task_list l ${UnitSql.join('u', 'l.unit_id')} WHERE l.id = $1 FOR UPDATE OF l`,
       [id],
     );
     if (!list || !principal.scope.canRead({ id: list.unit_id, path: list.path })) throw new NotFound('Task list', id);
@@ -231,7 +231,7 @@ export class TaskListService {
 
   async get(principal: Principal, id: string): Promise<TaskListView> {
     const [list] = await this.db.query<Array<Record<string, unknown>>>(
-      `SELECT l.*, u.name AS unit_name, u.path, u.timezone FROM task_list l JOIN org_unit u ON u.id = l.unit_id WHERE l.id = $1`,
+      `SELECT l.*, u.name AS unit_name, u.path, u.timezone FROM task_list l ${UnitSql.join('u', 'l.unit_id')} WHERE l.id = $1`,
       [id],
     );
     if (!list || !principal.scope.canRead({ id: list.unit_id as string, path: list.path as string })) throw new NotFound('Task list', id);

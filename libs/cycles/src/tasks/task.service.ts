@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, IdempotencyStore, IllegalTransition, NotFound, Principal, requestHash, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { OrgUnit, UserSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { isPeriod, Period } from '../calendar/period';
 import { TASK_VIEW_SQL, TaskListService, TaskRow, TaskView, toTaskView } from './task-list.service';
@@ -48,7 +48,7 @@ export class TaskService {
     }
     const progress = await this.db.query<Array<{ actual: number; comment: string | null; actor: string | null; created_at: Date }>>(
       `SELECT p.actual::float8 AS actual, p.comment, u.display_name AS actor, p.created_at
-         FROM task_progress p LEFT JOIN app_user u ON u.id = p.actor_id WHERE p.task_id = $1 ORDER BY p.seq`,
+         FROM task_progress p ${UserSql.join('u', 'p.actor_id')} WHERE p.task_id = $1 ORDER BY p.seq`,
       [id],
     );
     return {

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { Queryable, Units } from '@app/org';
 
 /** A unit whose work the township tracks and ranks: a village work team or an office (站所办). */
 export interface Team {
@@ -9,9 +9,10 @@ export interface Team {
   code: string | null;
 }
 
-export async function teamsOf(m: EntityManager, townshipId: string): Promise<Team[]> {
-  return m.query<Team[]>(
-    `SELECT id, name, kind, path, code FROM org_unit WHERE parent_id = $1 AND kind IN ('village', 'office') ORDER BY kind DESC, name`,
-    [townshipId],
-  );
+const TEAM_KINDS = ['village', 'office'] as const;
+
+/** A township's teams: its villages, then its offices, each by name. */
+export async function teamsOf(q: Queryable, townshipId: string): Promise<Team[]> {
+  const units = await Units.childrenOf(q, townshipId, TEAM_KINDS);
+  return units.map((u) => ({ id: u.id, name: u.name, kind: u.kind as Team['kind'], path: u.path, code: u.code }));
 }
