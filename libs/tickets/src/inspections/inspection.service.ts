@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { OrgUnit, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { Source, SOURCE_LABELS } from '../domain/categories';
 import { mayRaise } from '../tickets/ticket-access';
@@ -45,7 +45,7 @@ export interface InspectionRow {
 const SELECT = `
   SELECT i.id, i.source, i.title, i.issued_by, i.doc_number, to_char(i.date, 'YYYY-MM-DD') AS date, i.unit_id, u.name AS unit_name,
          u.path AS unit_path, (SELECT count(*)::int FROM ticket t WHERE t.inspection_id = i.id) AS tickets, i.created_at
-    FROM inspection i JOIN org_unit u ON u.id = i.unit_id`;
+    FROM inspection i ${UnitSql.join('u', 'i.unit_id')}`;
 
 /**
  * An inspection (巡察 / 督查 / 自查 / 审计 / 上级反馈 / 专项核查) of a unit: its feedback list
