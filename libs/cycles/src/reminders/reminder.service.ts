@@ -3,7 +3,7 @@ import { NotificationService, WebhookOutbox, WebhookSender } from '@app/notifica
 import { Clock, localDay } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
-import { DeadlineTicket, TicketFacts } from '../tickets/ticket-facts';
+import { DeadlineTicket, TicketFacts } from '@app/tickets';
 
 interface DueTask {
   id: string;

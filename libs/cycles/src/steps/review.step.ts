@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NotificationService } from '@app/notifications';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
-import { TicketFacts } from '../tickets/ticket-facts';
+import { TicketFacts } from '@app/tickets';
 
 /**
  * 月研判 + 整改清单: the township's rectification list, every open ticket with its responsible
