@@ -13,7 +13,7 @@ import {
   requestHash,
   RowProblem,
 } from '@app/platform';
-import { OrgUnit, Units } from '@app/org';
+import { UnitRef, Units } from '@app/org';
 import { DataSource } from 'typeorm';
 import { DateTime } from 'luxon';
 import { parseClass, RectificationClass } from '../domain/categories';
@@ -66,7 +66,7 @@ export interface ImportResult {
 }
 
 interface UnitIndex {
-  byName: Map<string, OrgUnit[]>;
+  byName: Map<string, UnitRef[]>;
   names: Map<string, string>;
 }
 
@@ -126,11 +126,8 @@ export class FindingsImportService {
   }
 
   private async unitIndex(principal: Principal, inspection: InspectionRow): Promise<UnitIndex> {
-    const units = await this.db.manager
-      .createQueryBuilder(OrgUnit, 'u')
-      .where(`u.path LIKE :p`, { p: `${inspection.unit_path}%` })
-      .getMany();
-    const byName = new Map<string, OrgUnit[]>();
+    const units = await Units.subtree(this.db, inspection.unit_path);
+    const byName = new Map<string, UnitRef[]>();
     // Names of every unit on the paths, those above the inspected unit too, for "白河县/中厂镇/…".
     const ids = [...new Set(units.flatMap((u) => u.path.split('/').filter(Boolean)))];
     const named = await Units.byIds(this.db, ids);
@@ -143,7 +140,7 @@ export class FindingsImportService {
     return { byName, names };
   }
 
-  private resolveUnit(text: string, index: UnitIndex): OrgUnit | string {
+  private resolveUnit(text: string, index: UnitIndex): UnitRef | string {
     const parts = text
       .split(PATH_SEPARATOR)
       .map((p) => p.replace(/\s/g, ''))
@@ -157,7 +154,7 @@ export class FindingsImportService {
     });
     if (candidates.length === 1) return candidates[0];
     if (!candidates.length) return `no unit named "${text}" in the inspected unit (or you may not raise tickets there)`;
-    const pathOf = (u: OrgUnit) =>
+    const pathOf = (u: UnitRef) =>
       u.path
         .split('/')
         .filter(Boolean)
@@ -190,7 +187,7 @@ export class FindingsImportService {
     let columns: Map<Column, number> | undefined;
     const now = this.clock.now();
     // A list names a handful of units and dates over thousands of rows: each is resolved once.
-    const units = new Map<string, OrgUnit | string>();
+    const units = new Map<string, UnitRef | string>();
     const localToday = (zone: string) => localDay(now, zone);
     const sections = new Map<string, string | null>();
     const inspectionYear = Number(inspection.date.slice(0, 4));
@@ -219,7 +216,7 @@ export class FindingsImportService {
         category = sections.get(row.section) ?? '';
       }
       const unitText = cell('unit');
-      let unit: OrgUnit | undefined;
+      let unit: UnitRef | undefined;
       if (!unitText) bad('责任单位', 'the owner unit is empty');
       else {
         if (!units.has(unitText)) units.set(unitText, this.resolveUnit(unitText, index));

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, Clock, NotFound, PreparedQueries, Principal, sqlLocalDay } from '@app/platform';
-import { OrgUnit, UnitSql } from '@app/org';
+import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { escapeLike, queryBigrams } from '../domain/search';
 import { sqlOverdue, Status } from '../domain/ticket-state';
@@ -195,8 +195,8 @@ export class TicketQueryService {
     return new Map(rows.map((r) => [r.month, Number(r.n)]));
   }
 
-  private async readableUnit(principal: Principal, unitId: string): Promise<OrgUnit> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+  private async readableUnit(principal: Principal, unitId: string): Promise<UnitRef> {
+    const unit = await Units.byId(this.db, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     return unit;
   }

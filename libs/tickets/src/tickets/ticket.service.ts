@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit, UnitSql } from '@app/org';
+import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryList } from './category-list';
 import { RectificationClass, Source } from '../domain/categories';
@@ -133,7 +133,7 @@ export class TicketService {
         const [created] = await this.creation.createMany(principal, [{ ...base, unitId: unit.id }], source, m);
         return created.id;
       }
-      const members: OrgUnit[] = [];
+      const members: UnitRef[] = [];
       for (const uid of unitIds) {
         const u = await this.unitInScope(m, principal, uid);
         if (!u.path.startsWith(unit.path) || u.id === unit.id)
@@ -153,8 +153,8 @@ export class TicketService {
     return this.get(principal, id);
   }
 
-  private async unitInScope(m: EntityManager, principal: Principal, unitId: string): Promise<OrgUnit> {
-    const unit = await m.findOne(OrgUnit, { where: { id: unitId } });
+  private async unitInScope(m: EntityManager, principal: Principal, unitId: string): Promise<UnitRef> {
+    const unit = await Units.byId(m, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     return unit;
   }
