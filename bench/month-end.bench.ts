@@ -15,7 +15,7 @@ import { TeamMetricsService } from '../libs/cycles/src/ranking/team-metrics.serv
 import { TASK_VIEW_SQL } from '../libs/cycles/src/tasks/task-list.service';
 import { teamsOf } from '../libs/cycles/src/tasks/teams';
 import { MIGRATIONS } from '../apps/schema/migrations';
-import { TicketFacts } from '../libs/cycles/src/tickets/ticket-facts';
+import { TicketFacts } from '@app/tickets';
 import { benchDatabase, cliArgs, seedCounty, mb, ms, peakRssMb, printTable, ratio } from './support/bench-kit';
 
 /**

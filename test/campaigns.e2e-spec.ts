@@ -343,4 +343,28 @@ describe('verification campaigns', () => {
     expect((await post()).status).toBe(303);
     expect(await ticketsOf(c.inspectionId)).toHaveLength(1);
   });
+  it('opens a verdict’s ticket in the name of the team member recording it, on the team’s own village', async () => {
+    const c = await create('本村自查核查');
+    await importRoster(c.id, ROSTER);
+    const mine = (await households(team1, c.id)).find((h) => h.villageId === first)!;
+    const verdict =
+      mine.attribute === 'registered' ? 'wrongly_included' : mine.attribute === 'exited' ? 'wrongly_exited' : 'wrongly_excluded';
+    const res = await t
+      .http()
+      .post(`/api/v1/campaigns/${c.id}/verdicts`)
+      .set(bearer(team1))
+      .send({ items: [{ householdId: mine.id, verdict }] });
+    expect(res.status).toBe(200);
+    expect(res.body.ticketsOpened).toBe(1);
+    const [ticket] = await t.app
+      .get(DataSource)
+      .query<Array<{ username: string; unit_id: string; source: string; actor_name: string; display_name: string }>>(
+        `SELECT u.username, u.display_name, t.unit_id, t.source, e.actor_name
+           FROM ticket t JOIN app_user u ON u.id = t.created_by JOIN ticket_event e ON e.ticket_id = t.id AND e.kind = 'created'
+          WHERE t.inspection_id = $1`,
+        [c.inspectionId],
+      );
+    expect(ticket).toMatchObject({ username: 'zc_team1', unit_id: first, source: 'verification' });
+    expect(ticket.actor_name).toBe(ticket.display_name);
+  });
 });

@@ -129,6 +129,49 @@ describe('the monthly cycle', () => {
     expect(detail.body.progress.map((p: { actual: number }) => p.actual)).toEqual([18, 30]);
   });
 
+  it('refuses a self-check problem of an unknown category as POST /issues does, and writes nothing', async () => {
+    at('2026-07-05T01:00:00Z');
+    const counts = async () =>
+      (
+        await db().query<Array<{ checks: number; inspections: number; tickets: number }>>(
+          `SELECT (SELECT count(*)::int FROM self_check WHERE unit_id = $1) AS checks,
+                  (SELECT count(*)::int FROM inspection WHERE unit_id = $1 AND source = 'self_check') AS inspections,
+                  (SELECT count(*)::int FROM ticket WHERE unit_id = $1 AND source = 'self_check') AS tickets`,
+          [v1],
+        )
+      )[0];
+    const before = await counts();
+    const refused = await t
+      .http()
+      .post('/api/v1/self-checks')
+      .set(bearer(team1))
+      .send({
+        unitId: v1,
+        period: '2026-07',
+        summary: '自查发现问题2个。',
+        checklist: [],
+        problems: [
+          { title: '1户危房改造未完成', category: '两不愁三保障' },
+          { title: '台账不全', category: '杂项' },
+        ],
+      });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity' });
+    expect(refused.body.details.rows).toEqual([
+      { row: 2, column: 'category', message: expect.stringContaining('"杂项" is not a category') },
+    ]);
+    expect(await counts()).toEqual(before);
+    // The same category on a single ticket: refused with the same words.
+    const single = await t
+      .http()
+      .post('/api/v1/issues')
+      .set(bearer(leader))
+      .send({ title: '台账不全', category: '杂项', unitId: v1, deadline: '2026-08-31' });
+    expect(single.status).toBe(400);
+    expect(single.body.message).toContain('"杂项" is not a category');
+    expect(await counts()).toEqual(before);
+  });
+
   it('files a self-check whose problems become tickets, and compiles the reports at the due date', async () => {
     at('2026-07-05T02:00:00Z');
     const filed = await t

@@ -78,6 +78,34 @@ describe('findings import', () => {
     expect(await count()).toBe(before);
   });
 
+  it('holds each row to the rules of every ticket: the category list and the lengths POST /issues applies', async () => {
+    const before = await count();
+    const rows = findingsRows(3).map((row, i) => [...row, i === 0 ? '包抓领导' : '']);
+    rows[1][2] = '杂项'; // sheet row 2
+    rows[2][4] = '张'.repeat(101); // row 3: 责任人
+    rows[3][7] = '李'.repeat(101); // row 4: 包抓领导
+    for (const query of ['?dryRun=true', '']) {
+      const res = await upload(csv(rows), 'rules.csv', query);
+      expect(res.status).toBe(422);
+      expect(res.body.details.rows).toEqual([
+        { row: 2, column: '问题类别', message: expect.stringContaining('"杂项" is not a category') },
+        { row: 3, column: '责任人', message: 'is longer than 100 characters' },
+        { row: 4, column: '包抓领导', message: 'is longer than 100 characters' },
+      ]);
+    }
+    expect(await count()).toBe(before);
+    // The same category raised by hand is refused in the same words.
+    const single = await t
+      .http()
+      .post('/api/v1/issues')
+      .set(bearer(inspector))
+      .send({ title: '台账不全', category: '杂项', unitId: await unitId(t, '中厂镇第一社区'), deadline: '2026-12-31' });
+    expect(single.status).toBe(400);
+    const imported = (await upload(csv(rows.slice(0, 2)), 'one.csv')).body.details.rows[0].message as string;
+    expect(single.body.message).toBe(`category: ${imported}`);
+    expect(await count()).toBe(before);
+  });
+
   it('validates without writing on a dry run', async () => {
     const before = await count();
     const res = await upload(csv(findingsRows(3)), 'list.csv', '?dryRun=true');

@@ -34,7 +34,7 @@ describe('lint keeps the architecture', () => {
     expect(byAlias).toEqual([expect.stringMatching(/^no-restricted-imports: .*through its index/)]);
     const byPath = await lint(
       'libs/documents/src/deep.ts',
-      `import { TicketFacts } from '../../cycles/src/tickets/ticket-facts';\nexport const f = TicketFacts;\n`,
+      `import { TicketFacts } from '../../tickets/src/facts/ticket-facts';\nexport const f = TicketFacts;\n`,
     );
     expect(byPath).toEqual([expect.stringMatching(/^no-restricted-imports: .*through its index/)]);
   });

@@ -25,8 +25,6 @@ import { SelfCheckStep } from './steps/self-check.step';
 import { SupervisionStep } from './steps/supervision.step';
 import { TaskListService } from './tasks/task-list.service';
 import { TaskService } from './tasks/task.service';
-import { TicketFacts } from './tickets/ticket-facts';
-import { TicketFactsSql } from './tickets/ticket-facts.sql';
 
 const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionStep];
 
@@ -53,7 +51,6 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     BulletinRules,
     ...STEPS,
     { provide: STEP_HANDLERS, useFactory: (...steps: StepHandler[]) => steps, inject: [...STEPS] },
-    { provide: TicketFacts, useClass: TicketFactsSql },
   ],
   exports: [
     CalendarService,

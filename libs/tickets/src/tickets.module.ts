@@ -4,28 +4,36 @@ import { OrgModule } from '@app/org';
 import { EvidenceService } from './evidence/evidence.service';
 import { FileStore } from './evidence/file-store';
 import { HistoryChainService } from './history/history-chain.service';
+import { TicketFacts } from './facts/ticket-facts';
+import { TicketFactsSql } from './facts/ticket-facts.sql';
 import { FindingsImportService } from './import/findings-import.service';
 import { InspectionService } from './inspections/inspection.service';
 import { TicketsSeeder } from './seed/tickets-seeder';
 import { CategoryList } from './tickets/category-list';
+import { TicketCreation } from './tickets/ticket-creation.service';
 import { TicketEditService } from './tickets/ticket-edit.service';
 import { TicketQueryService } from './tickets/ticket-query.service';
 import { TicketWriter } from './tickets/ticket-writer';
 import { TicketService } from './tickets/ticket.service';
 import { TransitionService } from './tickets/transition.service';
 
-/** Inspections, findings import, tickets, the close-out workflow, evidence and history. */
+/**
+ * Inspections, findings import, tickets, the close-out workflow, evidence and history, and the
+ * monthly cycle's view of the tickets.
+ */
 @Module({
   imports: [OrgModule, NotificationsModule],
   providers: [
     CategoryList,
     TicketWriter,
+    TicketCreation,
     TicketService,
     TicketQueryService,
     TransitionService,
     TicketEditService,
     InspectionService,
     FindingsImportService,
+    { provide: TicketFacts, useClass: TicketFactsSql },
     FileStore,
     EvidenceService,
     TicketsSeeder,
@@ -33,7 +41,7 @@ import { TransitionService } from './tickets/transition.service';
   ],
   exports: [
     CategoryList,
-    TicketWriter,
+    TicketCreation,
     TicketService,
     TicketQueryService,
     TransitionService,
@@ -42,6 +50,7 @@ import { TransitionService } from './tickets/transition.service';
     FindingsImportService,
     EvidenceService,
     HistoryChainService,
+    TicketFacts,
   ],
 })
 export class TicketsModule {}

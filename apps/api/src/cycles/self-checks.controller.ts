@@ -79,7 +79,10 @@ export class SelfChecksController {
   ) {}
 
   @Post('self-checks')
-  @ApiOperation({ summary: 'A team files its monthly self-check report (自查报告); its problems become tickets (source self_check)' })
+  @ApiOperation({
+    summary:
+      'A team files its monthly self-check report (自查报告); its problems become tickets (source self_check) under the rules of every ticket: 422 lists each problem that breaks one (an unknown category, say) and nothing is filed',
+  })
   file(@CurrentPrincipal() p: Principal, @Body() body: FileSelfCheckDto): Promise<SelfCheckView> {
     return this.selfChecks.file(p, body);
   }

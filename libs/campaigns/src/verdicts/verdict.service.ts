@@ -163,6 +163,7 @@ export class VerdictService {
             .join('\n'),
           category: VERDICT_CATEGORIES[verdict],
           village: { id: target.village_id, path: target.village_path, timezone: target.village_tz },
+          checkingTeams: target.teams,
           rectificationClass: withDefaults(campaign.rules).rectificationClass,
           deadline: this.deadline(campaign, target.village_tz),
         };

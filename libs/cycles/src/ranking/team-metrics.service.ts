@@ -5,7 +5,7 @@ import { TownshipCalendar } from '../calendar/calendar.service';
 import { Period, periodBounds, periodDays } from '../calendar/period';
 import { completionOf } from '../tasks/task-list.service';
 import { teamsOf } from '../tasks/teams';
-import { TeamTicketStats, TicketFacts } from '../tickets/ticket-facts';
+import { TeamTicketStats, TicketFacts } from '@app/tickets';
 
 export interface TeamMonth extends TeamMetrics {
   kind: 'village' | 'office';

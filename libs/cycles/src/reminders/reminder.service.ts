@@ -4,7 +4,7 @@ import { Clock, localDay } from '@app/platform';
 import { UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
-import { DeadlineTicket, TicketFacts } from '../tickets/ticket-facts';
+import { DeadlineTicket, TicketFacts } from '@app/tickets';
 
 interface DueTask {
   id: string;

@@ -2,7 +2,7 @@ import type { ScoreBreakdown } from '@app/assessment';
 import type { Period } from '../calendar/period';
 import type { ChecklistItem } from '../self-check/self-check.service';
 import type { TaskView } from '../tasks/task-list.service';
-import type { OpenTicket } from '../tickets/ticket-facts';
+import type { OpenTicket } from '@app/tickets';
 
 /**
  * The data each step writes for each kind of output, and that the documents lib reads to issue

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { isPeriod, Period } from '../calendar/period';
 import { stepDue } from '../calendar/schedule';
-import { SelfCheckProblem, TicketFacts } from '../tickets/ticket-facts';
+import { SelfCheckProblem, TicketFacts } from '@app/tickets';
 
 /** How far a checklist item of a self-check was done. */
 export const CHECKLIST_STATES = ['done', 'partial', 'not_done'] as const;

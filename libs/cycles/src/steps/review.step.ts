@@ -3,7 +3,7 @@ import { NotificationService } from '@app/notifications';
 import { Memberships } from '@app/org';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
-import { TicketFacts } from '../tickets/ticket-facts';
+import { TicketFacts } from '@app/tickets';
 
 /**
  * 月研判 + 整改清单: the township's rectification list, every open ticket with its responsible

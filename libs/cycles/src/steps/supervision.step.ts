@@ -6,7 +6,7 @@ import type { BulletinProblemFacts, BulletinTeamFacts } from '../runs/output-dat
 import { TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
-import { TicketFacts } from '../tickets/ticket-facts';
+import { TicketFacts } from '@app/tickets';
 import { BulletinRules } from './bulletin-rules';
 
 /** The facts the bulletin words a team's praise or criticism from. */

@@ -65,6 +65,11 @@ export const Units = {
     );
   },
 
+  /** Every unit under the unit at `path`, the unit itself included, by path (a findings list names any of them). */
+  async subtree(q: Queryable, path: string): Promise<UnitRef[]> {
+    return q.query<UnitRef[]>(`SELECT ${COLUMNS} FROM org_unit WHERE path LIKE $1 ORDER BY path`, [likePrefix(path)]);
+  },
+
   /** Units of one kind anywhere under the unit at `path` (the unit itself included), by id. */
   async under(q: Queryable, path: string, kind: UnitKind): Promise<UnitRef[]> {
     return q.query<UnitRef[]>(`SELECT ${COLUMNS} FROM org_unit WHERE path LIKE $1 AND kind = $2 ORDER BY id`, [likePrefix(path), kind]);

@@ -11,6 +11,7 @@ import {
   UnsupportedMediaType,
 } from '@app/platform';
 import { ReadStream } from 'node:fs';
+import { UnitSql, UserSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../domain/ticket-state';
 import { actorFor } from '../tickets/ticket-access';
@@ -132,7 +133,7 @@ export class EvidenceService {
       const county = countyPrefix(locked.unit_path);
       const sameFile = await m.query<OtherTicket[]>(
         `SELECT DISTINCT t.id, t.code, u.name AS "unitName"
-           FROM ticket_evidence e JOIN ticket t ON t.id = e.ticket_id JOIN org_unit u ON u.id = t.unit_id
+           FROM ticket_evidence e JOIN ticket t ON t.id = e.ticket_id ${UnitSql.join('u', 't.unit_id')}
           WHERE e.sha256 = $1 AND t.id <> $2 AND t.unit_path LIKE $3 || '%'
           ORDER BY t.code LIMIT 20`,
         [sha, ticketId, county],
@@ -143,7 +144,7 @@ export class EvidenceService {
         const candidates = await m.query<Array<OtherTicket & { phash: string }>>(
           `SELECT DISTINCT t.id, t.code, u.name AS "unitName", f.phash::text AS phash
              FROM evidence_file f JOIN ticket_evidence e ON e.sha256 = f.sha256
-             JOIN ticket t ON t.id = e.ticket_id JOIN org_unit u ON u.id = t.unit_id
+             JOIN ticket t ON t.id = e.ticket_id ${UnitSql.join('u', 't.unit_id')}
             WHERE f.phash IS NOT NULL AND f.sha256 <> $1 AND t.id <> $2 AND t.unit_path LIKE $3 || '%'
               AND (f.phash_b0 = $4 OR f.phash_b1 = $5 OR f.phash_b2 = $6 OR f.phash_b3 = $7
                    OR f.phash_b4 = $8 OR f.phash_b5 = $9 OR f.phash_b6 = $10 OR f.phash_b7 = $11)`,
@@ -201,7 +202,7 @@ export class EvidenceService {
     const rows = await this.db.query<Array<Record<string, unknown>>>(
       `SELECT e.id, e.sha256, f.size, f.media_type, e.filename, u.display_name, e.uploaded_at, e.warnings,
               f.taken_at, f.lat, f.lon, f.device
-         FROM ticket_evidence e JOIN evidence_file f ON f.sha256 = e.sha256 LEFT JOIN app_user u ON u.id = e.uploaded_by
+         FROM ticket_evidence e JOIN evidence_file f ON f.sha256 = e.sha256 ${UserSql.join('u', 'e.uploaded_by')}
         WHERE e.ticket_id = $1 ORDER BY e.uploaded_at`,
       [ticketId],
     );

@@ -13,7 +13,7 @@ import {
   requestHash,
   RowProblem,
 } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { UnitRef, Units } from '@app/org';
 import { DataSource } from 'typeorm';
 import { DateTime } from 'luxon';
 import { parseClass, RectificationClass } from '../domain/categories';
@@ -21,7 +21,8 @@ import { parseSheetDate } from '../domain/sheet-dates';
 import { InspectionRow, InspectionService } from '../inspections/inspection.service';
 import { CategoryList } from '../tickets/category-list';
 import { mayRaise } from '../tickets/ticket-access';
-import { TicketDraft, TicketWriter } from '../tickets/ticket-writer';
+import { draftProblems, NewTicket } from '../domain/ticket-draft';
+import { TicketCreation } from '../tickets/ticket-creation.service';
 
 type Column = 'no' | 'problem' | 'category' | 'unit' | 'responsible' | 'measures' | 'deadline' | 'leader' | 'class';
 
@@ -43,6 +44,18 @@ export const FINDING_COLUMNS: readonly ColumnSpec<Column>[] = [
 ];
 
 export const MAX_FINDINGS = 20_000;
+
+/** The sheet column of each ticket field, for the problems of a row. */
+const SHEET_COLUMNS: Partial<Record<keyof NewTicket, string>> = {
+  title: '问题描述',
+  description: '问题描述',
+  category: '问题类别',
+  responsible: '责任人',
+  measures: '整改措施',
+  supervisingLeader: '包抓领导',
+  deadline: '整改时限',
+  rectificationClass: '整改类型',
+};
 const MAX_PROBLEMS_LISTED = 2_000;
 const PATH_SEPARATOR = /\s*[/／>＞]\s*/;
 
@@ -53,7 +66,7 @@ export interface ImportResult {
 }
 
 interface UnitIndex {
-  byName: Map<string, OrgUnit[]>;
+  byName: Map<string, UnitRef[]>;
   names: Map<string, string>;
 }
 
@@ -75,7 +88,7 @@ export class FindingsImportService {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly inspections: InspectionService,
-    private readonly writer: TicketWriter,
+    private readonly creation: TicketCreation,
     private readonly categories: CategoryList,
     private readonly idempotency: IdempotencyStore,
     private readonly config: AppConfig,
@@ -105,7 +118,7 @@ export class FindingsImportService {
         const earlier = await this.idempotency.claim<ImportResult>(m, principal.userId, scope, key, hash);
         if (earlier) return earlier;
       }
-      const created = await this.writer.create(m, drafts, { id: principal.userId, name: principal.displayName });
+      const created = await this.creation.createMany(principal, drafts, inspection.source, m);
       const result: ImportResult = { dryRun: false, created: created.length, issues: created.map((c) => c.id) };
       if (key) await this.idempotency.complete(m, principal.userId, scope, key, result);
       return result;
@@ -113,16 +126,11 @@ export class FindingsImportService {
   }
 
   private async unitIndex(principal: Principal, inspection: InspectionRow): Promise<UnitIndex> {
-    const units = await this.db.manager
-      .createQueryBuilder(OrgUnit, 'u')
-      .where(`u.path LIKE :p`, { p: `${inspection.unit_path}%` })
-      .getMany();
-    const byName = new Map<string, OrgUnit[]>();
+    const units = await Units.subtree(this.db, inspection.unit_path);
+    const byName = new Map<string, UnitRef[]>();
     // Names of every unit on the paths, those above the inspected unit too, for "白河县/中厂镇/…".
     const ids = [...new Set(units.flatMap((u) => u.path.split('/').filter(Boolean)))];
-    const named = await this.db.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM org_unit WHERE id = ANY($1::uuid[])`, [
-      ids,
-    ]);
+    const named = await Units.byIds(this.db, ids);
     const names = new Map(named.map((u) => [u.id, u.name]));
     for (const u of units.filter((x) => mayRaise(principal, x))) {
       const k = u.name.replace(/\s/g, '');
@@ -132,7 +140,7 @@ export class FindingsImportService {
     return { byName, names };
   }
 
-  private resolveUnit(text: string, index: UnitIndex): OrgUnit | string {
+  private resolveUnit(text: string, index: UnitIndex): UnitRef | string {
     const parts = text
       .split(PATH_SEPARATOR)
       .map((p) => p.replace(/\s/g, ''))
@@ -146,7 +154,7 @@ export class FindingsImportService {
     });
     if (candidates.length === 1) return candidates[0];
     if (!candidates.length) return `no unit named "${text}" in the inspected unit (or you may not raise tickets there)`;
-    const pathOf = (u: OrgUnit) =>
+    const pathOf = (u: UnitRef) =>
       u.path
         .split('/')
         .filter(Boolean)
@@ -172,14 +180,14 @@ export class FindingsImportService {
     inspection: InspectionRow,
     file: { filename: string; data: Buffer },
     options: { sheet?: string },
-  ): Promise<TicketDraft[]> {
+  ): Promise<NewTicket[]> {
     const index = await this.unitIndex(principal, inspection);
     const problems: RowProblem[] = [];
-    const drafts: TicketDraft[] = [];
+    const drafts: NewTicket[] = [];
     let columns: Map<Column, number> | undefined;
     const now = this.clock.now();
     // A list names a handful of units and dates over thousands of rows: each is resolved once.
-    const units = new Map<string, OrgUnit | string>();
+    const units = new Map<string, UnitRef | string>();
     const localToday = (zone: string) => localDay(now, zone);
     const sections = new Map<string, string | null>();
     const inspectionYear = Number(inspection.date.slice(0, 4));
@@ -207,10 +215,8 @@ export class FindingsImportService {
         if (!sections.has(row.section)) sections.set(row.section, this.sectionCategory(row.section));
         category = sections.get(row.section) ?? '';
       }
-      if (category && !this.categories.has(category))
-        bad('问题类别', `"${category}" is not a category (${this.categories.list.join('、')})`);
       const unitText = cell('unit');
-      let unit: OrgUnit | undefined;
+      let unit: UnitRef | undefined;
       if (!unitText) bad('责任单位', 'the owner unit is empty');
       else {
         if (!units.has(unitText)) units.set(unitText, this.resolveUnit(unitText, index));
@@ -240,35 +246,25 @@ export class FindingsImportService {
         deadline = parseSheetDate(deadlineText, inspectionYear);
         if (!deadline) bad('整改时限', `"${deadlineText}" is not a date (2026-07-28, 2026/7/28, 2026年7月28日, 9月底前)`);
       }
-      const responsible = cell('responsible');
-      const measures = cell('measures');
-      const leader = cell('leader');
-      for (const [column, value, max] of [
-        ['责任人', responsible, 100],
-        ['整改措施', measures, 5000],
-        ['包抓领导', leader, 100],
-      ] as const) {
-        if (value.length > max) bad(column, `longer than ${max} characters`);
-      }
-      if (problems.length > before || !unit || !deadline) continue;
       const { title, description } = titleOf(text);
       // A literal, not a spread: spread into this many fields, V8 builds each of 20,000 drafts as
       // a dictionary object, three times the memory.
-      drafts.push({
+      const draft: NewTicket = {
         title,
         description,
         category: category || null,
-        source: inspection.source,
         inspectionId: inspection.id,
-        unitId: unit.id,
-        unitPath: unit.path,
-        unitTz: unit.timezone,
-        responsible: responsible || null,
-        supervisingLeader: leader || null,
-        measures: measures || null,
+        unitId: unit?.id ?? '',
+        responsible: cell('responsible') || null,
+        supervisingLeader: cell('leader') || null,
+        measures: cell('measures') || null,
         rectificationClass,
-        deadline,
-      });
+        deadline: deadline ?? null,
+      };
+      // The rules every ticket meets, as this sheet's columns name the fields.
+      if (text) for (const p of draftProblems(draft, this.categories)) bad(SHEET_COLUMNS[p.field] ?? '问题描述', p.message);
+      if (problems.length > before || !unit || !deadline) continue;
+      drafts.push(draft);
     }
     if (!columns) throw new ImportRejected([{ row: 1, column: '问题描述', message: 'the file has no header row' }]);
     if (problems.length)

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { Source, SOURCE_LABELS } from '../domain/categories';
 import { mayRaise } from '../tickets/ticket-access';
@@ -45,7 +45,7 @@ export interface InspectionRow {
 const SELECT = `
   SELECT i.id, i.source, i.title, i.issued_by, i.doc_number, to_char(i.date, 'YYYY-MM-DD') AS date, i.unit_id, u.name AS unit_name,
          u.path AS unit_path, (SELECT count(*)::int FROM ticket t WHERE t.inspection_id = i.id) AS tickets, i.created_at
-    FROM inspection i JOIN org_unit u ON u.id = i.unit_id`;
+    FROM inspection i ${UnitSql.join('u', 'i.unit_id')}`;
 
 /**
  * An inspection (巡察 / 督查 / 自查 / 审计 / 上级反馈 / 专项核查) of a unit: its feedback list
@@ -75,7 +75,7 @@ export class InspectionService {
   }
 
   async create(principal: Principal, input: CreateInspectionInput, m: EntityManager = this.db.manager): Promise<InspectionView> {
-    const unit = await m.findOne(OrgUnit, { where: { id: input.unitId } });
+    const unit = await Units.byId(m, input.unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', input.unitId);
     if (!mayRaise(principal, unit))
       throw new Forbidden('Only an inspector, a leader or an administrator over the unit records an inspection');
@@ -117,7 +117,7 @@ export class InspectionService {
     const params: unknown[] = [...scope.params];
     const where = [scope.sql];
     if (q.unitId) {
-      const unit = await this.db.manager.findOne(OrgUnit, { where: { id: q.unitId } });
+      const unit = await Units.byId(this.db, q.unitId);
       if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', q.unitId);
       params.push(`${unit.path}%`);
       where.push(`u.path LIKE $${params.length}`);

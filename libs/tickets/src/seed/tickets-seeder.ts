@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock, SeedContext, Seeder, SeedRunner } from '@app/platform';
+import { Units } from '@app/org';
 import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
 import { RectificationClass, Source } from '../domain/categories';
@@ -205,13 +206,9 @@ export class TicketsSeeder implements Seeder, OnModuleInit {
     if (!ctx.firstStart || !ctx.demo) return;
     const m = ctx.manager;
     const [{ n }] = await m.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ticket`);
-    const [demo] = await m.query<Array<{ id: string }>>(`SELECT id FROM org_unit WHERE name = '中厂镇'`);
+    const demo = await Units.firstNamed(m, '中厂镇');
     if (n > 0 || !demo) return;
-    const units = new Map(
-      (
-        await m.query<Array<{ id: string; name: string; path: string; timezone: string }>>(`SELECT id, name, path, timezone FROM org_unit`)
-      ).map((u) => [u.name, u]),
-    );
+    const units = new Map((await Units.all(m)).map((u) => [u.name, u]));
     const now = this.clock.now();
     let count = 0;
     for (const insp of INSPECTIONS) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, Clock, NotFound, PreparedQueries, Principal, sqlLocalDay } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { escapeLike, queryBigrams } from '../domain/search';
 import { sqlOverdue, Status } from '../domain/ticket-state';
@@ -70,7 +70,7 @@ export class TicketQueryService {
     if (q.unitId) {
       const id = add(q.unitId);
       // The unit's path comes back with the page, and its scope is checked on the answer.
-      target = `(SELECT path FROM org_unit WHERE id = ${id})`;
+      target = UnitSql.pathOf(id);
       if (q.subtree) {
         keys.push(`^${q.unitId}`);
         where.push(`starts_with(t.unit_path, ${target})`);
@@ -124,7 +124,7 @@ export class TicketQueryService {
                    SELECT f.id FROM found f ORDER BY ${order('f')} LIMIT ${limit} OFFSET ${offset})
                  SELECT ${target} AS target_path, (SELECT count(*) FROM found) AS total, ${TICKET_COLUMNS.replace('$NOW', '$1')}
                    FROM (SELECT 1) AS one
-                   LEFT JOIN (page p JOIN ticket t ON t.id = p.id JOIN org_unit u ON u.id = t.unit_id) ON true
+                   LEFT JOIN (page p JOIN ticket t ON t.id = p.id ${UnitSql.join('u', 't.unit_id')}) ON true
                   ORDER BY ${order('t')}`;
     return { sql, params };
   }
@@ -165,7 +165,7 @@ export class TicketQueryService {
     const scope = principal.scope.sqlFilter('t.unit_path', 5);
     const rows = await this.db.query<Array<Record<string, string> & { child_id: string }>>(
       `SELECT c.id AS child_id, ${COUNT_COLUMNS}
-         FROM org_unit c
+         FROM ${UnitSql.from('c')}
          LEFT JOIN ticket t ON t.unit_path LIKE $1 AND NOT t.is_common AND ${scope.sql}
                            AND split_part(substr(t.unit_path, $3::int + 1), '/', 1) = c.id::text
         WHERE c.parent_id = $4
@@ -195,8 +195,8 @@ export class TicketQueryService {
     return new Map(rows.map((r) => [r.month, Number(r.n)]));
   }
 
-  private async readableUnit(principal: Principal, unitId: string): Promise<OrgUnit> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+  private async readableUnit(principal: Principal, unitId: string): Promise<UnitRef> {
+    const unit = await Units.byId(this.db, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     return unit;
   }

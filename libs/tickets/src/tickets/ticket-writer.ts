@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, localDay } from '@app/platform';
+import { Units, UnitRef } from '@app/org';
 import { EntityManager } from 'typeorm';
 import type { RectificationClass, Source } from '../domain/categories';
 import { searchText, textBigrams } from '../domain/search';
@@ -60,12 +61,8 @@ export class TicketWriter {
    */
   private async codeUnits(m: EntityManager, drafts: TicketDraft[]): Promise<Map<string, CodeUnit>> {
     const ids = [...new Set(drafts.flatMap((d) => d.unitPath.split('/').filter(Boolean)))];
-    const rows = await m.query<Array<{ id: string; name: string; kind: string; depth: number; parent_id: string | null }>>(
-      `SELECT id, name, kind, depth, parent_id FROM org_unit WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const picks = new Map<string, (typeof rows)[number]>();
+    const byId = await Units.mapByIds(m, ids);
+    const picks = new Map<string, UnitRef>();
     for (const d of drafts) {
       if (picks.has(d.unitPath)) continue;
       const chain = d.unitPath
@@ -76,14 +73,11 @@ export class TicketWriter {
       picks.set(d.unitPath, chain.find((u) => u.kind === 'township') ?? chain.find((u) => u.kind === 'county') ?? chain[chain.length - 1]);
     }
     const chosen = [...new Map([...picks.values()].map((u) => [u.id, u])).values()];
-    const shared = await m.query<Array<{ id: string; parent_name: string | null }>>(
-      `SELECT u.id, p.name AS parent_name
-         FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id
-        WHERE u.id = ANY($1::uuid[])
-          AND EXISTS (SELECT 1 FROM org_unit o WHERE o.name = u.name AND o.kind = u.kind AND o.id <> u.id)`,
-      [chosen.map((u) => u.id)],
+    const shared = await Units.namesakes(
+      m,
+      chosen.map((u) => u.id),
     );
-    const prefixes = new Map(shared.map((r) => [r.id, shortName(r.parent_name ?? '')]));
+    const prefixes = new Map(shared.map((r) => [r.id, shortName(r.parentName ?? '')]));
     const out = new Map<string, CodeUnit>();
     for (const [path, pick] of picks) out.set(path, { id: pick.id, name: `${prefixes.get(pick.id) ?? ''}${pick.name}` });
     return out;

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryList } from './category-list';
 import { RectificationClass, Source } from '../domain/categories';
-import { milestoneProblem, PlannedMilestone, Status } from '../domain/ticket-state';
+import { draftProblems, NewTicket } from '../domain/ticket-draft';
+import { PlannedMilestone, Status } from '../domain/ticket-state';
 import { mayRaise } from './ticket-access';
 import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
-import { TicketWriter } from './ticket-writer';
+import { TicketCreation } from './ticket-creation.service';
 
 export interface CreateTicketInput {
   inspectionId?: string;
@@ -48,13 +49,13 @@ export class TicketService {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    private readonly writer: TicketWriter,
+    private readonly creation: TicketCreation,
     private readonly categories: CategoryList,
   ) {}
 
   async row(m: EntityManager, id: string, lock = false): Promise<TicketRow | undefined> {
     const [row] = await m.query<TicketRow[]>(
-      `SELECT ${TICKET_COLUMNS.replace('$NOW', '$2')} FROM ticket t JOIN org_unit u ON u.id = t.unit_id WHERE t.id = $1 ${lock ? 'FOR UPDATE OF t' : ''}`,
+      `SELECT ${TICKET_COLUMNS.replace('$NOW', '$2')} FROM ticket t ${UnitSql.join('u', 't.unit_id')} WHERE t.id = $1 ${lock ? 'FOR UPDATE OF t' : ''}`,
       [id, this.clock.now()],
     );
     return row;
@@ -71,7 +72,7 @@ export class TicketService {
     const row = await this.readable(this.db.manager, principal, id);
     const children = row.is_common
       ? await this.db.query<Array<{ id: string; code: string; unitName: string; status: Status }>>(
-          `SELECT t.id, t.code, u.name AS "unitName", t.status FROM ticket t JOIN org_unit u ON u.id = t.unit_id WHERE t.parent_id = $1 ORDER BY t.code`,
+          `SELECT t.id, t.code, u.name AS "unitName", t.status FROM ticket t ${UnitSql.join('u', 't.unit_id')} WHERE t.parent_id = $1 ORDER BY t.code`,
           [id],
         )
       : [];
@@ -99,19 +100,27 @@ export class TicketService {
    * unit, each the owner unit's own ticket.
    */
   async create(principal: Principal, input: CreateTicketInput): Promise<TicketDetail> {
-    if (input.category && !this.categories.has(input.category)) {
-      throw ValidationFailed.field('category', `must be one of ${this.categories.list.join('、')}`);
-    }
-    if (input.deadline < '2000-01-01') throw ValidationFailed.field('deadline', 'is not a plausible date');
-    const badMilestones = milestoneProblem(input.milestones ?? [], input.deadline);
-    if (badMilestones) throw ValidationFailed.field('milestones', badMilestones);
+    const base: Omit<NewTicket, 'unitId'> = {
+      title: input.title,
+      description: input.description,
+      category: input.category ?? null,
+      inspectionId: input.inspectionId ?? null,
+      responsible: input.responsible,
+      supervisingLeader: input.supervisingLeader,
+      measures: input.measures,
+      rectificationClass: input.rectificationClass ?? 'deadline',
+      deadline: input.deadline,
+      milestones: input.milestones ?? [],
+    };
+    const [problem] = draftProblems({ ...base, unitId: input.unitId }, this.categories);
+    if (problem) throw ValidationFailed.field(problem.field, problem.message);
     const id = await this.db.transaction(async (m) => {
       const unit = await this.unitInScope(m, principal, input.unitId);
       if (!mayRaise(principal, unit)) throw new Forbidden('Only an inspector, a leader or an administrator over the unit raises tickets');
       let source: Source = input.source ?? 'supervision';
       if (input.inspectionId) {
         const [insp] = await m.query<Array<{ source: Source; path: string }>>(
-          `SELECT i.source, u.path FROM inspection i JOIN org_unit u ON u.id = i.unit_id WHERE i.id = $1`,
+          `SELECT i.source, u.path FROM inspection i ${UnitSql.join('u', 'i.unit_id')} WHERE i.id = $1`,
           [input.inspectionId],
         );
         if (!insp || !principal.scope.canRead({ id: input.inspectionId, path: insp.path }))
@@ -119,26 +128,12 @@ export class TicketService {
         if (!unit.path.startsWith(insp.path)) throw ValidationFailed.field('unitId', 'must lie within the inspected unit');
         source = insp.source;
       }
-      const actor = { id: principal.userId, name: principal.displayName };
-      const base = {
-        title: input.title.trim(),
-        description: input.description?.trim() || null,
-        category: input.category ?? null,
-        source,
-        inspectionId: input.inspectionId ?? null,
-        responsible: input.responsible?.trim() || null,
-        supervisingLeader: input.supervisingLeader?.trim() || null,
-        measures: input.measures?.trim() || null,
-        rectificationClass: input.rectificationClass ?? 'deadline',
-        deadline: input.deadline,
-        milestones: input.milestones ?? [],
-      };
       const unitIds = [...new Set(input.unitIds ?? [])];
       if (!unitIds.length) {
-        const [created] = await this.writer.create(m, [{ ...base, unitId: unit.id, unitPath: unit.path, unitTz: unit.timezone }], actor);
+        const [created] = await this.creation.createMany(principal, [{ ...base, unitId: unit.id }], source, m);
         return created.id;
       }
-      const members: OrgUnit[] = [];
+      const members: UnitRef[] = [];
       for (const uid of unitIds) {
         const u = await this.unitInScope(m, principal, uid);
         if (!u.path.startsWith(unit.path) || u.id === unit.id)
@@ -146,23 +141,20 @@ export class TicketService {
         if (!mayRaise(principal, u)) throw new Forbidden(`You cannot raise tickets for ${u.name}`);
         members.push(u);
       }
-      const [parent] = await this.writer.create(
+      const [parent] = await this.creation.createMany(principal, [{ ...base, isCommon: true, unitId: unit.id }], source, m);
+      await this.creation.createMany(
+        principal,
+        members.map((u) => ({ ...base, parentId: parent.id, unitId: u.id })),
+        source,
         m,
-        [{ ...base, isCommon: true, unitId: unit.id, unitPath: unit.path, unitTz: unit.timezone }],
-        actor,
-      );
-      await this.writer.create(
-        m,
-        members.map((u) => ({ ...base, parentId: parent.id, unitId: u.id, unitPath: u.path, unitTz: u.timezone })),
-        actor,
       );
       return parent.id;
     });
     return this.get(principal, id);
   }
 
-  private async unitInScope(m: EntityManager, principal: Principal, unitId: string): Promise<OrgUnit> {
-    const unit = await m.findOne(OrgUnit, { where: { id: unitId } });
+  private async unitInScope(m: EntityManager, principal: Principal, unitId: string): Promise<UnitRef> {
+    const unit = await Units.byId(m, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     return unit;
   }

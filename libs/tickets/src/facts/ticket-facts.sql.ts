@@ -1,21 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, Principal, sqlLocalDay } from '@app/platform';
-import { CloseOutCounts, sqlActive, sqlOverdue, sqlCloseOutCounts, sqlFoundOn, TicketWriter } from '@app/tickets';
+import { Clock, NotFound, Principal, sqlLocalDay } from '@app/platform';
+import { Units, UnitSql } from '@app/org';
 import { EntityManager } from 'typeorm';
+import { CloseOutCounts, sqlCloseOutCounts, sqlFoundOn } from '../domain/close-out-rate';
+import { sqlActive, sqlOverdue } from '../domain/ticket-state';
+import type { NewTicket } from '../domain/ticket-draft';
+import { TicketCreation } from '../tickets/ticket-creation.service';
 import { DeadlineTicket, OpenTicket, SelfCheckProblem, TeamTicketStats, TicketFacts } from './ticket-facts';
 
 const ACTIVE = sqlActive('t.status');
 
 async function townshipPath(m: EntityManager, townshipId: string): Promise<string> {
-  const [row] = await m.query<Array<{ path: string }>>(`SELECT path FROM org_unit WHERE id = $1`, [townshipId]);
-  return row.path;
+  const unit = await Units.byId(m, townshipId);
+  if (!unit) throw new NotFound('Org unit', townshipId);
+  return unit.path;
 }
 
 /** The cycle's view of the tickets, read and written in the step's own transaction. */
 @Injectable()
 export class TicketFactsSql extends TicketFacts {
   constructor(
-    private readonly writer: TicketWriter,
+    private readonly creation: TicketCreation,
     private readonly clock: Clock,
   ) {
     super();
@@ -26,7 +31,7 @@ export class TicketFactsSql extends TicketFacts {
       `SELECT t.id, t.code, t.title, t.unit_id, u.name AS unit_name, t.category, t.source, t.responsible,
               to_char(t.deadline, 'YYYY-MM-DD') AS deadline, t.measures, t.status,
               greatest(0, $2::date - t.deadline) AS overdue_days
-         FROM ticket t JOIN org_unit u ON u.id = t.unit_id
+         FROM ticket t ${UnitSql.join('u', 't.unit_id')}
         WHERE t.unit_path LIKE $1 AND ${ACTIVE} AND NOT t.is_common
         ORDER BY u.name, t.deadline NULLS FIRST, t.code`,
       [`${await townshipPath(m, townshipId)}%`, today],
@@ -80,7 +85,7 @@ export class TicketFactsSql extends TicketFacts {
               count(t.id) FILTER (WHERE ${sqlOverdue('$4::date')}) AS overdue,
               count(t.id) FILTER (WHERE ${ACTIVE} AND t.deadline < $4::date - $5::int) AS overdue_beyond,
               coalesce(sum(r.n), 0) AS returned
-         FROM org_unit u
+         FROM ${UnitSql.from('u')}
          LEFT JOIN t ON t.team = u.id::text
          LEFT JOIN returns r ON r.ticket_id = t.id
         WHERE u.parent_id = $1 AND u.kind IN ('village', 'office')
@@ -113,30 +118,31 @@ export class TicketFactsSql extends TicketFacts {
     problems: SelfCheckProblem[],
   ) {
     if (!problems.length) return { inspectionId: null, tickets: [] };
-    const [unit] = await m.query<Array<{ path: string; timezone: string }>>(`SELECT path, timezone FROM org_unit WHERE id = $1`, [team.id]);
+    const drafts: NewTicket[] = problems.map((p) => ({
+      title: p.title,
+      description: p.description,
+      category: p.category?.trim() || null,
+      unitId: team.id,
+      responsible: p.responsible,
+      measures: p.measures,
+      rectificationClass: 'deadline',
+      deadline: p.deadline ?? null,
+    }));
+    // Refused before anything is written, the inspection included.
+    this.creation.check(drafts);
+    const unit = await Units.byId(m, team.id);
+    if (!unit) throw new NotFound('Org unit', team.id);
     const now = this.clock.now();
     const [insp] = await m.query<Array<{ id: string }>>(
       `INSERT INTO inspection (source, title, issued_by, date, unit_id, created_by, created_at)
        VALUES ('self_check', $1, $2, ${sqlLocalDay('$3', '$4')}, $5, $6, $3) RETURNING id`,
       [`${Number(period.slice(5))}月自查问题清单`, team.name, now, unit.timezone, team.id, principal.userId],
     );
-    const created = await this.writer.create(
+    const created = await this.creation.createMany(
+      principal,
+      drafts.map((d) => ({ ...d, inspectionId: insp.id })),
+      'self_check',
       m,
-      problems.map((p) => ({
-        title: p.title.trim(),
-        description: p.description?.trim() || null,
-        category: p.category?.trim() || null,
-        source: 'self_check' as const,
-        inspectionId: insp.id,
-        unitId: team.id,
-        unitPath: unit.path,
-        unitTz: unit.timezone,
-        responsible: p.responsible?.trim() || null,
-        measures: p.measures?.trim() || null,
-        rectificationClass: 'deadline' as const,
-        deadline: p.deadline ?? null,
-      })),
-      { id: principal.userId, name: principal.displayName },
     );
     return { inspectionId: insp.id, tickets: created.map((c, i) => ({ ...c, title: problems[i].title.trim() })) };
   }
@@ -155,7 +161,7 @@ export class TicketFactsSql extends TicketFacts {
     const rows = await m.query<Array<Record<string, unknown>>>(
       `SELECT t.id, t.code, t.title, t.unit_id, u.name AS unit_name, u.parent_id, t.responsible,
               to_char(t.deadline, 'YYYY-MM-DD') AS deadline, (t.deadline - $2::date) AS days_left
-         FROM ticket t JOIN org_unit u ON u.id = t.unit_id
+         FROM ticket t ${UnitSql.join('u', 't.unit_id')}
         WHERE t.unit_path LIKE $1 AND ${ACTIVE} AND NOT t.is_common AND t.deadline <= $3::date
         ORDER BY t.deadline`,
       [`${await townshipPath(m, townshipId)}%`, today, until],

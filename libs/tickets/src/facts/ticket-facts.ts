@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '@app/platform';
-import type { CloseOutCounts } from '@app/tickets';
+import type { CloseOutCounts } from '../domain/close-out-rate';
 
 /** An open ticket as the rectification list shows it. */
 export interface OpenTicket {
