@@ -73,7 +73,8 @@ describe('embedded database smoke test', () => {
       });
       const token2 = ((await again.json()) as { accessToken: string }).accessToken;
       const list = await fetch(`${base}/org-units?q=${encodeURIComponent('重启县')}`, { headers: { authorization: `Bearer ${token2}` } });
-      expect(((await list.json()) as { total: number }).total).toBe(1);
+      const listed = (await list.json()) as { total: number };
+      expect([list.status, listed]).toMatchObject([200, { total: 1 }]);
       const provinces = await fetch(`${base}/org-units?kind=province`, { headers: { authorization: `Bearer ${token2}` } });
       expect(((await provinces.json()) as { total: number }).total).toBe(1);
     } finally {

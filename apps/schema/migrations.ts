@@ -12,6 +12,7 @@ import { EvidenceChecks1795760000000 } from '../../libs/tickets/src/migrations/1
 import { Campaigns1795800000000 } from '../../libs/campaigns/src/migrations/1795800000000-campaigns';
 import { WebhookSecret1795850000000 } from '../../libs/notifications/src/migrations/1795850000000-webhook-secret';
 import { TicketHistoryChain1795900000000 } from '../../libs/tickets/src/migrations/1795900000000-ticket-history-chain';
+import { ServiceRole1795900000001 } from '../../libs/platform/src/migrations/1795900000001-service-role';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -32,4 +33,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Campaigns1795800000000,
   WebhookSecret1795850000000,
   TicketHistoryChain1795900000000,
+  ServiceRole1795900000001,
 ];

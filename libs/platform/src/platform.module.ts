@@ -37,9 +37,19 @@ export interface PlatformOptions extends ProcessPlatformOptions {
 
 type LockedOptions = DataSourceOptions & { runMigrationsAtStart: boolean };
 
-async function prepareQueueBackend(infra: Infrastructure): Promise<void> {
+/** Migrates through the schema owner's connection, which is closed again before the service connects. */
+async function migrateAsOwner(url: string, migrations: PlatformOptions['migrations']): Promise<void> {
+  const owner = await new DataSource(dataSourceOptions({ url, poolSize: 2, applicationName: 'migrations', migrations })).initialize();
+  try {
+    await runMigrationsLocked(owner);
+  } finally {
+    await owner.destroy();
+  }
+}
+
+async function prepareQueueBackend(infra: Infrastructure, ownerUrl: string | undefined): Promise<void> {
   if (infra.queue.kind !== 'postgres') return;
-  const client = new Client({ connectionString: infra.queue.url });
+  const client = new Client({ connectionString: ownerUrl ?? infra.queue.url });
   await client.connect();
   try {
     await runQueueMigrations(client);
@@ -71,14 +81,16 @@ export class PlatformModule {
             runMigrationsAtStart: config.MIGRATIONS_RUN,
           }),
           dataSourceFactory: async (opts) => {
+            const migrate = (opts as LockedOptions).runMigrationsAtStart;
+            if (migrate && config.DATABASE_OWNER_URL) await migrateAsOwner(config.DATABASE_OWNER_URL, options.migrations);
             const ds = await new DataSource(opts!).initialize();
-            if ((opts as LockedOptions).runMigrationsAtStart) await runMigrationsLocked(ds);
+            if (migrate && !config.DATABASE_OWNER_URL) await runMigrationsLocked(ds);
             return ds;
           },
         }),
         BullModule.forRootAsync({
           useFactory: async () => {
-            await prepareQueueBackend(infrastructure);
+            await prepareQueueBackend(infrastructure, config.DATABASE_OWNER_URL);
             return queueConnection.bullOptions();
           },
         }),

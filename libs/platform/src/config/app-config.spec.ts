@@ -36,6 +36,8 @@ describe('loadConfig', () => {
     ['PORT', 'abc', /^PORT: .*integer.*\(got "abc"\)$/],
     ['PORT', '70000', /^PORT: .*65535/],
     ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must be a URL starting with postgres:\/\//],
+    ['DATABASE_OWNER_URL', 'owner@db', /^DATABASE_OWNER_URL: must be a URL starting with postgres:\/\//],
+    ['DATABASE_OWNER_URL', 'postgres://owner@db/rt', /^DATABASE_OWNER_URL: needs DATABASE_URL too/],
     ['REDIS_URL', 'localhost:6379', /^REDIS_URL: must be a URL starting with redis:\/\//],
     ['QUEUE_PREFIX', 'has space', /^QUEUE_PREFIX: /],
     ['ADMIN_PASSWORD', 'short', /^ADMIN_PASSWORD: must be at least 8 characters/],

@@ -57,6 +57,15 @@ export class AppConfig {
   @IsConnectionUrl(['postgres:', 'postgresql:'])
   DATABASE_URL?: string;
 
+  /**
+   * The schema owner's connection, when the service itself connects (DATABASE_URL) as a role
+   * with only the grants it needs: migrations run through this one, the service never holds it.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsConnectionUrl(['postgres:', 'postgresql:'])
+  DATABASE_OWNER_URL?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -325,6 +334,7 @@ const KNOWN_KEYS = new Set(
     'HOST',
     'SECRETS_KEY',
     'DATABASE_URL',
+    'DATABASE_OWNER_URL',
     'REDIS_URL',
     'ADMIN_PASSWORD',
     'JWT_SECRET',
@@ -346,6 +356,11 @@ function crossCheck(config: AppConfig): string[] {
   }
   if (config.JWT_SECRET_PREVIOUS && !config.JWT_SECRET) {
     problems.push('JWT_SECRET: must be set when JWT_SECRET_PREVIOUS is (the new key that signs from now on)');
+  }
+  if (config.DATABASE_OWNER_URL && !config.DATABASE_URL) {
+    problems.push(
+      'DATABASE_OWNER_URL: needs DATABASE_URL too (the service’s own, less privileged connection); the embedded database has one role',
+    );
   }
   if (config.JWT_SECRET_PREVIOUS && config.JWT_SECRET_PREVIOUS === config.JWT_SECRET) {
     problems.push('JWT_SECRET_PREVIOUS: must differ from JWT_SECRET');
