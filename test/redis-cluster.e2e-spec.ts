@@ -10,9 +10,9 @@ import { startTestApp, TestApp } from './support/test-app';
 
 /**
  * The service on a Redis Cluster of three masters (REDIS_CLUSTER=1 and a hash-tagged
- * QUEUE_PREFIX), as two processes' worth of application on one database: the queue takes and
- * runs the month's steps exactly once, and the rate limits and login counters are counted in
- * the cluster, shared by both.
+ * QUEUE_PREFIX), as two instances of the application (API and worker each) on one database: the
+ * queue takes and runs the month's steps exactly once, and the rate limits and login counters
+ * are counted in the cluster, shared by both.
  */
 describe('on a Redis Cluster', () => {
   const prefix = `{rt-test-${randomBytes(4).toString('hex')}}`;
