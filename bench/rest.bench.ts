@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { startTestApp } from '../test/support/test-app';
 import { benchDatabase, cliArgs, existingDatabase, ms, percentile, printTable, report, startChild, stopChild } from './support/bench-kit';
+import { startDeployment } from './support/deployment';
 import { comparisonRows, compareToPeer, LatencyStats, parseWorkloadResult, WorkloadResult } from './support/peer-compare';
 
 /*
@@ -16,7 +17,7 @@ import { comparisonRows, compareToPeer, LatencyStats, parseWorkloadResult, Workl
  * workload.mjs writes it in the same session), each leg is rated against it.
  *
  *   npm run bench -- rest [--creates 2000 --lists 200 --closeouts 500 --overdue 20 --concurrency 8 --seed 42]
- *                         [--redmine results/redmine1.json] [--out results/service.json]
+ *                         [--redmine results/redmine1.json] [--out results/service.json] [--api 2 --workers 2]
  */
 
 const TEAM_PASSWORD = 'Perf-team-2026!';
@@ -81,7 +82,10 @@ const rate = (n: number, s: number) => Math.round((n / s) * 100) / 100;
 class Client {
   readonly errors = { count: 0, samples: [] as unknown[] };
 
-  constructor(private readonly api: string) {}
+  private sent = 0;
+
+  /** Requests go to the API processes in turn. */
+  constructor(private readonly apis: string[]) {}
 
   async req(token: string | null, method: string, path: string, body?: unknown, form?: FormData): Promise<Answer> {
     const start = performance.now();
@@ -96,7 +100,7 @@ class Client {
         headers['Content-Type'] = 'application/json';
         payload = JSON.stringify(body);
       }
-      const res = await fetch(this.api + path, { method, headers, body: payload });
+      const res = await fetch(this.apis[this.sent++ % this.apis.length] + path, { method, headers, body: payload });
       status = res.status;
       text = await res.text();
     } catch (e) {
@@ -163,9 +167,9 @@ interface Options {
 }
 
 /** The workload against the service at `base`, in workload.mjs's phases and JSON shape. */
-async function workload(base: string, o: Options, evidence: Buffer): Promise<WorkloadResult> {
+async function workload(bases: string[], o: Options, evidence: Buffer): Promise<WorkloadResult> {
   const t0 = performance.now();
-  const http = new Client(`${base}/api/v1`);
+  const http = new Client(bases.map((b) => `${b}/api/v1`));
   const rnd = prng(o.seed);
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   const todayMs = Date.parse(`${today}T00:00:00Z`);
@@ -304,7 +308,7 @@ async function workload(base: string, o: Options, evidence: Buffer): Promise<Wor
   const result: WorkloadResult & Record<string, unknown> = {
     tool: 'bench/rest.bench.ts',
     node: process.version,
-    base_url: base,
+    base_url: bases.join(' '),
     params: { ...o, evidence_bytes: evidence.length },
     run_id: runId,
     create: {
@@ -402,18 +406,37 @@ async function main(): Promise<void> {
     .jpeg({ quality: 60 })
     .toBuffer();
 
+  // --api N / --workers M: N API processes and M worker processes from dist/ instead of one
+  // process with both.
+  const apis = count(args, 'api', 1);
+  const workers = count(args, 'workers', 0, 0);
+  const split = args.has('api') || args.has('workers');
+  const shape = split ? `${apis} API process(es) and ${workers} worker(s)` : 'one process, API and worker';
   const db = await benchDatabase();
-  const profile = args.has('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', args.get('cpu-prof')!] : [];
-  const app = await startChild<ServerReady>(__filename, ['--serve', 'app', '--db', db.url], 180_000, profile);
   let result: WorkloadResult;
   try {
-    console.log(
-      `REST workload: ${options.creates} creates twice, ${options.lists} pages twice, ${options.closeouts} close-outs, ` +
-        `${options.overdue} overdue counts, ${options.concurrency} clients`,
-    );
-    result = await workload(`http://127.0.0.1:${app.data.port}`, options, evidence);
+    let bases: string[];
+    let stop: () => Promise<void>;
+    if (split) {
+      const deployment = await startDeployment(db.url, apis, workers);
+      bases = deployment.bases;
+      stop = () => deployment.stop();
+    } else {
+      const profile = args.has('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir', args.get('cpu-prof')!] : [];
+      const app = await startChild<ServerReady>(__filename, ['--serve', 'app', '--db', db.url], 180_000, profile);
+      bases = [`http://127.0.0.1:${app.data.port}`];
+      stop = () => stopChild(app.child);
+    }
+    try {
+      console.log(
+        `REST workload on ${shape}: ${options.creates} creates twice, ${options.lists} pages twice, ` +
+          `${options.closeouts} close-outs, ${options.overdue} overdue counts, ${options.concurrency} clients`,
+      );
+      result = await workload(bases, options, evidence);
+    } finally {
+      await stop();
+    }
   } finally {
-    await stopChild(app.child);
     await db.drop();
   }
   const r = result;
@@ -425,7 +448,7 @@ async function main(): Promise<void> {
     String(failed),
   ];
   printTable(
-    `REST workload (as ../shared/peer-redmine/project-workload.mjs), ${options.concurrency} clients where concurrent`,
+    `REST workload (as ../shared/peer-redmine/project-workload.mjs) on ${shape}, ${options.concurrency} clients where concurrent`,
     ['leg', 'throughput', 'p50', 'p95', 'failed'],
     [
       row('create, sequential', `${r.create.sequential.issues_per_s} tickets/s`, r.create.sequential, r.create.sequential.failed),
