@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { comparisonRows, compareToPeer, parseWorkloadResult, WorkloadResult } from '../bench/support/peer-compare';
 
-/** The REST benchmark's rating of this service against Redmine's result file, as workload.mjs writes it. */
+/**
+ * The REST benchmark's rating of this service against Redmine's result file, as workload.mjs
+ * writes it. The sample's throughputs and p95s are the Redmine column of the peer README's
+ * table (the close-out's p95 per request, which the table does not give, and the other
+ * percentiles are filled in).
+ */
 describe('the REST benchmark against a Redmine result', () => {
   const file = join(__dirname, 'fixtures/peer/redmine-result.json');
   const redmine = parseWorkloadResult(readFileSync(file, 'utf8'), file);
