@@ -254,8 +254,9 @@ async function runCase(
     const towns = (await calendars.all()).filter((c) => c.unitName.startsWith('基准'));
     const facts = app.get(TicketFacts, { strict: false });
     const metrics = app.get(TeamMetricsService, { strict: false });
-    // Warm the caches, then time the reference: the steps' aggregate SQL alone, township by township.
-    for (const cal of towns) await aggregates(db, facts, metrics, cal);
+    // Warm the caches (and the statements' plans) on the first townships, then time the
+    // reference: the steps' aggregate SQL alone, township by township.
+    for (const cal of towns.slice(0, 20)) await aggregates(db, facts, metrics, cal);
     t0 = performance.now();
     for (const cal of towns) await aggregates(db, facts, metrics, cal);
     const reference = performance.now() - t0;
