@@ -176,7 +176,8 @@ export function verdict(target: string, measured: string, met: boolean): string[
 
 /**
  * A county `<prefix>县` with townships `<prefix>01乡`… and, under each, villages `…第01村`… (and,
- * with `offices`, the township's office and inspection group), every unit's path filled in.
+ * with `offices`, the township's office and inspection group), every unit's path filled in. The
+ * numbers have two digits, or as many as the count needs (`<prefix>0001乡`… for 1,500).
  */
 export async function seedCounty(
   db: { query: (sql: string, params?: unknown[]) => Promise<unknown> },
@@ -195,7 +196,7 @@ export async function seedCounty(
   await db.query(`UPDATE org_unit SET path = '/' || id || '/' WHERE path = 'tmp-county'`);
   await db.query(
     `INSERT INTO org_unit (name, kind, parent_id, path, depth, timezone, created_at)
-     SELECT $3 || lpad(i::text, 2, '0') || '乡', 'township', c.id, 'tmp-t-' || i, 2, 'Asia/Shanghai', $2::timestamptz
+     SELECT $3 || lpad(i::text, greatest(2, length($1::text)), '0') || '乡', 'township', c.id, 'tmp-t-' || i, 2, 'Asia/Shanghai', $2::timestamptz
        FROM org_unit c, generate_series(1, $1::int) i WHERE c.kind = 'county' AND c.name = $4`,
     [townships, at, prefix, county],
   );
@@ -211,7 +212,7 @@ export async function seedCounty(
     : '';
   await db.query(
     `INSERT INTO org_unit (name, kind, parent_id, path, depth, timezone, created_at)
-     SELECT t.name || '第' || lpad(j::text, 2, '0') || '村', 'village', t.id, 'tmp-v-' || t.id || '-' || j, 3, 'Asia/Shanghai', $2::timestamptz
+     SELECT t.name || '第' || lpad(j::text, greatest(2, length($1::text)), '0') || '村', 'village', t.id, 'tmp-v-' || t.id || '-' || j, 3, 'Asia/Shanghai', $2::timestamptz
        FROM ${towns('CROSS JOIN generate_series(1, $1::int) j')}
      ${others}`,
     [villages, at, county],

@@ -99,9 +99,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close(closeOptions = {}) {
       await app.close();
       await infrastructure.stop();
-      // The Redis the queue used (a private redis-server went with the infrastructure).
+      // The Redis the queue used (a private redis-server went with the infrastructure; a test's
+      // Redis Cluster goes with the test).
       const { queue } = infrastructure;
-      if (queue.kind === 'redis' && queue.source !== 'private redis-server') await removeQueueKeys(config.QUEUE_PREFIX, queue.url);
+      if (queue.kind === 'redis' && queue.source !== 'private redis-server' && !queue.cluster) {
+        await removeQueueKeys(config.QUEUE_PREFIX, queue.url);
+      }
       if (!closeOptions.keepDatabase && !options.database) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

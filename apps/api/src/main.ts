@@ -33,7 +33,7 @@ void runProcess('api', async ({ config, logger, infrastructure }) => {
   logger.info(
     notice,
     queue.kind === 'redis'
-      ? `job queue: Redis at ${where(queue.url)} (${queue.source}), key prefix "${config.QUEUE_PREFIX}"`
+      ? `job queue: Redis${queue.cluster ? ' Cluster' : ''} at ${where(queue.url)} (${queue.source}), key prefix "${config.QUEUE_PREFIX}"`
       : 'job queue: on PostgreSQL (no Redis found; set REDIS_URL or put redis-server on the PATH for a faster queue)',
   );
   if (config.DEMO) {

@@ -10,7 +10,14 @@ export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export type QueueBackend =
-  { kind: 'redis'; url: string; source: 'REDIS_URL' | 'default port' | 'private redis-server' } | { kind: 'postgres'; url: string };
+  | {
+      kind: 'redis';
+      url: string;
+      source: 'REDIS_URL' | 'default port' | 'private redis-server';
+      /** `url` is one node of a Redis Cluster (REDIS_CLUSTER=1). */
+      cluster?: boolean;
+    }
+  | { kind: 'postgres'; url: string };
 
 /**
  * The database and queue backend this process runs on, resolved before the application starts:
@@ -49,7 +56,7 @@ export async function startInfrastructure(config: AppConfig, options: Infrastruc
 
     let queue: QueueBackend;
     if (config.REDIS_URL) {
-      queue = { kind: 'redis', url: config.REDIS_URL, source: 'REDIS_URL' };
+      queue = { kind: 'redis', url: config.REDIS_URL, source: 'REDIS_URL', cluster: config.REDIS_CLUSTER };
     } else if (!options.noDefaultRedis && (await redisAnswers(DEFAULT_REDIS_URL))) {
       queue = { kind: 'redis', url: DEFAULT_REDIS_URL, source: 'default port' };
     } else {
@@ -69,7 +76,9 @@ export async function startInfrastructure(config: AppConfig, options: Infrastruc
         );
       }
     }
-    if (queue.kind === 'redis') logger.log(`job queue on Redis (${queue.source}), prefix "${config.QUEUE_PREFIX}"`);
+    if (queue.kind === 'redis') {
+      logger.log(`job queue on Redis${queue.cluster ? ' Cluster' : ''} (${queue.source}), prefix "${config.QUEUE_PREFIX}"`);
+    }
     return { databaseUrl, embeddedDatabase: !config.DATABASE_URL, queue, stop };
   } catch (e) {
     await stop();

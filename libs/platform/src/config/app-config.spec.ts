@@ -58,6 +58,22 @@ describe('loadConfig', () => {
     expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['DEMO', 'LOG_LEVEL', 'PORT']);
   });
 
+  it('asks a Redis Cluster for a node to start from, database 0 and a hash-tagged prefix', () => {
+    expect(problems({ REDIS_CLUSTER: '1', QUEUE_PREFIX: '{rt}' })).toEqual([
+      'REDIS_URL: must be set when REDIS_CLUSTER is (a node of the cluster, redis://host:port)',
+    ]);
+    expect(problems({ REDIS_CLUSTER: '1', REDIS_URL: 'redis://127.0.0.1:7000/2', QUEUE_PREFIX: 'rt' })).toEqual([
+      'REDIS_URL: must not name a database on a Redis Cluster (only database 0 exists there)',
+      "QUEUE_PREFIX: must start with a hash tag such as {rt} on a Redis Cluster (each queue's keys in one slot)",
+    ]);
+    expect(problems({ REDIS_CLUSTER: '1', REDIS_URL: 'redis://127.0.0.1:7000', QUEUE_PREFIX: '{}x' })).toHaveLength(1);
+    expect(loadConfig({ ...noFile, REDIS_CLUSTER: 'yes', REDIS_URL: 'redis://127.0.0.1:7000/0', QUEUE_PREFIX: '{rt}' })).toMatchObject({
+      REDIS_CLUSTER: true,
+      QUEUE_PREFIX: '{rt}',
+    });
+    expect(loadConfig(noFile).REDIS_CLUSTER).toBe(false);
+  });
+
   it('accepts the usual spellings of booleans and treats empty values as unset', () => {
     expect(loadConfig({ ...noFile, DEMO: '0', MIGRATIONS_RUN: 'false' })).toMatchObject({ DEMO: false, MIGRATIONS_RUN: false });
     expect(loadConfig({ ...noFile, DEMO: 'yes' }).DEMO).toBe(true);

@@ -81,6 +81,14 @@ export class AppConfig {
   @IsConnectionUrl(['redis:', 'rediss:'])
   REDIS_URL?: string;
 
+  /**
+   * REDIS_URL names one node of a Redis Cluster (the others are found from it); QUEUE_PREFIX
+   * must then carry a hash tag such as `{rt}`, so that each queue's keys live in one slot.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  REDIS_CLUSTER = false;
+
   @Matches(/^[A-Za-z0-9_{}:.-]{1,64}$/, {
     message: 'must be 1-64 characters of letters, digits and _ { } : . -',
   })
@@ -364,6 +372,15 @@ function crossCheck(config: AppConfig): string[] {
   }
   if (config.JWT_SECRET_PREVIOUS && config.JWT_SECRET_PREVIOUS === config.JWT_SECRET) {
     problems.push('JWT_SECRET_PREVIOUS: must differ from JWT_SECRET');
+  }
+  if (config.REDIS_CLUSTER) {
+    if (!config.REDIS_URL) problems.push('REDIS_URL: must be set when REDIS_CLUSTER is (a node of the cluster, redis://host:port)');
+    else if (!/^\/?0?$/.test(new URL(config.REDIS_URL).pathname)) {
+      problems.push('REDIS_URL: must not name a database on a Redis Cluster (only database 0 exists there)');
+    }
+    if (!/^\{[^{}]+\}/.test(config.QUEUE_PREFIX)) {
+      problems.push("QUEUE_PREFIX: must start with a hash tag such as {rt} on a Redis Cluster (each queue's keys in one slot)");
+    }
   }
   return problems;
 }
