@@ -394,6 +394,10 @@ describe('web console (HTTP)', () => {
     ]) {
       const page = await agent.get(`/dashboard${period ? `?period=${period}` : ''}`);
       expect(page.status).toBe(200);
+      // The calendar began on 1 August: July's steps were skipped, which the cards say instead of 未开始.
+      const skipped = page.text.match(/工作日历启用前，按日历不运行/g) ?? [];
+      expect(skipped).toHaveLength(period ? 5 : 0);
+      if (!period) expect(page.text).toContain('<span class="waiting">待先完成：月交办 + 任务清单、月自查 + 问题清单</span>');
       for (const v of villages as Array<{ id: string; name: string }>) {
         const c = (await t.http().get(`/api/v1/ledger?unitId=${v.id}&from=${from}&to=${to}&pageSize=1`).set(bearer(token))).body.totals;
         found += c.found;

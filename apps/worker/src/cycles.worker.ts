@@ -9,7 +9,7 @@ export class CyclesWorker extends JobWorkerHost<CyclesJobs> {
   protected readonly handlers: JobHandlers<CyclesJobs> = {
     tick: (d) => this.scheduler.tick(d.what),
     run: async (d) => {
-      const run = await this.runner.run(d.unitId, d.period, d.key, { kind: 'schedule' });
+      const run = await this.runner.runInOrder(d.unitId, d.period, d.key, { kind: 'schedule' });
       return { state: run.state };
     },
     sweep: () => this.reminders.sweep(),

@@ -9,8 +9,9 @@ import { periodAt, shiftPeriod } from '../calendar/period';
 import { dueOccurrences } from '../calendar/schedule';
 import { CYCLES_QUEUE, CyclesJobs } from '../jobs/cycles-jobs';
 
-/** How far back a tick looks for runs that were missed (a worker down over a month end). */
-export const CATCH_UP_MONTHS = 2;
+import { CATCH_UP_MONTHS } from './catch-up';
+
+export { CATCH_UP_MONTHS } from './catch-up';
 
 /**
  * The job schedulers (one tick per step kind, one for the calendar events, one sweep), each
