@@ -12,6 +12,7 @@ import { AccountabilityService } from './reminders/accountability.service';
 import { ReminderService } from './reminders/reminder.service';
 import { CycleService } from './runs/cycle.service';
 import { EventRunner } from './runs/event-runner';
+import { FailedRuns } from './runs/failed-runs';
 import { CycleOutputListeners } from './runs/output-listeners';
 import { STEP_HANDLERS, StepHandler } from './runs/step-handler';
 import { StepRunner } from './runs/step-runner.service';
@@ -49,6 +50,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     EventRunner,
     CycleOutputListeners,
     StepRunner,
+    FailedRuns,
     CycleScheduler,
     BulletinRules,
     ...STEPS,
@@ -63,6 +65,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     RankingsQuery,
     CycleService,
     StepRunner,
+    FailedRuns,
     CycleScheduler,
     ReminderService,
     AccountabilityService,

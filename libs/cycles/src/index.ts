@@ -8,6 +8,8 @@ export * from './calendar/calendar-access';
 export * from './jobs/cycles-jobs';
 export * from './runs/cycle.service';
 export * from './runs/step-runner.service';
+export * from './runs/failed-runs';
+export * from './runs/step-order';
 export * from './runs/step-handler';
 export * from './runs/output-listeners';
 export * from './runs/output-data';

@@ -141,12 +141,27 @@ export class StepRunner {
     }
   }
 
+  /** The scheduled runs of each township in this process, which take turns. */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
   /**
    * A scheduled run: whatever must come before it runs first, oldest first (the missed steps of
    * earlier months in the catch-up window, then the earlier steps of its own month), so that a
-   * month's steps keep their order and bulletin numbers follow the months.
+   * month's steps keep their order and bulletin numbers follow the months. A township's
+   * scheduled runs take turns, so that one run's earlier steps are not started twice at once.
    */
   async runInOrder(unitId: string, period: Period, key: string, trigger: Trigger): Promise<RunRow> {
+    const previous = this.turns.get(unitId) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.runAfterEarlier(unitId, period, key, trigger));
+    this.turns.set(unitId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(unitId) === mine) this.turns.delete(unitId);
+    }
+  }
+
+  private async runAfterEarlier(unitId: string, period: Period, key: string, trigger: Trigger): Promise<RunRow> {
     const township = await this.calendars.forTownship(unitId);
     const done = new Set(
       (
