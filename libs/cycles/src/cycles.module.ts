@@ -9,6 +9,7 @@ import { CYCLES_QUEUE } from './jobs/cycles-jobs';
 import { RankingsQuery } from './ranking/rankings.service';
 import { TeamMetricsService } from './ranking/team-metrics.service';
 import { AccountabilityService } from './reminders/accountability.service';
+import { OverdueEscalation } from './reminders/escalation';
 import { ReminderService } from './reminders/reminder.service';
 import { CycleService } from './runs/cycle.service';
 import { EventRunner } from './runs/event-runner';
@@ -45,6 +46,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     TeamMetricsService,
     RankingsQuery,
     ReminderService,
+    OverdueEscalation,
     AccountabilityService,
     CycleService,
     EventRunner,

@@ -4,6 +4,7 @@ import { Clock, localDay } from '@app/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { DeadlineTicket, TicketFacts } from '../tickets/ticket-facts';
+import { OverdueEscalation } from './escalation';
 
 interface DueTask {
   id: string;
@@ -32,6 +33,7 @@ export class ReminderService {
     private readonly webhooks: WebhookSender,
     private readonly outbox: WebhookOutbox,
     private readonly tickets: TicketFacts,
+    private readonly escalation: OverdueEscalation,
   ) {}
 
   async sweep(): Promise<{ reminded: number; escalated: number; accountability: number; webhooks: number }> {
@@ -158,6 +160,9 @@ export class ReminderService {
         out.deliveries.push(...a.deliveries);
       }
     }
+    const further = await this.escalation.escalateFurther(m, t, escalateTo, graceDays);
+    out.escalated += further.escalated;
+    out.deliveries.push(...further.deliveries);
     return out;
   }
 }

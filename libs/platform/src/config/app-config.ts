@@ -268,6 +268,16 @@ export class AppConfig {
   @IsDuration()
   CYCLE_RETRY_MAX_DELAY = '24h';
 
+  /**
+   * Days after a township's grace period (its calendar's overdueGraceDays) at which an overdue
+   * ticket goes one level further up the tree, to the county's leaders.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  ESCALATION_SECOND_GRACE_DAYS = 15;
+
   /** How often a worker checks that the job schedulers are still in Redis, and puts them back. */
   @IsDuration()
   CYCLE_SCHEDULER_CHECK = '1m';
