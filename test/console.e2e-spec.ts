@@ -2,7 +2,7 @@ import { FakeClock } from '@app/platform';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import TestAgent from 'supertest/lib/agent';
-import { bearer, csv, findingsRows, unitId } from './support/fixtures';
+import { bearer, csv, findingsRows, raiseTicket, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** The web console over HTTP: sessions, CSRF, scope, languages and page weight. */
@@ -377,6 +377,65 @@ describe('web console (HTTP)', () => {
     const late = await agent.post(`/tickets/${id}/transitions`).type('form').send({ _csrf: token, action: 'approve' });
     expect(late.status).toBe(409);
     expect(late.text).toContain('现在允许：');
+  });
+
+  it('lets a leader edit a ticket’s fields and the team its person and measures, each change in the history; a stale form loses', async () => {
+    const token = await t.login('zc_leader');
+    const village = await unitId(t, '中厂镇第一社区');
+    const id = await raiseTicket(t, token, { title: '饮水管网老化', unitId: village, deadline: '2026-09-30' });
+    const leader = await signIn('zc_leader');
+    const page = await leader.get(`/tickets/${id}`);
+    expect(page.text).toContain(`<a href="/tickets/${id}/edit" class="edit-ticket">修改问题</a>`);
+    const form = await leader.get(`/tickets/${id}/edit`).expect(200);
+    const names = [...form.text.matchAll(/id="edit-([A-Za-z]+)"/g)].map((m) => m[1]);
+    expect(names).toEqual(['title', 'description', 'category', 'responsible', 'supervisingLeader', 'measures']);
+    const values = formFieldsOf(form.text, `/tickets/${id}/edit`);
+    expect(values).toMatchObject({ version: '1', title: '饮水管网老化', responsible: '张三', measures: '督促整改' });
+    const saved = await leader
+      .post(`/tickets/${id}/edit`)
+      .type('form')
+      .send({ ...values, responsible: '李四', supervisingLeader: '王镇长', measures: '更换主管道' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.location).toBe(`/tickets/${id}#history`);
+    const history = (await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(token))).body;
+    expect(history.filter((h: { kind: string }) => h.kind === 'updated').map((h: { data: unknown }) => h.data)).toEqual([
+      { field: 'responsible', from: '张三', to: '李四' },
+      { field: 'supervisingLeader', from: null, to: '王镇长' },
+      { field: 'measures', from: '督促整改', to: '更换主管道' },
+    ]);
+    // The same form again was made on version 1: the ticket is at version 2 now.
+    const stale = await leader
+      .post(`/tickets/${id}/edit`)
+      .type('form')
+      .send({ ...values, title: '饮水管网老化（复核）' });
+    expect(stale.status).toBe(409);
+    expect((await t.http().get(`/api/v1/issues/${id}`).set(bearer(token))).body).toMatchObject({ title: '饮水管网老化', version: 2 });
+
+    // The team may fill in only what the review step asks of it.
+    const team = await signIn('zc_team1');
+    const teamForm = await team.get(`/tickets/${id}/edit`).expect(200);
+    expect([...teamForm.text.matchAll(/id="edit-([A-Za-z]+)"/g)].map((m) => m[1])).toEqual(['responsible', 'measures']);
+    const teamValues = formFieldsOf(teamForm.text, `/tickets/${id}/edit`);
+    expect(
+      (
+        await team
+          .post(`/tickets/${id}/edit`)
+          .type('form')
+          .send({ ...teamValues, title: '改标题' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await team
+          .post(`/tickets/${id}/edit`)
+          .type('form')
+          .send({ ...teamValues, measures: '更换主管道，月底前完成' })
+      ).status,
+    ).toBe(303);
+    expect((await t.http().get(`/api/v1/issues/${id}`).set(bearer(token))).body).toMatchObject({
+      measures: '更换主管道，月底前完成',
+      version: 3,
+    });
   });
 
   it("shows each village's close-out figures of the month on the leader's dashboard, as the ledger counts them", async () => {

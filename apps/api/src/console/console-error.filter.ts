@@ -37,7 +37,11 @@ export class ConsoleErrorFilter implements ExceptionFilter {
     const frame = frameOf(req, reply);
     const t = this.views.dictionary(frame.lang);
     const { statusCode, error, message, details } = mapped.body;
-    const fields = Array.isArray(details?.fields) ? (details.fields as Array<{ field: string; messages: string[] }>) : undefined;
+    // A refused form names its fields with their messages; a refused edit (403) names only the fields.
+    const fields =
+      Array.isArray(details?.fields) && details.fields.every((f) => typeof (f as { field?: unknown })?.field === 'string')
+        ? (details.fields as Array<{ field: string; messages: string[] }>)
+        : undefined;
     // The services speak English; a Chinese page keeps their words out and says what it can in Chinese.
     const english = frame.lang === 'zh' && /[A-Za-z]{3,}/.test(String(message));
     const page = {
