@@ -456,7 +456,11 @@ describe('web console (HTTP)', () => {
       // The calendar began on 1 August: July's steps were skipped, which the cards say instead of 未开始.
       const skipped = page.text.match(/工作日历启用前，按日历不运行/g) ?? [];
       expect(skipped).toHaveLength(period ? 5 : 0);
-      if (!period) expect(page.text).toContain('<span class="waiting">待先完成：月交办 + 任务清单、月自查 + 问题清单</span>');
+      if (!period) {
+        expect(page.text).toContain('<span class="waiting">待先完成：月交办 + 任务清单、月自查 + 问题清单</span>');
+        // Only the step that can run now has the button: August's dispatch.
+        expect(page.text.match(/action="\/cycle\/(\w+)\/run"/g)).toEqual(['action="/cycle/dispatch/run"']);
+      }
       for (const v of villages as Array<{ id: string; name: string }>) {
         const c = (await t.http().get(`/api/v1/ledger?unitId=${v.id}&from=${from}&to=${to}&pageSize=1`).set(bearer(token))).body.totals;
         found += c.found;
