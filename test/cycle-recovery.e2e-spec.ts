@@ -125,4 +125,19 @@ describe('cycle steps that recover by themselves', () => {
     expect((await run('2026-12', 'step:self_check')).attempts).toBe(1);
     expect(await reports()).toBe(teams);
   });
+
+  it('lets a leader run a failed step by hand', async () => {
+    // December's review, run by hand before its day, fails while the database refuses it.
+    await db().query(`CREATE FUNCTION refuse_review() RETURNS trigger LANGUAGE plpgsql AS $$
+                      BEGIN RAISE EXCEPTION 'the database is refusing writes'; END $$`);
+    await db().query(`CREATE TRIGGER refuse_review BEFORE UPDATE ON cycle_run FOR EACH ROW
+                      WHEN (NEW.state = 'done' AND NEW.key = 'step:review') EXECUTE FUNCTION refuse_review()`);
+    const hand = () => t.http().post(`/api/v1/cycles/2026-12/steps/review/run?unitId=${township}`).set(bearer(leader));
+    expect((await hand()).status).toBe(500);
+    expect(await run('2026-12', 'step:review')).toMatchObject({ state: 'failed', attempts: 1 });
+    await db().query(`DROP TRIGGER refuse_review ON cycle_run`);
+    const again = await hand();
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ step: 'review', state: 'done', trigger: 'manual', attempts: 2 });
+  });
 });
