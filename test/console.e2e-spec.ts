@@ -379,6 +379,29 @@ describe('web console (HTTP)', () => {
     expect(late.text).toContain('现在允许：');
   });
 
+  it('answers a bulletin asked for before the month’s earlier steps, or for a month to come, with a page that says why', async () => {
+    const leader = await signIn('zc_leader');
+    const township = await unitId(t, '中厂镇');
+    const docs = await leader.get('/docs').expect(200);
+    const early = await leader
+      .post('/bulletin')
+      .type('form')
+      .send({ _csrf: csrfOf(docs.text), unitId: township, period: '2026-08' });
+    expect(early.status).toBe(409);
+    expect(early.text).toContain(
+      '<p class="waiting">待先完成：月交办 + 任务清单、月自查 + 问题清单、月研判 + 整改清单、月汇报 + 进度清单</p>',
+    );
+    expect(early.text).not.toContain('现在允许');
+    const ahead = await leader
+      .post('/bulletin')
+      .type('form')
+      .send({ _csrf: csrfOf(docs.text), unitId: township, period: '2026-09' });
+    expect(ahead.status).toBe(409);
+    expect(ahead.text).toContain('<p class="waiting">2026-09 尚未开始（当地现在是 2026-08），该月的步骤在当月运行。</p>');
+    const issued = await t.app.get(DataSource).query(`SELECT 1 FROM document WHERE kind = 'bulletin' AND unit_id = $1`, [township]);
+    expect(issued).toEqual([]);
+  });
+
   it('lets a leader edit a ticket’s fields and the team its person and measures, each change in the history; a stale form loses', async () => {
     const token = await t.login('zc_leader');
     const village = await unitId(t, '中厂镇第一社区');

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import { mapError, ValidationFailed } from '@app/platform';
+import { stepRefusal } from './cycle-steps';
 import { fieldErrors } from './form-errors';
 import { ConsoleReply, ConsoleRequest, frameOf, SignInRequired } from './session';
 import { ConsoleViews } from './views';
@@ -50,8 +51,9 @@ export class ConsoleErrorFilter implements ExceptionFilter {
       error: frame.lang === 'zh' ? '' : error,
       message: english ? '' : message,
       rows: Array.isArray(details?.rows) ? details.rows : undefined,
-      // An illegal move names what is allowed now, which may be nothing.
-      illegal: Array.isArray(details?.allowed),
+      // A cycle step refused names what it waits for; an illegal move what is allowed now, which may be nothing.
+      stepRefusal: stepRefusal(details, t),
+      illegal: Array.isArray(details?.allowed) && !Array.isArray(details?.missing),
       allowed: details?.allowed,
       fields: fields && fieldErrors(new ValidationFailed(String(message), fields), t, frame.lang),
     };

@@ -1,4 +1,4 @@
-import { CalendarView, STEP_LABELS, StepName, StepView } from '@app/cycles';
+import { CalendarView, STEP_LABELS, StepName, STEPS, StepView } from '@app/cycles';
 import { Dictionary, fill } from './i18n';
 
 /** A cycle step as the dashboard's card shows it: its label, and the earlier steps it waits for. */
@@ -23,4 +23,19 @@ export function upcomingRows(view: CalendarView, lang: 'zh' | 'en') {
       holiday: fixed ? undefined : o.holiday,
     };
   });
+}
+
+/**
+ * What a refused cycle step says on a page, from its 409's details: the earlier steps it waits
+ * for (`missing`), or the month that has not begun (`period`, `current`).
+ */
+export function stepRefusal(details: Record<string, unknown> | undefined, t: Dictionary): string | undefined {
+  const lang = t.htmlLang === 'en' ? 'en' : 'zh';
+  const missing = Array.isArray(details?.missing)
+    ? details.missing.filter((s): s is StepName => (STEPS as readonly unknown[]).includes(s))
+    : [];
+  if (missing.length) return fill(t.stepWaitingFor, { steps: missing.map((s) => STEP_LABELS[s][lang]).join(lang === 'en' ? ', ' : '、') });
+  if (typeof details?.period === 'string' && typeof details?.current === 'string')
+    return fill(t.periodNotBegun, { period: details.period, current: details.current });
+  return undefined;
 }
