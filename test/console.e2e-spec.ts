@@ -2,7 +2,7 @@ import { FakeClock } from '@app/platform';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import TestAgent from 'supertest/lib/agent';
-import { bearer, csv, findingsRows, unitId } from './support/fixtures';
+import { bearer, csv, findingsRows, raiseTicket, unitId } from './support/fixtures';
 import { binary } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -396,6 +396,88 @@ describe('web console (HTTP)', () => {
     expect(late.text).toContain('现在允许：');
   });
 
+  it('answers a bulletin asked for before the month’s earlier steps, or for a month to come, with a page that says why', async () => {
+    const leader = await signIn('zc_leader');
+    const township = await unitId(t, '中厂镇');
+    const docs = await leader.get('/docs').expect(200);
+    const early = await leader
+      .post('/bulletin')
+      .type('form')
+      .send({ _csrf: csrfOf(docs.text), unitId: township, period: '2026-08' });
+    expect(early.status).toBe(409);
+    expect(early.text).toContain(
+      '<p class="waiting">待先完成：月交办 + 任务清单、月自查 + 问题清单、月研判 + 整改清单、月汇报 + 进度清单</p>',
+    );
+    expect(early.text).not.toContain('现在允许');
+    const ahead = await leader
+      .post('/bulletin')
+      .type('form')
+      .send({ _csrf: csrfOf(docs.text), unitId: township, period: '2026-09' });
+    expect(ahead.status).toBe(409);
+    expect(ahead.text).toContain('<p class="waiting">2026-09 尚未开始（当地现在是 2026-08），该月的步骤在当月运行。</p>');
+    const issued = await t.app.get(DataSource).query(`SELECT 1 FROM document WHERE kind = 'bulletin' AND unit_id = $1`, [township]);
+    expect(issued).toEqual([]);
+  });
+
+  it('lets a leader edit a ticket’s fields and the team its person and measures, each change in the history; a stale form loses', async () => {
+    const token = await t.login('zc_leader');
+    const village = await unitId(t, '中厂镇第一社区');
+    const id = await raiseTicket(t, token, { title: '饮水管网老化', unitId: village, deadline: '2026-09-30' });
+    const leader = await signIn('zc_leader');
+    const page = await leader.get(`/tickets/${id}`);
+    expect(page.text).toContain(`<a href="/tickets/${id}/edit" class="edit-ticket">修改问题</a>`);
+    const form = await leader.get(`/tickets/${id}/edit`).expect(200);
+    const names = [...form.text.matchAll(/id="edit-([A-Za-z]+)"/g)].map((m) => m[1]);
+    expect(names).toEqual(['title', 'description', 'category', 'responsible', 'supervisingLeader', 'measures']);
+    const values = formFieldsOf(form.text, `/tickets/${id}/edit`);
+    expect(values).toMatchObject({ version: '1', title: '饮水管网老化', responsible: '张三', measures: '督促整改' });
+    const saved = await leader
+      .post(`/tickets/${id}/edit`)
+      .type('form')
+      .send({ ...values, responsible: '李四', supervisingLeader: '王镇长', measures: '更换主管道' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.location).toBe(`/tickets/${id}#history`);
+    const history = (await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(token))).body;
+    expect(history.filter((h: { kind: string }) => h.kind === 'updated').map((h: { data: unknown }) => h.data)).toEqual([
+      { field: 'responsible', from: '张三', to: '李四' },
+      { field: 'supervisingLeader', from: null, to: '王镇长' },
+      { field: 'measures', from: '督促整改', to: '更换主管道' },
+    ]);
+    // The same form again was made on version 1: the ticket is at version 2 now.
+    const stale = await leader
+      .post(`/tickets/${id}/edit`)
+      .type('form')
+      .send({ ...values, title: '饮水管网老化（复核）' });
+    expect(stale.status).toBe(409);
+    expect((await t.http().get(`/api/v1/issues/${id}`).set(bearer(token))).body).toMatchObject({ title: '饮水管网老化', version: 2 });
+
+    // The team may fill in only what the review step asks of it.
+    const team = await signIn('zc_team1');
+    const teamForm = await team.get(`/tickets/${id}/edit`).expect(200);
+    expect([...teamForm.text.matchAll(/id="edit-([A-Za-z]+)"/g)].map((m) => m[1])).toEqual(['responsible', 'measures']);
+    const teamValues = formFieldsOf(teamForm.text, `/tickets/${id}/edit`);
+    expect(
+      (
+        await team
+          .post(`/tickets/${id}/edit`)
+          .type('form')
+          .send({ ...teamValues, title: '改标题' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await team
+          .post(`/tickets/${id}/edit`)
+          .type('form')
+          .send({ ...teamValues, measures: '更换主管道，月底前完成' })
+      ).status,
+    ).toBe(303);
+    expect((await t.http().get(`/api/v1/issues/${id}`).set(bearer(token))).body).toMatchObject({
+      measures: '更换主管道，月底前完成',
+      version: 3,
+    });
+  });
+
   it("shows each village's close-out figures of the month on the leader's dashboard, as the ledger counts them", async () => {
     const agent = await signIn('zc_leader');
     const token = await t.login('zc_leader');
@@ -411,6 +493,14 @@ describe('web console (HTTP)', () => {
     ]) {
       const page = await agent.get(`/dashboard${period ? `?period=${period}` : ''}`);
       expect(page.status).toBe(200);
+      // The calendar began on 1 August: July's steps were skipped, which the cards say instead of 未开始.
+      const skipped = page.text.match(/工作日历启用前，按日历不运行/g) ?? [];
+      expect(skipped).toHaveLength(period ? 5 : 0);
+      if (!period) {
+        expect(page.text).toContain('<span class="waiting">待先完成：月交办 + 任务清单、月自查 + 问题清单</span>');
+        // Only the step that can run now has the button: August's dispatch.
+        expect(page.text.match(/action="\/cycle\/(\w+)\/run"/g)).toEqual(['action="/cycle/dispatch/run"']);
+      }
       for (const v of villages as Array<{ id: string; name: string }>) {
         const c = (await t.http().get(`/api/v1/ledger?unitId=${v.id}&from=${from}&to=${to}&pageSize=1`).set(bearer(token))).body.totals;
         found += c.found;

@@ -86,6 +86,34 @@ describe('the monthly cycle', () => {
     });
   });
 
+  it('refuses a month that has not begun, and a step before the month’s earlier steps, writing nothing', async () => {
+    const runs = async () => (await db().query(`SELECT count(*)::int AS n FROM cycle_run`))[0].n;
+    const documents = async () => (await db().query(`SELECT count(*)::int AS n FROM document`))[0].n;
+    const before = [await runs(), await documents()];
+    at('2026-06-25T02:00:00Z');
+    for (const period of ['2026-07', '2027-06']) {
+      const early = await t.http().post(`/api/v1/cycles/${period}/steps/supervision/run?unitId=${township}`).set(bearer(leader));
+      expect(early.status).toBe(409);
+      expect(early.body).toMatchObject({ statusCode: 409, details: { period, current: '2026-06' } });
+      expect(early.body.message).toContain(`${period} has not begun in Asia/Shanghai (it is 2026-06 there)`);
+    }
+    at('2026-07-01T00:10:00Z');
+    const bulletin = await run('supervision');
+    expect(bulletin.status).toBe(409);
+    expect(bulletin.body.details).toEqual({ missing: ['dispatch', 'self_check', 'review', 'report'], allowed: ['dispatch'] });
+    expect(bulletin.body.message).toBe('2026-07 supervision waits for dispatch, self_check, review, report: run dispatch first');
+    expect((await run('review')).body.details.missing).toEqual(['dispatch', 'self_check']);
+    expect([await runs(), await documents()]).toEqual(before);
+
+    const july = (await t.http().get(`/api/v1/cycles?unitId=${township}&period=2026-07`).set(bearer(leader))).body;
+    expect(july.steps.map((s: { waitingFor: string[] }) => s.waitingFor.length)).toEqual([0, 1, 2, 3, 4]);
+    expect(july.steps.every((s: { beforeCalendar: boolean }) => !s.beforeCalendar)).toBe(true);
+    // The calendar began on 20 June: June's first three steps were skipped, and are not waited for.
+    const june = (await t.http().get(`/api/v1/cycles?unitId=${township}&period=2026-06`).set(bearer(leader))).body;
+    expect(june.steps.map((s: { beforeCalendar: boolean }) => s.beforeCalendar)).toEqual([true, true, true, false, false]);
+    expect(june.steps.map((s: { waitingFor: string[] }) => s.waitingFor)).toEqual([[], [], [], [], ['report']]);
+  });
+
   it('dispatches the drafted task list to each team, once', async () => {
     at('2026-06-25T02:00:00Z');
     const draft = await draftJulyTasks(t, leader, township, [v1, v2]);

@@ -88,11 +88,20 @@ describe('hostile and careless input', () => {
     expect(big.body.statusCode).toBe(413);
   });
 
-  it.each(['9999-12', '1900-01', '2099-01'])('running a step for %s is a 400 and leaves no run behind', async (period) => {
+  it.each(['9999-12', '1900-01', '2101-01'])('running a step for %s is a 400 and leaves no run behind', async (period) => {
     const before = await tableCounts(db());
     const res = await t.http().post(`/api/v1/cycles/${period}/steps/review/run?unitId=${township}`).set(bearer(leader));
     expect(res.status).toBe(400);
     expect(res.body.details.fields[0].field).toBe('period');
+    expect(await tableCounts(db())).toEqual(before);
+  });
+
+  it('running a step for a well-formed month that has not begun is a 409 and leaves no run behind', async () => {
+    const before = await tableCounts(db());
+    const res = await t.http().post(`/api/v1/cycles/2099-01/steps/dispatch/run?unitId=${township}`).set(bearer(leader));
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ statusCode: 409, details: { period: '2099-01' } });
+    expect(res.body.message).toMatch(/2099-01 has not begun in Asia\/Shanghai/);
     expect(await tableCounts(db())).toEqual(before);
   });
 

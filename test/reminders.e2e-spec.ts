@@ -1,6 +1,8 @@
 import { PAIRING_DAYS, ReminderService, StepRunner } from '@app/cycles';
 import { WebhookSender } from '@app/notifications';
 import { FakeClock } from '@app/platform';
+import { DEMO_PASSWORD } from '@app/org';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { bearer, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -154,6 +156,48 @@ describe('reminders, escalation, calendar events and webhooks', () => {
       last_error: expect.stringMatching(/never arrives twice/),
     });
     expect(receiver.received.length).toBe(before);
+  });
+
+  it('escalates up the tree: the township when overdue, the county past a second grace period, each named on the record', async () => {
+    const county = await unitId(t, '白河县');
+    const [ticket] = await db().query(`SELECT id, code FROM ticket WHERE title = '提醒测试'`);
+    const countyNotices = async () =>
+      db().query(`SELECT * FROM notification WHERE kind = 'overdue_escalated' AND data->>'ticketId' = $1`, [ticket.id]);
+    const record = async () =>
+      (await t.http().get(`/api/v1/accountability?unitId=${township}&pageSize=200`).set(bearer(leader))).body.items.find(
+        (r: { ticketId: string }) => r.ticketId === ticket.id,
+      );
+    // Due 23 June: 30 days overdue is the 15-day grace period and the 15 days after it, not yet past them.
+    clock.set('2026-07-23T02:00:00Z');
+    await t.app.get(ReminderService).sweep();
+    expect(await countyNotices()).toEqual([]);
+    expect((await record()).levelsTold).toEqual([
+      { unitId: township, unitName: '中厂镇', kind: 'township', at: '2026-06-30T02:00:00.000Z' },
+    ]);
+
+    clock.set('2026-07-24T02:00:00Z');
+    const sweep = await t.app.get(ReminderService).sweep();
+    expect(sweep.escalated).toBeGreaterThan(0);
+    await t.app.get(ReminderService).sweep();
+    const notices = await countyNotices();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({
+      unit_id: county,
+      audience: 'leaders',
+      title: `中厂镇第一社区问题${ticket.code}逾期31天，报白河县督办`,
+    });
+    expect(notices[0].body).toContain('已告知中厂镇');
+    expect((await record()).levelsTold).toEqual([
+      { unitId: township, unitName: '中厂镇', kind: 'township', at: '2026-06-30T02:00:00.000Z' },
+      { unitId: county, unitName: '白河县', kind: 'county', at: '2026-07-24T02:00:00.000Z' },
+    ]);
+    // The console's accountability page names them too.
+    const agent = request.agent(t.app.getHttpServer());
+    const login = await agent.get('/login').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+    await agent.post('/login').type('form').send({ username: 'zc_leader', password: DEMO_PASSWORD, _csrf: csrf, next: '/' }).expect(303);
+    const page = await agent.get(`/accountability-records?unitId=${township}`).expect(200);
+    expect(page.text).toContain('<td class="levels-told">中厂镇、白河县</td>');
   });
 
   it('marks notifications read, one by one or all at once', async () => {

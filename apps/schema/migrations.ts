@@ -13,6 +13,7 @@ import { Campaigns1795800000000 } from '../../libs/campaigns/src/migrations/1795
 import { WebhookSecret1795850000000 } from '../../libs/notifications/src/migrations/1795850000000-webhook-secret';
 import { TicketHistoryChain1795900000000 } from '../../libs/tickets/src/migrations/1795900000000-ticket-history-chain';
 import { ServiceRole1795900000001 } from '../../libs/platform/src/migrations/1795900000001-service-role';
+import { AccountabilityLevels1795912000000 } from '../../libs/cycles/src/migrations/1795912000000-accountability-levels';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -34,4 +35,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   WebhookSecret1795850000000,
   TicketHistoryChain1795900000000,
   ServiceRole1795900000001,
+  AccountabilityLevels1795912000000,
 ];

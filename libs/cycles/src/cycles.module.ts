@@ -9,9 +9,11 @@ import { CYCLES_QUEUE } from './jobs/cycles-jobs';
 import { RankingsQuery } from './ranking/rankings.service';
 import { TeamMetricsService } from './ranking/team-metrics.service';
 import { AccountabilityService } from './reminders/accountability.service';
+import { OverdueEscalation } from './reminders/escalation';
 import { ReminderService } from './reminders/reminder.service';
 import { CycleService } from './runs/cycle.service';
 import { EventRunner } from './runs/event-runner';
+import { FailedRuns } from './runs/failed-runs';
 import { CycleOutputListeners } from './runs/output-listeners';
 import { STEP_HANDLERS, StepHandler } from './runs/step-handler';
 import { StepRunner } from './runs/step-runner.service';
@@ -42,11 +44,13 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     TeamMetricsService,
     RankingsQuery,
     ReminderService,
+    OverdueEscalation,
     AccountabilityService,
     CycleService,
     EventRunner,
     CycleOutputListeners,
     StepRunner,
+    FailedRuns,
     CycleScheduler,
     BulletinRules,
     ...STEPS,
@@ -60,6 +64,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     RankingsQuery,
     CycleService,
     StepRunner,
+    FailedRuns,
     CycleScheduler,
     ReminderService,
     AccountabilityService,

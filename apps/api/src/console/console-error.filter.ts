@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import { mapError, ValidationFailed } from '@app/platform';
+import { stepRefusal } from './cycle-steps';
 import { fieldErrors } from './form-errors';
 import { ConsoleReply, ConsoleRequest, frameOf, SignInRequired } from './session';
 import { ConsoleViews } from './views';
@@ -37,7 +38,11 @@ export class ConsoleErrorFilter implements ExceptionFilter {
     const frame = frameOf(req, reply);
     const t = this.views.dictionary(frame.lang);
     const { statusCode, error, message, details } = mapped.body;
-    const fields = Array.isArray(details?.fields) ? (details.fields as Array<{ field: string; messages: string[] }>) : undefined;
+    // A refused form names its fields with their messages; a refused edit (403) names only the fields.
+    const fields =
+      Array.isArray(details?.fields) && details.fields.every((f) => typeof (f as { field?: unknown })?.field === 'string')
+        ? (details.fields as Array<{ field: string; messages: string[] }>)
+        : undefined;
     // The services speak English; a Chinese page keeps their words out and says what it can in Chinese.
     const english = frame.lang === 'zh' && /[A-Za-z]{3,}/.test(String(message));
     const page = {
@@ -46,8 +51,9 @@ export class ConsoleErrorFilter implements ExceptionFilter {
       error: frame.lang === 'zh' ? '' : error,
       message: english ? '' : message,
       rows: Array.isArray(details?.rows) ? details.rows : undefined,
-      // An illegal move names what is allowed now, which may be nothing.
-      illegal: Array.isArray(details?.allowed),
+      // A cycle step refused names what it waits for; an illegal move what is allowed now, which may be nothing.
+      stepRefusal: stepRefusal(details, t),
+      illegal: Array.isArray(details?.allowed) && !Array.isArray(details?.missing),
       allowed: details?.allowed,
       fields: fields && fieldErrors(new ValidationFailed(String(message), fields), t, frame.lang),
     };

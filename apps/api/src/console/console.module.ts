@@ -15,6 +15,7 @@ import { DocsConsoleController } from './docs.console-controller';
 import { InspectorConsoleController } from './inspector.console-controller';
 import { LeaderConsoleController } from './leader.console-controller';
 import { ConsoleAuthGuard, ConsoleSessions } from './session';
+import { TicketEditConsoleController } from './ticket-edit.console-controller';
 import { TeamConsoleController } from './team.console-controller';
 import { TeamWorkConsoleController } from './team-work.console-controller';
 import { VerificationConsoleController } from './verification.console-controller';
@@ -38,6 +39,7 @@ import { ConsoleViews } from './views';
     AdminConsoleController,
     AppShellConsoleController,
     VerificationConsoleController,
+    TicketEditConsoleController,
   ],
   providers: [AppShell, ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
 })

@@ -34,6 +34,7 @@ import {
 import { closeRateChart, overdueTrendChart } from './charts';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsolePages, field, formOf } from './console-page';
+import { stepCards, upcomingRows } from './cycle-steps';
 import { fill } from './i18n';
 import { ConsoleTownships } from './townships';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
@@ -100,7 +101,7 @@ export class LeaderConsoleController {
       rates,
       rateChart: rates.length ? closeRateChart(rates, t.closeRate, t.noTickets) : '',
       trendChart: overdueTrendChart(await this.overdueTrend(p, township.id, period), t.overdueTrend),
-      steps: cycle.steps.map((s) => ({ ...s, label: STEP_LABELS[s.step][t.htmlLang === 'en' ? 'en' : 'zh'] })),
+      steps: stepCards(cycle.steps, t),
       // The cycles lib's rule: the button shows only to those it lets run a step.
       mayRun: mayRunSteps(p.scope, { id: township.id, path: (await this.calendars.forTownship(township.id)).unitPath }),
     });
@@ -231,7 +232,6 @@ export class LeaderConsoleController {
     const t = this.pages.t(req);
     const lang = t.htmlLang === 'en' ? 'en' : 'zh';
     const now = this.clock.now().getTime();
-    const fixedKeys = new Set(view.config.fixedDays.map((f) => f.key));
     const errors = Object.fromEntries((state.problems ?? []).map((pr) => [pr.input, pr.message]));
     const next = (key: string) => view.upcoming.find((o) => o.key === key && Date.parse(o.dueAt) > now)?.dueAt;
     this.pages.show(
@@ -246,16 +246,7 @@ export class LeaderConsoleController {
         holidaysEstimated: view.estimatedHolidayYears.length
           ? t.holidaysEstimated.replace('{years}', view.estimatedHolidayYears.join(lang === 'zh' ? '、' : ', '))
           : undefined,
-        upcoming: view.upcoming.map((o) => {
-          const fixed = fixedKeys.has(o.key.split(':')[1]);
-          return {
-            dueAt: o.dueAt,
-            label: o.key.startsWith('step:') ? (STEP_LABELS[o.key.slice(5) as StepName]?.[lang] ?? o.title) : o.title,
-            // A fixed day's reminder goes out ahead of the day itself, which is not a move off a holiday.
-            forDay: fixed ? o.nominalDay : undefined,
-            holiday: fixed ? undefined : o.holiday,
-          };
-        }),
+        upcoming: upcomingRows(view, lang),
         editable: mayEditCalendar(p.scope, { id: township.id, path: unitPath }),
         form,
         steps: form.steps.map((s) => ({

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountabilityService, CalendarService, CalendarView, CycleService, CycleView, StepView } from '@app/cycles';
 import { NotificationService, WebhookView } from '@app/notifications';
 import { CurrentPrincipal, Principal } from '@app/platform';
@@ -36,6 +36,10 @@ export class CyclesController {
   @Post('cycles/:period/steps/:step/run')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a step now; a step already done changes nothing and answers with what it produced' })
+  @ApiConflictResponse({
+    description:
+      'the month has not begun in the township’s time zone, or earlier steps of the month are not done (`details.missing` names them, in order)',
+  })
   run(@CurrentPrincipal() p: Principal, @Param() params: RunStepParams, @Query() q: RunStepQuery): Promise<StepView> {
     return this.cycles.runNow(p, q.unitId, params.period, params.step);
   }

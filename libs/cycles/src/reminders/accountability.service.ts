@@ -3,6 +3,7 @@ import { NotFound, Principal } from '@app/platform';
 import { OrgUnit, UnitSql } from '@app/org';
 import { TicketSql } from '@app/tickets';
 import { DataSource } from 'typeorm';
+import { LevelTold, levelsTold } from './escalation';
 
 export interface AccountabilityView {
   id: string;
@@ -15,6 +16,8 @@ export interface AccountabilityView {
   deadline: string;
   daysOverdue: number;
   createdAt: string;
+  /** Each level of the tree whose leaders were told, lowest first. */
+  levelsTold: LevelTold[];
 }
 
 /** 追责问责 records: tickets overdue past the grace period, with the unit and person named. */
@@ -35,6 +38,10 @@ export class AccountabilityService {
         LIMIT $${scope.params.length + 2} OFFSET $${scope.params.length + 3}`,
       [`${unit.path}%`, ...scope.params, q.pageSize, (q.page - 1) * q.pageSize],
     );
+    const told = await levelsTold(
+      this.db,
+      rows.map((r) => r.id as string),
+    );
     const items: AccountabilityView[] = rows.map((r) => ({
       id: r.id as string,
       ticketId: r.ticket_id as string,
@@ -46,6 +53,7 @@ export class AccountabilityService {
       deadline: r.deadline as string,
       daysOverdue: Number(r.days_overdue),
       createdAt: new Date(r.created_at as string).toISOString(),
+      levelsTold: told.get(r.id as string) ?? [],
     }));
     return { items, total: rows.length ? Number(rows[0].total) : 0, page: q.page, pageSize: q.pageSize };
   }

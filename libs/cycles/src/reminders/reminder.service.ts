@@ -5,6 +5,7 @@ import { UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { DeadlineTicket, TicketFacts } from '@app/tickets';
+import { OverdueEscalation } from './escalation';
 
 interface DueTask {
   id: string;
@@ -33,6 +34,7 @@ export class ReminderService {
     private readonly webhooks: WebhookSender,
     private readonly outbox: WebhookOutbox,
     private readonly tickets: TicketFacts,
+    private readonly escalation: OverdueEscalation,
   ) {}
 
   async sweep(): Promise<{ reminded: number; escalated: number; accountability: number; webhooks: number }> {
@@ -159,6 +161,9 @@ export class ReminderService {
         out.deliveries.push(...a.deliveries);
       }
     }
+    const further = await this.escalation.escalateFurther(m, t, escalateTo, graceDays);
+    out.escalated += further.escalated;
+    out.deliveries.push(...further.deliveries);
     return out;
   }
 }

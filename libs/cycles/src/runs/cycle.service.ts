@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { mayRunSteps } from '../calendar/calendar-access';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
 import { STEP_LABELS, STEPS, StepName } from '../calendar/calendar-config';
-import { CalendarService } from '../calendar/calendar.service';
-import { isPeriod, Period, periodAt, shiftPeriod } from '../calendar/period';
+import { CalendarService, TownshipCalendar } from '../calendar/calendar.service';
+import { isPeriod, Period, periodAt } from '../calendar/period';
 import { occurrences } from '../calendar/schedule';
 import { RunRow, RunState, StepRunner } from './step-runner.service';
+import { beforeCalendar, earlierSteps } from './step-order';
 
 export interface StepView {
   step: StepName;
@@ -19,6 +20,10 @@ export interface StepView {
   attempts: number;
   trigger: 'schedule' | 'manual' | null;
   error: string | null;
+  /** Due before the township's calendar began: skipped by the schedule (a leader may still run it). */
+  beforeCalendar: boolean;
+  /** Earlier steps of the month that must be done before this one can run. */
+  waitingFor: StepName[];
   produced: Record<string, unknown> | null;
   outputs: Array<{ id: string; kind: string; subjectUnitId: string | null }>;
 }
@@ -63,7 +68,8 @@ export class CycleService {
     for (const step of STEPS) {
       const run = runs.get(`step:${step}`);
       const due = planned.find((o) => o.key === `step:${step}`)?.dueAt ?? run?.due_at ?? null;
-      steps.push(await this.stepView(step, run, due));
+      const waitingFor = run?.state === 'done' ? [] : this.missingBefore(cal, period, step, runs);
+      steps.push(await this.stepView(step, run, due, { beforeCalendar: !run && beforeCalendar(cal, due), waitingFor }));
     }
     const events = planned
       .filter((o) => o.kind === 'event')
@@ -80,7 +86,17 @@ export class CycleService {
     return { unitId, unitName: unit.name, period, timezone: cal.config.timezone, steps, events };
   }
 
-  private async stepView(step: StepName, run: RunRow | undefined, due: Date | null): Promise<StepView> {
+  /** The earlier steps of the month, due once the calendar existed, that are not done. */
+  private missingBefore(cal: TownshipCalendar, period: Period, step: StepName, runs: Map<string, RunRow>): StepName[] {
+    return earlierSteps(cal, period, step, this.calendars.workingDays).filter((s) => runs.get(`step:${s}`)?.state !== 'done');
+  }
+
+  private async stepView(
+    step: StepName,
+    run: RunRow | undefined,
+    due: Date | null,
+    order: Pick<StepView, 'beforeCalendar' | 'waitingFor'> = { beforeCalendar: false, waitingFor: [] },
+  ): Promise<StepView> {
     return {
       step,
       label: STEP_LABELS[step].zh,
@@ -91,6 +107,7 @@ export class CycleService {
       attempts: run?.attempts ?? 0,
       trigger: run?.trigger ?? null,
       error: run?.error ?? null,
+      ...order,
       produced: run?.summary ?? null,
       outputs: run ? await this.runner.outputs(run.id) : [],
     };
@@ -103,9 +120,20 @@ export class CycleService {
       throw ValidationFailed.field('period', `must be a month from ${FIRST_PERIOD} to ${LAST_PERIOD}`);
     const unit = await this.township(principal, unitId);
     if (!mayRunSteps(principal.scope, unit)) throw new Forbidden('Only a township leader runs a step by hand');
-    // A month's steps run during it; the task list of the coming month may go out before it begins.
-    const latest = shiftPeriod(periodAt(this.clock.now(), (await this.calendars.forTownship(unitId)).config.timezone), 1);
-    if (period > latest) throw ValidationFailed.field('period', `must not be later than ${latest}: that month's steps cannot run yet`);
+    const cal = await this.calendars.forTownship(unitId);
+    const current = periodAt(this.clock.now(), cal.config.timezone);
+    if (period > current)
+      throw new Conflict(`${period} has not begun in ${cal.config.timezone} (it is ${current} there): a month's steps run during it`, {
+        period,
+        current,
+      });
+    const runs = new Map((await this.runner.runs(unitId, period)).map((r) => [r.key, r]));
+    const missing = runs.get(`step:${step}`)?.state === 'done' ? [] : this.missingBefore(cal, period, step, runs);
+    if (missing.length)
+      throw new Conflict(`${period} ${step} waits for ${missing.join(', ')}: run ${missing[0]} first`, {
+        missing,
+        allowed: [missing[0]],
+      });
     const run = await this.runner.run(unitId, period, `step:${step}`, { kind: 'manual', userId: principal.userId });
     return this.stepView(step, run, run.due_at);
   }

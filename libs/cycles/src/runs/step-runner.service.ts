@@ -6,10 +6,12 @@ import { STEPS, StepName } from '../calendar/calendar-config';
 import { CalendarService, TownshipCalendar } from '../calendar/calendar.service';
 import { Period } from '../calendar/period';
 import { occurrences } from '../calendar/schedule';
+import { CATCH_UP_MONTHS } from '../scheduler/catch-up';
 import { EventRunner } from './event-runner';
 import { CycleOutputListeners, CycleOutputOf, CycleOutputRecord } from './output-listeners';
 import type { OutputData } from './output-data';
 import { OutputKind, STEP_HANDLERS, StepContext, StepHandler } from './step-handler';
+import { runsFirst } from './step-order';
 
 export type RunState = 'pending' | 'running' | 'done' | 'failed';
 
@@ -137,6 +139,44 @@ export class StepRunner {
       this.logger.warn(`${township.unitName} ${period} ${key} failed: ${message}`);
       throw e;
     }
+  }
+
+  /** The scheduled runs of each township in this process, which take turns. */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  /**
+   * A scheduled run: whatever must come before it runs first, oldest first (the missed steps of
+   * earlier months in the catch-up window, then the earlier steps of its own month), so that a
+   * month's steps keep their order and bulletin numbers follow the months. A township's
+   * scheduled runs take turns, so that one run's earlier steps are not started twice at once.
+   */
+  async runInOrder(unitId: string, period: Period, key: string, trigger: Trigger): Promise<RunRow> {
+    const previous = this.turns.get(unitId) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.runAfterEarlier(unitId, period, key, trigger));
+    this.turns.set(unitId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(unitId) === mine) this.turns.delete(unitId);
+    }
+  }
+
+  private async runAfterEarlier(unitId: string, period: Period, key: string, trigger: Trigger): Promise<RunRow> {
+    const township = await this.calendars.forTownship(unitId);
+    const done = new Set(
+      (
+        await this.db.query<Array<{ period: string; key: string }>>(
+          `SELECT period, key FROM cycle_run WHERE unit_id = $1 AND state = 'done' AND period <= $2`,
+          [unitId, period],
+        )
+      ).map((r) => `${r.period}|${r.key}`),
+    );
+    const first = runsFirst(township, { period, key }, this.clock.now(), done, this.calendars.workingDays, CATCH_UP_MONTHS);
+    for (const before of first) {
+      this.logger.log(`${township.unitName} ${period} ${key} waits for ${before.period} ${before.key}: running it first`);
+      await this.run(unitId, before.period, before.key, trigger);
+    }
+    return this.run(unitId, period, key, trigger);
   }
 
   private async execute(key: string, ctx: StepContext): Promise<Record<string, unknown>> {

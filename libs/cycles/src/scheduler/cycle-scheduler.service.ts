@@ -8,9 +8,11 @@ import { CalendarService } from '../calendar/calendar.service';
 import { periodAt, shiftPeriod } from '../calendar/period';
 import { dueOccurrences } from '../calendar/schedule';
 import { CYCLES_QUEUE, CyclesJobs } from '../jobs/cycles-jobs';
+import { FailedRuns } from '../runs/failed-runs';
 
-/** How far back a tick looks for runs that were missed (a worker down over a month end). */
-export const CATCH_UP_MONTHS = 2;
+import { CATCH_UP_MONTHS } from './catch-up';
+
+export { CATCH_UP_MONTHS } from './catch-up';
 
 /**
  * The job schedulers (one tick per step kind, one for the calendar events, one sweep), each
@@ -28,6 +30,7 @@ export class CycleScheduler {
     private readonly clock: Clock,
     private readonly calendars: CalendarService,
     private readonly config: AppConfig,
+    private readonly failedRuns: FailedRuns,
     @InjectQueue(CYCLES_QUEUE) queue: Queue,
   ) {
     this.queue = new TypedQueue<CyclesJobs>(queue);
@@ -55,6 +58,19 @@ export class CycleScheduler {
     this.logger.log(`job schedulers registered (${this.config.CYCLE_TICK_CRON}, ${tz}); catching up`);
   }
 
+  /**
+   * Puts the job schedulers back when Redis lost them while the workers kept running (a flush,
+   * a failover to an empty replica); the catch-up ticks of `register` then run what came due.
+   */
+  async ensureRegistered(): Promise<boolean> {
+    const keys = [...[...STEPS, 'events'].map((w) => `tick-${w}`), 'sweep'];
+    const present = await Promise.all(keys.map((k) => this.queue.queue.getJobScheduler(k)));
+    if (present.every(Boolean)) return false;
+    this.logger.warn(`job schedulers missing from Redis (${keys.filter((_, i) => !present[i]).join(', ')}): registering them again`);
+    await this.register();
+    return true;
+  }
+
   /** Enqueues the due runs of one step kind (or the events) for every township. */
   async tick(what: StepName | 'events'): Promise<number> {
     const now = this.clock.now();
@@ -65,6 +81,7 @@ export class CycleScheduler {
       `SELECT unit_id, period, key FROM cycle_run WHERE state = 'done' AND period >= $1`,
       [oldest],
     );
+    const failed = await this.failedRuns.since(oldest);
     const doneBy = new Map<string, Set<string>>();
     for (const d of done) {
       if (!doneBy.has(d.unit_id)) doneBy.set(d.unit_id, new Set());
@@ -80,11 +97,15 @@ export class CycleScheduler {
         (o) => o.dueAt >= cal.startsAt && (what === 'events' ? o.kind === 'event' : o.step === what),
       );
       for (const o of due) {
-        await this.queue.add(
-          'run',
-          { unitId: cal.unitId, period: o.period, key: o.key },
-          { jobId: jobId('run', cal.unitId, o.period, o.key) },
-        );
+        let id = jobId('run', cal.unitId, o.period, o.key);
+        const failure = failed.get(`${cal.unitId}|${o.period}|${o.key}`);
+        if (failure) {
+          // Its failed job keeps that id in the queue for days: a retry, once its wait is over, has an id of its own.
+          if (now < this.failedRuns.retryAt(failure)) continue;
+          await this.failedRuns.notifyOnce(failure, cal.unitName);
+          id = jobId('run', cal.unitId, o.period, o.key, 'retry', failure.attempts);
+        }
+        await this.queue.add('run', { unitId: cal.unitId, period: o.period, key: o.key }, { jobId: id });
         enqueued += 1;
       }
     }

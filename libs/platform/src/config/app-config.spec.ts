@@ -47,6 +47,11 @@ describe('loadConfig', () => {
     ['JWT_TTL', '12 hours', /^JWT_TTL: must be a duration/],
     ['JWT_SECRET', 'too-short', /^JWT_SECRET: must be at least 32 characters/],
     ['CYCLE_STEP_PAUSE_MS', '-1', /^CYCLE_STEP_PAUSE_MS: .*not be less than 0/],
+    ['CYCLE_RETRY_DELAY', '0m', /^CYCLE_RETRY_DELAY: must be a duration/],
+    ['CYCLE_RETRY_MAX_DELAY', 'a day', /^CYCLE_RETRY_MAX_DELAY: must be a duration/],
+    ['CYCLE_SCHEDULER_CHECK', '5', /^CYCLE_SCHEDULER_CHECK: must be a duration/],
+    ['ESCALATION_SECOND_GRACE_DAYS', '0', /^ESCALATION_SECOND_GRACE_DAYS: .*not be less than 1/],
+    ['ESCALATION_SECOND_GRACE_DAYS', 'soon', /^ESCALATION_SECOND_GRACE_DAYS: .*integer/],
   ])('names %s when it is %j', (key, value, pattern) => {
     const lines = problems({ [key]: value });
     expect(lines).toHaveLength(1);

@@ -34,6 +34,17 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const emptyToUndefined = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
+/** The settings that are durations such as `30s` or `24h`. */
+export type DurationSetting =
+  | 'JWT_TTL'
+  | 'LOGIN_LOCK_WINDOW'
+  | 'LOGIN_SLOWDOWN_MAX'
+  | 'SHUTDOWN_TIMEOUT'
+  | 'JOB_LOCK_DURATION'
+  | 'CYCLE_RETRY_DELAY'
+  | 'CYCLE_RETRY_MAX_DELAY'
+  | 'CYCLE_SCHEDULER_CHECK';
+
 /**
  * Every setting the service reads, with its default. Each property is named after its
  * environment variable; `config/settings.yaml` may set the same names, and the environment wins.
@@ -264,6 +275,30 @@ export class AppConfig {
   @Matches(/^(\S+\s+){4}\S+$/, { message: 'must be a cron pattern of five fields, e.g. */5 * * * *' })
   CYCLE_TICK_CRON = '*/5 * * * *';
 
+  /**
+   * A step run whose queue retries ran out is tried again by a later tick this long after its
+   * last failure, the wait doubling with each further round, up to CYCLE_RETRY_MAX_DELAY.
+   */
+  @IsDuration()
+  CYCLE_RETRY_DELAY = '15m';
+
+  @IsDuration()
+  CYCLE_RETRY_MAX_DELAY = '24h';
+
+  /**
+   * Days after a township's grace period (its calendar's overdueGraceDays) at which an overdue
+   * ticket goes one level further up the tree, to the county's leaders.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  ESCALATION_SECOND_GRACE_DAYS = 15;
+
+  /** How often a worker checks that the job schedulers are still in Redis, and puts them back. */
+  @IsDuration()
+  CYCLE_SCHEDULER_CHECK = '1m';
+
   /** The Chromium that prints documents to PDF; without it the PDF rendition answers 503. */
   @IsString()
   @MinLength(1)
@@ -280,7 +315,7 @@ export class AppConfig {
   CYCLE_STEP_PAUSE_MS = 0;
 
   /** Milliseconds in a duration setting such as `JWT_TTL`. */
-  durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'LOGIN_SLOWDOWN_MAX' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION'): number {
+  durationMs(key: DurationSetting): number {
     return parseDurationMs(this[key])!;
   }
 

@@ -6,7 +6,8 @@ import { CategoryList } from './category-list';
 import { RectificationClass, Source } from '../domain/categories';
 import { draftProblems, NewTicket } from '../domain/ticket-draft';
 import { PlannedMilestone, Status } from '../domain/ticket-state';
-import { mayRaise } from './ticket-access';
+import { EditableField, editableFields } from '../domain/ticket-edit';
+import { actorFor, mayRaise } from './ticket-access';
 import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
 import { TicketCreation } from './ticket-creation.service';
 
@@ -40,6 +41,8 @@ export interface HistoryEntry {
 
 export interface TicketDetail extends TicketView {
   children: Array<{ id: string; code: string; unitName: string; status: Status }>;
+  /** The fields the caller may change with `PATCH /issues/:id` now. */
+  editableFields: EditableField[];
 }
 
 /** Creating and reading tickets (问题清单): single ones and common problems (共性问题). */
@@ -76,7 +79,11 @@ export class TicketService {
           [id],
         )
       : [];
-    return { ...toTicketView(row, principal, this.config.TICKET_WARNING_DAYS), children };
+    return {
+      ...toTicketView(row, principal, this.config.TICKET_WARNING_DAYS),
+      children,
+      editableFields: [...editableFields(row.status, actorFor(principal, row))],
+    };
   }
 
   async history(principal: Principal, id: string): Promise<HistoryEntry[]> {
