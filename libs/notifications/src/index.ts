@@ -3,3 +3,4 @@ export * from './notifications-jobs';
 export * from './notification.service';
 export * from './webhook-outbox';
 export * from './webhook-sender';
+export * from './notification-log';

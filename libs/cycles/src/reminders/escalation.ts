@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotificationService } from '@app/notifications';
+import { NotificationLog, NotificationService } from '@app/notifications';
 import { Queryable, UnitKind, Units } from '@app/org';
 import { AppConfig } from '@app/platform';
 import type { EntityManager } from 'typeorm';
@@ -70,16 +70,23 @@ export class OverdueEscalation {
 /** Writes onto the ticket's accountability record for a deadline (if there is one) each level told, lowest first. */
 export async function recordLevelsTold(q: Queryable, ticketId: string, deadline: string): Promise<void> {
   const keys = overdueKeys(ticketId, deadline);
-  await q.query(
-    `UPDATE accountability_record a
-        SET levels_told = coalesce((
-              SELECT jsonb_agg(jsonb_build_object('unitId', u.id, 'unitName', u.name, 'kind', u.kind, 'at', n.created_at)
-                               ORDER BY u.depth DESC, n.created_at)
-                FROM notification n JOIN org_unit u ON u.id = n.unit_id
-               WHERE n.dedupe_key = ANY($3::text[])), '[]'::jsonb)
-      WHERE a.ticket_id = $1 AND a.deadline = $2::date`,
-    [ticketId, deadline, [keys.first, keys.next]],
+  const sent = await NotificationLog.sentWith(q, [keys.first, keys.next]);
+  const units = await Units.mapByIds(
+    q,
+    sent.map((s) => s.unitId),
   );
+  const levels: LevelTold[] = sent
+    .flatMap((s) => {
+      const u = units.get(s.unitId);
+      return u ? [{ u, s }] : [];
+    })
+    .sort((a, b) => b.u.depth - a.u.depth || a.s.at.getTime() - b.s.at.getTime())
+    .map(({ u, s }) => ({ unitId: u.id, unitName: u.name, kind: u.kind, at: s.at.toISOString() }));
+  await q.query(`UPDATE accountability_record SET levels_told = $3::jsonb WHERE ticket_id = $1 AND deadline = $2::date`, [
+    ticketId,
+    deadline,
+    JSON.stringify(levels),
+  ]);
 }
 
 /** The levels told of each accountability record, by record id. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NotificationService, WebhookOutbox } from '@app/notifications';
+import { UnitSql } from '@app/org';
 import { AppConfig, DEFAULT_JOB_OPTIONS } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { STEP_LABELS } from '../calendar/calendar-config';
@@ -61,7 +62,7 @@ export class FailedRuns {
   async notifyFailedUpTo(unitId: string, period: Period): Promise<void> {
     const rows = await this.db.query<Array<FailedRun & { unit_name: string }>>(
       `SELECT r.id, r.unit_id, r.period, r.key, r.attempts, r.updated_at, r.error, u.name AS unit_name
-         FROM cycle_run r JOIN org_unit u ON u.id = r.unit_id
+         FROM cycle_run r ${UnitSql.join('u', 'r.unit_id')}
         WHERE r.unit_id = $1 AND r.period <= $2 AND r.state = 'failed'`,
       [unitId, period],
     );
