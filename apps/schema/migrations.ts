@@ -11,6 +11,7 @@ import { TicketFourEyesExtensions1795650000000 } from '../../libs/tickets/src/mi
 import { EvidenceChecks1795760000000 } from '../../libs/tickets/src/migrations/1795760000000-evidence-checks';
 import { Campaigns1795800000000 } from '../../libs/campaigns/src/migrations/1795800000000-campaigns';
 import { WebhookSecret1795850000000 } from '../../libs/notifications/src/migrations/1795850000000-webhook-secret';
+import { WebhookDeliveryLog1795917000000 } from '../../libs/notifications/src/migrations/1795917000000-webhook-delivery-log';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -30,4 +31,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   EvidenceChecks1795760000000,
   Campaigns1795800000000,
   WebhookSecret1795850000000,
+  WebhookDeliveryLog1795917000000,
 ];

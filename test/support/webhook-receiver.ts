@@ -5,7 +5,11 @@ export class WebhookReceiver {
   readonly received: unknown[] = [];
   /** The path and query of each request, in the order they came. */
   readonly urls: string[] = [];
+  /** When each request arrived (ms since the epoch). */
+  readonly times: number[] = [];
   reply: { status: number; body: unknown } = { status: 200, body: { errcode: 0, errmsg: 'ok' } };
+  /** Answers for the next requests, in order, before `reply` applies again. */
+  script: Array<{ status: number; body: unknown }> = [];
   private server?: Server;
   url = '';
 
@@ -16,8 +20,10 @@ export class WebhookReceiver {
       req.on('end', () => {
         this.received.push(JSON.parse(text || 'null'));
         this.urls.push(req.url ?? '');
-        res.writeHead(this.reply.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(this.reply.body));
+        this.times.push(Date.now());
+        const answer = this.script.shift() ?? this.reply;
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.body));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

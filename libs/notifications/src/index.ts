@@ -3,3 +3,5 @@ export * from './notifications-jobs';
 export * from './notification.service';
 export * from './webhook-outbox';
 export * from './webhook-sender';
+export * from './webhook-deliveries';
+export * from './robot-message';

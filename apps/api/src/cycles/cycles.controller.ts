@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountabilityService, CalendarService, CalendarView, CycleService, CycleView, StepView } from '@app/cycles';
-import { NotificationService, WebhookView } from '@app/notifications';
+import { DeliveryLog, NotificationService, WebhookDeliveries, WebhookView } from '@app/notifications';
 import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -11,6 +11,7 @@ import {
   PutCalendarDto,
   RunStepParams,
   RunStepQuery,
+  WebhookDeliveriesQuery,
   WebhookDto,
 } from './cycles.dto';
 
@@ -25,6 +26,7 @@ export class CyclesController {
     private readonly calendars: CalendarService,
     private readonly notifications: NotificationService,
     private readonly accountability: AccountabilityService,
+    private readonly deliveries: WebhookDeliveries,
   ) {}
 
   @Get('cycles')
@@ -72,6 +74,18 @@ export class CyclesController {
   @HttpCode(204)
   removeWebhook(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string): Promise<void> {
     return this.notifications.removeWebhook(p, id);
+  }
+
+  @Get('units/:id/webhook/deliveries')
+  @ApiOperation({
+    summary: 'The delivery log of the unit’s robot: recent messages, newest first, with state, attempts and the last error',
+  })
+  webhookDeliveries(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', unitId) id: string,
+    @Query() q: WebhookDeliveriesQuery,
+  ): Promise<DeliveryLog> {
+    return this.deliveries.list(p, id, { state: q.state, page: q.page, pageSize: q.pageSize });
   }
 
   @Get('accountability')

@@ -159,6 +159,27 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9.:_\-[\], ]*$/, { message: 'must be host names or addresses separated by commas' })
   WEBHOOK_ALLOWED_HOSTS = '';
 
+  /** Attempts at sending one robot message before it is marked failed in the delivery log. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  WEBHOOK_ATTEMPTS = 5;
+
+  /** The wait before the first retry of a robot message; each further retry waits twice as long. */
+  @IsDuration()
+  WEBHOOK_RETRY_DELAY = '5s';
+
+  /**
+   * The bearer token Prometheus sends to read `/metrics`. Unset: `/metrics` answers only
+   * requests from this machine (loopback).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
   /** Requests a minute per user to read (GET, HEAD). */
   @Transform(toInt)
   @IsInt()
@@ -263,7 +284,9 @@ export class AppConfig {
   CYCLE_STEP_PAUSE_MS = 0;
 
   /** Milliseconds in a duration setting such as `JWT_TTL`. */
-  durationMs(key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'LOGIN_SLOWDOWN_MAX' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION'): number {
+  durationMs(
+    key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'LOGIN_SLOWDOWN_MAX' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION' | 'WEBHOOK_RETRY_DELAY',
+  ): number {
     return parseDurationMs(this[key])!;
   }
 
@@ -324,6 +347,7 @@ const KNOWN_KEYS = new Set(
   Object.keys(new AppConfig()).concat([
     'HOST',
     'SECRETS_KEY',
+    'METRICS_TOKEN',
     'DATABASE_URL',
     'REDIS_URL',
     'ADMIN_PASSWORD',
