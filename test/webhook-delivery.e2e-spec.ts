@@ -1,6 +1,7 @@
 import { OutboundAddressPolicy, OutboundVerdict, Clock, SecretBox } from '@app/platform';
 import { WebhookOutbox, WebhookSender } from '@app/notifications';
 import { DataSource } from 'typeorm';
+import { consoleSignIn } from './support/console-session';
 import { bearer, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
@@ -168,6 +169,29 @@ describe('robot webhook delivery: WeCom markdown, retries with backoff, the deli
     expect((await t.http().get(`/api/v1/units/${township}/webhook/deliveries?state=lost`).set(bearer(leader))).status).toBe(400);
     const team = await t.login('zc_team1');
     expect((await t.http().get(`/api/v1/units/${township}/webhook/deliveries`).set(bearer(team))).status).toBe(404);
+  });
+
+  it('shows the robot and its delivery log on the console’s page for the township’s leader', async () => {
+    await setRobot('wecom');
+    receiver.reply = { status: 500, body: { errmsg: 'robot down' } };
+    const id = await delivery('控制台失败', '正文');
+    expect(await t.app.get(WebhookSender).send(id, { lastAttempt: true })).toBe('failed');
+    const agent = await consoleSignIn(t, 'zc_leader');
+    const inbox = await agent.get('/inbox').expect(200);
+    expect(inbox.text).toContain('href="/inbox/robot"');
+    const page = await agent.get('/inbox/robot').expect(200);
+    expect(page.text).toContain('企业微信');
+    expect(page.text).toContain(new URL(receiver.url).host);
+    expect(page.text).not.toContain('key=test');
+    const row = page.text.slice(page.text.indexOf('控制台失败') - 200, page.text.indexOf('控制台失败') + 400);
+    expect(row).toContain('class="delivery-failed"');
+    expect(row).toContain('失败');
+    expect(row).toContain('HTTP 500');
+    const failedOnly = await agent.get('/inbox/robot?state=sent').expect(200);
+    expect(failedOnly.text).not.toContain('控制台失败');
+    const team = await consoleSignIn(t, 'zc_team1');
+    expect((await team.get('/inbox').expect(200)).text).not.toContain('href="/inbox/robot"');
+    expect((await team.get('/inbox/robot')).status).toBe(404);
   });
 
   it('connects to the address it checked, without resolving the name a second time', async () => {

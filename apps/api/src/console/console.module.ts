@@ -14,6 +14,7 @@ import { DispatchConsoleController } from './dispatch.console-controller';
 import { DocsConsoleController } from './docs.console-controller';
 import { InspectorConsoleController } from './inspector.console-controller';
 import { LeaderConsoleController } from './leader.console-controller';
+import { RobotConsoleController } from './robot.console-controller';
 import { ConsoleAuthGuard, ConsoleSessions } from './session';
 import { TeamConsoleController } from './team.console-controller';
 import { TeamWorkConsoleController } from './team-work.console-controller';
@@ -38,6 +39,7 @@ import { ConsoleViews } from './views';
     AdminConsoleController,
     AppShellConsoleController,
     VerificationConsoleController,
+    RobotConsoleController,
   ],
   providers: [AppShell, ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
 })
