@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
 import { createValidationPipe } from './common/validation';
+import { registerMetricsHttp } from './observability/metrics-http';
 
 export const API_PREFIX = 'api/v1';
 
@@ -72,6 +73,7 @@ export async function createApiApp(platform: ProcessPlatformOptions, alongside: 
   });
   await app.register(fastifyMultipart, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
   await registerConsoleHttp(app);
+  registerMetricsHttp(app);
   // The web console is served at the root, outside the API's prefix.
   app.setGlobalPrefix(API_PREFIX, { exclude: CONSOLE_ROUTES });
   app.useGlobalPipes(createValidationPipe());

@@ -27,6 +27,7 @@ import { TaskListService } from './tasks/task-list.service';
 import { TaskService } from './tasks/task.service';
 import { TicketFacts } from './tickets/ticket-facts';
 import { TicketFactsSql } from './tickets/ticket-facts.sql';
+import { StepRunMetrics } from './runs/step-run-metrics';
 
 const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionStep];
 
@@ -51,6 +52,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     StepRunner,
     CycleScheduler,
     BulletinRules,
+    StepRunMetrics,
     ...STEPS,
     { provide: STEP_HANDLERS, useFactory: (...steps: StepHandler[]) => steps, inject: [...STEPS] },
     { provide: TicketFacts, useClass: TicketFactsSql },

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Forbidden, NotFound, Principal } from '@app/platform';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Forbidden, Metrics, NotFound, Principal } from '@app/platform';
 import { OrgUnit } from '@app/org';
 import { DataSource } from 'typeorm';
 
@@ -56,8 +56,21 @@ function hostOf(url: string): string {
 
 /** The delivery log of a unit's robot webhook: what was sent, what waits, what failed and why. */
 @Injectable()
-export class WebhookDeliveries {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+export class WebhookDeliveries implements OnModuleInit {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** `webhook_deliveries{state}`: every robot message by state; `failed` counts the failures. */
+  onModuleInit(): void {
+    this.metrics.gauge('webhook_deliveries', 'Robot webhook deliveries by state (pending, sending, sent, failed)', ['state'], async () => {
+      const rows = await this.db.query<Array<{ state: string; n: string }>>(
+        `SELECT state, count(*) AS n FROM webhook_delivery GROUP BY state`,
+      );
+      return rows.map((r) => ({ labels: { state: r.state }, value: Number(r.n) }));
+    });
+  }
 
   async list(principal: Principal, unitId: string, q: { state?: DeliveryState; page: number; pageSize: number }): Promise<DeliveryLog> {
     const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });

@@ -22,6 +22,7 @@ export * from './http/upload';
 export * from './http/input-guard';
 export * from './http/rate-limits';
 export * from './http/outbound-address';
+export * from './observability/metrics';
 export * from './idempotency/idempotency.store';
 export * from './seed/seed-runner';
 export * from './process/run-process';

@@ -16,6 +16,7 @@ import { TokenService } from './auth/token.service';
 import { RateLimits } from './http/rate-limits';
 import { SecretBox } from './auth/secret-box';
 import { OutboundAddressPolicy } from './http/outbound-address';
+import { Metrics } from './observability/metrics';
 import { SeedRunner } from './seed/seed-runner';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { PreparedQueries } from './database/prepared-queries';
@@ -98,6 +99,7 @@ export class PlatformModule {
         SeedRunner,
         IdempotencyStore,
         PreparedQueries,
+        Metrics,
       ],
       exports: [
         AppConfig,
@@ -113,6 +115,7 @@ export class PlatformModule {
         SeedRunner,
         IdempotencyStore,
         PreparedQueries,
+        Metrics,
         BullModule,
       ],
     };
