@@ -17,6 +17,7 @@ import { AppModule } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
 import { createValidationPipe } from './common/validation';
 import { registerMetricsHttp } from './observability/metrics-http';
+import { registerQueueBoard } from './observability/queue-board';
 
 export const API_PREFIX = 'api/v1';
 
@@ -74,6 +75,7 @@ export async function createApiApp(platform: ProcessPlatformOptions, alongside: 
   await app.register(fastifyMultipart, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
   await registerConsoleHttp(app);
   registerMetricsHttp(app);
+  await registerQueueBoard(app);
   // The web console is served at the root, outside the API's prefix.
   app.setGlobalPrefix(API_PREFIX, { exclude: CONSOLE_ROUTES });
   app.useGlobalPipes(createValidationPipe());
