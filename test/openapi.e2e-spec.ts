@@ -1,5 +1,7 @@
+import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { bearer, raiseTicket, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Schema = { $ref?: string; type?: string; format?: string; properties?: Record<string, Schema>; allOf?: Schema[]; items?: Schema };
@@ -90,6 +92,7 @@ describe('the OpenAPI document', () => {
   let t: TestApp;
   let paths: Paths;
   let schemas: Record<string, Schema>;
+  let doc: { components: unknown };
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -97,6 +100,7 @@ describe('the OpenAPI document', () => {
     expect(res.status).toBe(200);
     paths = res.body.paths as Paths;
     schemas = res.body.components.schemas as Record<string, Schema>;
+    doc = res.body as { components: unknown };
   });
   afterAll(() => t.close());
 
@@ -206,5 +210,68 @@ describe('the OpenAPI document', () => {
       'get /api/v1/documents/{id}/pdf',
       'post /api/v1/cycles/{period}/steps/{step}/run',
     ]);
+  });
+
+  it('describes what the routes really answer: each answer validates against its documented schema', async () => {
+    const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+    ajv.addSchema({ $id: 'doc', components: doc.components });
+    const admin = await t.login('admin');
+    const township = await unitId(t, '中厂镇');
+    const village = await unitId(t, '中厂镇第一社区');
+    const ticket = await raiseTicket(t, admin, { title: '路灯损坏', unitId: village, deadline: '2031-06-30' });
+    const calls: Array<[string, string, string]> = [
+      ['get', '/api/v1/auth/me', '/api/v1/auth/me'],
+      ['get', '/api/v1/org-units', '/api/v1/org-units?pageSize=5'],
+      ['get', '/api/v1/org-units/{id}', `/api/v1/org-units/${village}`],
+      ['get', '/api/v1/users', '/api/v1/users?pageSize=5'],
+      ['get', '/api/v1/issues', `/api/v1/issues?unitId=${township}&subtree=true`],
+      ['get', '/api/v1/issues/{id}', `/api/v1/issues/${ticket}`],
+      ['get', '/api/v1/issues/{id}/history', `/api/v1/issues/${ticket}/history`],
+      ['get', '/api/v1/issues/counts', `/api/v1/issues/counts?unitId=${township}`],
+      ['get', '/api/v1/cycles', `/api/v1/cycles?unitId=${township}&period=2026-07`],
+      ['get', '/api/v1/units/{id}/calendar', `/api/v1/units/${township}/calendar`],
+      ['get', '/api/v1/units/{id}/webhook', `/api/v1/units/${township}/webhook`],
+      ['get', '/api/v1/units/{id}/webhook/deliveries', `/api/v1/units/${township}/webhook/deliveries`],
+      ['get', '/api/v1/notifications', '/api/v1/notifications'],
+      ['get', '/api/v1/accountability', `/api/v1/accountability?unitId=${township}`],
+      ['get', '/api/v1/rankings', `/api/v1/rankings?unitId=${township}&period=2026-07`],
+      ['get', '/api/v1/task-lists', `/api/v1/task-lists?unitId=${township}`],
+      ['get', '/api/v1/tasks', `/api/v1/tasks?unitId=${village}`],
+      ['get', '/api/v1/inspections', '/api/v1/inspections'],
+      ['get', '/api/v1/self-checks', `/api/v1/self-checks?unitId=${village}`],
+      ['get', '/api/v1/self-checks/checklist', '/api/v1/self-checks/checklist'],
+      ['get', '/api/v1/ticket-categories', '/api/v1/ticket-categories'],
+      ['get', '/api/v1/health', '/api/v1/health'],
+      ['get', '/api/v1/health/ready', '/api/v1/health/ready'],
+    ];
+    const problems: string[] = [];
+    for (const [method, template, url] of calls) {
+      const res = await t.http().get(url).set(bearer(admin));
+      const op = paths[template][method];
+      const answer = op.responses[String(res.status)];
+      const schema = answer?.content?.['application/json']?.schema;
+      if (!schema) {
+        problems.push(`${method.toUpperCase()} ${url}: ${res.status} is not documented with a schema`);
+        continue;
+      }
+      const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"doc#/components/')));
+      if (!validate(res.body)) problems.push(`${method.toUpperCase()} ${url}: ${ajv.errorsText(validate.errors)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('documents a real error answer: it validates against the error shape', async () => {
+    const ajv = new Ajv({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: 'doc', components: doc.components });
+    const validate = ajv.compile({ $ref: 'doc#/components/schemas/ErrorBody' });
+    const admin = await t.login('admin');
+    for (const res of [
+      await t.http().get('/api/v1/issues/00000000-0000-4000-8000-000000000000').set(bearer(admin)),
+      await t.http().get('/api/v1/issues?pageSize=9999').set(bearer(admin)),
+      await t.http().get('/api/v1/auth/me'),
+    ]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect([res.status, validate(res.body)]).toEqual([res.status, true]);
+    }
   });
 });

@@ -13,7 +13,11 @@ const time: Schema = { type: 'string', format: 'date-time' };
 const date: Schema = { type: 'string', format: 'date' };
 const period: Schema = { type: 'string', pattern: '^\\d{4}-\\d{2}$', example: '2026-07' };
 const anyObject: Schema = { type: 'object', additionalProperties: true };
-const nullable = (s: Schema): Schema => ({ ...s, nullable: true });
+const nullable = (s: Schema): Schema => ({
+  ...s,
+  nullable: true,
+  ...(Array.isArray(s.enum) ? { enum: [...(s.enum as unknown[]), null] } : {}),
+});
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const list = (items: Schema): Schema => ({ type: 'array', items });
 const oneOf = (...values: string[]): Schema => ({ type: 'string', enum: values });
@@ -30,13 +34,15 @@ function object(properties: Record<string, Schema>, optional: string[] = []): Sc
 const pageOf = (item: Schema, extra: Record<string, Schema> = {}): Schema =>
   object({ items: list(item), total: int, page: int, pageSize: int, ...extra });
 
-const UNIT_KIND = oneOf('county', 'township', 'village', 'office', 'inspection_group');
+const UNIT_KIND = oneOf('province', 'county', 'township', 'village', 'office', 'inspection_group');
 const ROLE = oneOf('admin', 'leader', 'member', 'inspector', 'viewer');
 const STATUS = oneOf('open', 'in_progress', 'pending_review', 'closed', 'cancelled');
 const RUN_STATE = oneOf('pending', 'running', 'done', 'failed');
 const STEP = oneOf('dispatch', 'self_check', 'review', 'report', 'supervision');
 const SOURCE = oneOf('patrol', 'supervision', 'self_check', 'audit', 'higher_feedback', 'verification');
 const LIGHT = oneOf('green', 'yellow', 'red');
+/** A ticket's light: `none` when it is closed, cancelled or has no deadline. */
+const TICKET_LIGHT = oneOf('green', 'yellow', 'red', 'none');
 
 const User = object({
   id: uuid,
@@ -111,7 +117,7 @@ const Ticket = object({
   deadline: nullable(date),
   originalDeadline: nullable(date),
   status: STATUS,
-  light: LIGHT,
+  light: TICKET_LIGHT,
   overdue: bool,
   daysOverdue: int,
   daysLeft: nullable(int),
@@ -190,7 +196,7 @@ export const API_SCHEMAS: Record<string, Schema> = {
     estimatedHolidayYears: list(int),
   }),
   Webhook,
-  WebhookSetting: object({ webhook: nullable(ref('Webhook')) }),
+  WebhookSetting: object({ webhook: nullable(Webhook) }),
   DeliveryLog: pageOf(
     object({
       id: uuid,
