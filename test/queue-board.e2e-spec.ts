@@ -37,6 +37,15 @@ describe('queue dashboard', () => {
     expect((await agent.put('/admin/queues/api/queues/notifications/pause')).status).toBe(403);
   });
 
+  it('links the dashboard from the console’s menu for the system administrator only', async () => {
+    const admin = await consoleSignIn(t, 'admin');
+    expect((await admin.get('/inbox').expect(200)).text).toContain('href="/admin/queues"');
+    const county = await consoleSignIn(t, 'county_admin');
+    const page = (await county.get('/inbox').expect(200)).text;
+    expect(page).toContain('href="/admin/users"');
+    expect(page).not.toContain('href="/admin/queues"');
+  });
+
   it('shows the system administrator the dashboard with the service’s queues', async () => {
     const agent = await consoleSignIn(t, 'admin');
     const page = await agent.get('/admin/queues').set('accept', 'text/html');

@@ -39,6 +39,7 @@ const zh = {
     notifications: '通知',
     org: '组织架构',
     users: '用户',
+    queues: '任务队列',
     verification: '专项核查',
   },
   robot: {
@@ -339,6 +340,7 @@ const en: Dictionary = {
     notifications: 'Notifications',
     org: 'Org tree',
     users: 'Users',
+    queues: 'Job queues',
     verification: 'Verification',
   },
   robot: {

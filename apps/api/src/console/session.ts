@@ -118,6 +118,8 @@ function navFor(principal: Principal | undefined, lang: Lang, path: string): Nav
   const items = s.holdsAny('leader', 'viewer') ? [...township, ...inspection, ...team] : [...team, ...inspection, ...township];
   items.push(['/inbox', t.notifications]);
   if (s.holdsAny('admin')) items.push(['/admin/org', t.org], ['/admin/users', t.users]);
+  // The queue dashboard is the system administrator's alone.
+  if (s.global) items.push(['/admin/queues', t.queues]);
   return items.map(([href, label]) => ({ href, label, current: path === href || path.startsWith(`${href}/`) }));
 }
 
