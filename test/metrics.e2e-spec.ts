@@ -1,5 +1,6 @@
 import { WebhookOutbox } from '@app/notifications';
-import { loadConfig } from '@app/platform';
+import { loadConfig, Metrics, serveMetrics } from '@app/platform';
+import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { bearer, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -88,6 +89,33 @@ describe('Prometheus metrics at /metrics', () => {
       for (const queue of ['cycles', 'notifications']) {
         for (const state of ['waiting', 'active', 'delayed', 'failed']) {
           expect(sample(text, `queue_jobs{queue="${queue}",state="${state}"}`)).toBeGreaterThanOrEqual(0);
+        }
+      }
+    });
+
+    it('serves a worker’s metrics on a port of its own, under the same rule', async () => {
+      const metrics = t.app.get(Metrics);
+      metrics.jobDuration.observe({ queue: 'cycles', name: 'scrape-check', outcome: 'completed' }, 0.2);
+      for (const [config, authorization] of [
+        [{}, undefined],
+        [{ METRICS_TOKEN: TOKEN }, `Bearer ${TOKEN}`],
+      ] as const) {
+        const server = await serveMetrics(metrics, config, 0, '127.0.0.1');
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        try {
+          const ok = await fetch(`${base}/metrics`, { headers: authorization ? { authorization } : {} });
+          expect(ok.status).toBe(200);
+          expect(sample(await ok.text(), 'queue_job_duration_seconds_count{queue="cycles",name="scrape-check",outcome="completed"}')).toBe(
+            1,
+          );
+          expect((await fetch(`${base}/other`)).status).toBe(404);
+          if (authorization) {
+            const refused = await fetch(`${base}/metrics`);
+            expect(refused.status).toBe(401);
+            expect(await refused.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+          }
+        } finally {
+          await new Promise((r) => server.close(r));
         }
       }
     });

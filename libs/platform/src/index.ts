@@ -23,6 +23,8 @@ export * from './http/input-guard';
 export * from './http/rate-limits';
 export * from './http/outbound-address';
 export * from './observability/metrics';
+export * from './observability/metrics-access';
+export * from './observability/metrics-server';
 export * from './idempotency/idempotency.store';
 export * from './seed/seed-runner';
 export * from './process/run-process';

@@ -180,6 +180,13 @@ export class AppConfig {
   @MinLength(16, { message: 'must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
+  /** The worker process (`npm run start:worker`) serves its `/metrics` on this port; 0: none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT = 0;
+
   /** Requests a minute per user to read (GET, HEAD). */
   @Transform(toInt)
   @IsInt()
