@@ -10,6 +10,8 @@ export class WebhookReceiver {
   reply: { status: number; body: unknown } = { status: 200, body: { errcode: 0, errmsg: 'ok' } };
   /** Answers for the next requests, in order, before `reply` applies again. */
   script: Array<{ status: number; body: unknown }> = [];
+  /** Answers for the next requests whose body contains the key, in order, before the others apply. */
+  scriptFor = new Map<string, Array<{ status: number; body: unknown }>>();
   private server?: Server;
   url = '';
 
@@ -21,7 +23,8 @@ export class WebhookReceiver {
         this.received.push(JSON.parse(text || 'null'));
         this.urls.push(req.url ?? '');
         this.times.push(Date.now());
-        const answer = this.script.shift() ?? this.reply;
+        const keyed = [...this.scriptFor.entries()].find(([key, answers]) => answers.length && text.includes(key));
+        const answer = keyed?.[1].shift() ?? this.script.shift() ?? this.reply;
         res.writeHead(answer.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(answer.body));
       });

@@ -4,9 +4,15 @@ export type RobotStyle = 'wecom' | 'dingtalk';
 /** WeCom (企业微信) refuses markdown content longer than 4096 bytes. */
 const WECOM_MARKDOWN_MAX_BYTES = 4096;
 
-/** Markdown that WeCom would read as markup, shown as the plain character instead. */
+/**
+ * Characters WeCom's markdown would read as markup (bold, links, code, its <font> tags), given
+ * as their full-width forms: WeCom documents no escape, and full-width signs read naturally in
+ * Chinese text.
+ */
+const FULL_WIDTH: Record<string, string> = { '*': '＊', _: '＿', '`': '｀', '[': '［', ']': '］', '<': '＜', '>': '＞', '#': '＃' };
+
 function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>#]/g, (c) => `\\${c}`);
+  return text.replace(/[*_`[\]<>#]/g, (c) => FULL_WIDTH[c]);
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {
