@@ -19,7 +19,7 @@ describe('robot webhook delivery: WeCom markdown, retries with backoff, the deli
     receiver = await new WebhookReceiver().start();
     t = await startTestApp({
       worker: true,
-      env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_ATTEMPTS: '3', WEBHOOK_RETRY_DELAY: '300ms' },
+      env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_ATTEMPTS: '3', WEBHOOK_RETRY_DELAY: '300ms', WEBHOOK_TIMEOUT: '500ms' },
     });
     leader = await t.login('zc_leader');
     township = await unitId(t, '中厂镇');
@@ -35,6 +35,7 @@ describe('robot webhook delivery: WeCom markdown, retries with backoff, the deli
     receiver.urls.length = 0;
     receiver.script = [];
     receiver.scriptFor.clear();
+    receiver.slow.clear();
     receiver.reply = { status: 200, body: { errcode: 0, errmsg: 'ok' } };
   });
 
@@ -143,6 +144,19 @@ describe('robot webhook delivery: WeCom markdown, retries with backoff, the deli
     expect(arrived('三次都失败')).toHaveLength(3);
   });
 
+  it('never sends again a message the robot may have received: no answer in time is final', async () => {
+    await setRobot('wecom');
+    receiver.slow.set('迟迟不答', 1500);
+    const id = await delivery('超时', '迟迟不答');
+    await t.app.get(WebhookOutbox).enqueue([id]);
+    await until(id, ['failed', 'sent']);
+    expect(await row(id)).toMatchObject({ state: 'failed', attempts: 1, last_error: 'no answer within 0.5 s; not resent' });
+    // Well past the backoff of a retry: it arrived once, and only once.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(arrived('迟迟不答')).toHaveLength(1);
+    expect((await row(id)).attempts).toBe(1);
+  });
+
   it('shows the delivery log to the unit’s leader, newest first, without the robot’s key', async () => {
     await setRobot('wecom');
     receiver.reply = { status: 500, body: { errmsg: 'down' } };
@@ -210,7 +224,7 @@ describe('robot webhook delivery: WeCom markdown, retries with backoff, the deli
         return { ok: true, addresses: ['127.0.0.1'], allowListed: false };
       },
     } as unknown as OutboundAddressPolicy;
-    const sender = new WebhookSender(db(), t.app.get(Clock), policy, t.app.get(SecretBox));
+    const sender = new WebhookSender(db(), t.app.get(Clock), policy, t.app.get(SecretBox), t.config);
     const id = await delivery('固定地址', '正文', url);
     expect(await sender.send(id)).toBe('sent');
     expect(checked).toEqual([url]);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, OutboundAddressPolicy, SecretBox } from '@app/platform';
+import { AppConfig, Clock, OutboundAddressPolicy, SecretBox } from '@app/platform';
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { postJson, PostTimeout } from './pinned-post';
@@ -33,8 +33,6 @@ export function dingTalkSignedUrl(url: string, secret: string, timestampMs: numb
   return `${url}${url.includes('?') ? '&' : '?'}timestamp=${timestampMs}&sign=${encodeURIComponent(sign)}`;
 }
 
-const TIMEOUT_MS = 10_000;
-
 /**
  * Sends one webhook message (a WeCom robot's markdown, a DingTalk robot's text). Retried when it
  * certainly did not arrive (refused connection, an error status, an error code in the reply);
@@ -51,7 +49,13 @@ export class WebhookSender {
     private readonly clock: Clock,
     private readonly addresses: OutboundAddressPolicy,
     private readonly secrets: SecretBox,
+    private readonly config: AppConfig,
   ) {}
+
+  /** How long a robot has to answer before the message counts as possibly delivered. */
+  private get timeoutMs(): number {
+    return this.config.durationMs('WEBHOOK_TIMEOUT');
+  }
 
   async send(deliveryId: string, attempt: SendAttempt = {}): Promise<'sent' | 'failed' | 'skipped'> {
     const claimed = await this.db.transaction(async (m) => {
@@ -113,7 +117,7 @@ export class WebhookSender {
         : claimed.url;
       const notification = claimed.title !== null ? { title: claimed.title, body: claimed.body ?? '' } : undefined;
       const message = robotMessage(claimed.style, claimed.payload, notification);
-      const res = await postJson(new URL(url), JSON.stringify(message), { address, timeoutMs: TIMEOUT_MS });
+      const res = await postJson(new URL(url), JSON.stringify(message), { address, timeoutMs: this.timeoutMs });
       if (res.status >= 300 && res.status < 400) {
         return { state: 'failed', error: `HTTP ${res.status}: the robot answered with a redirect, which is not followed` };
       }
@@ -129,7 +133,7 @@ export class WebhookSender {
       const err = e as Error & { code?: string };
       // A timeout may have delivered the message: not resent. A refused connection did not.
       return e instanceof PostTimeout
-        ? { state: 'failed', error: `no answer within ${TIMEOUT_MS / 1000} s; not resent` }
+        ? { state: 'failed', error: `no answer within ${this.timeoutMs / 1000} s; not resent` }
         : { state: 'pending', error: err.code ?? err.message };
     }
   }

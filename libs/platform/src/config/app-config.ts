@@ -170,6 +170,10 @@ export class AppConfig {
   @IsDuration()
   WEBHOOK_RETRY_DELAY = '5s';
 
+  /** How long a robot has to answer; a message without an answer in time may have arrived, so it is not sent again. */
+  @IsDuration()
+  WEBHOOK_TIMEOUT = '10s';
+
   /**
    * The bearer token Prometheus sends to read `/metrics`. Unset: `/metrics` answers only
    * requests from this machine (loopback).
@@ -292,7 +296,14 @@ export class AppConfig {
 
   /** Milliseconds in a duration setting such as `JWT_TTL`. */
   durationMs(
-    key: 'JWT_TTL' | 'LOGIN_LOCK_WINDOW' | 'LOGIN_SLOWDOWN_MAX' | 'SHUTDOWN_TIMEOUT' | 'JOB_LOCK_DURATION' | 'WEBHOOK_RETRY_DELAY',
+    key:
+      | 'JWT_TTL'
+      | 'LOGIN_LOCK_WINDOW'
+      | 'LOGIN_SLOWDOWN_MAX'
+      | 'SHUTDOWN_TIMEOUT'
+      | 'JOB_LOCK_DURATION'
+      | 'WEBHOOK_RETRY_DELAY'
+      | 'WEBHOOK_TIMEOUT',
   ): number {
     return parseDurationMs(this[key])!;
   }
