@@ -43,6 +43,16 @@ describe('queue backend resolution', () => {
       expect(ready.status).toBe(200);
       expect(ready.body).toMatchObject({ queueBackend: 'postgres', checks: { database: 'up', queue: 'up' } });
       expect((await t.http().post('/api/v1/auth/login').send({ username: 'zc_team1', password: 'Demo@2026' })).status).toBe(200);
+      // The queues are counted and shown on this backend too.
+      const metrics = await t.http().get('/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.text).toMatch(/^queue_jobs\{queue="notifications",state="waiting"\} \d+$/m);
+      const board = await t
+        .http()
+        .get('/admin/queues/api/queues')
+        .set('authorization', `Bearer ${await t.login('admin')}`);
+      expect(board.status).toBe(200);
+      expect((board.body.queues as Array<{ name: string }>).map((q) => q.name).sort()).toEqual(['cycles', 'notifications']);
     } finally {
       await t.close({ keepDatabase: true });
     }

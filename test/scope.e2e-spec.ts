@@ -348,6 +348,10 @@ const CASES: Record<string, Case | 'public'> = {
     send: (t, token, ids) => t.http().delete(`/api/v1/units/${ids.village}/webhook`).set(bearer(token)),
     expect: { ...villageReaders(204), zc_inspector: 403, zc_team1: 403, bh_viewer: 403 },
   },
+  'GET /api/v1/units/{id}/webhook/deliveries': {
+    send: (t, token, ids) => t.http().get(`/api/v1/units/${ids.village}/webhook/deliveries`).set(bearer(token)),
+    expect: { ...villageReaders(200), zc_inspector: 403, zc_team1: 403, bh_viewer: 403 },
+  },
   'GET /api/v1/accountability': {
     send: (t, token, ids) => t.http().get(`/api/v1/accountability?unitId=${ids.township}`).set(bearer(token)),
     expect: townshipReaders(200),

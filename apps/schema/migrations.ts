@@ -14,6 +14,7 @@ import { WebhookSecret1795850000000 } from '../../libs/notifications/src/migrati
 import { TicketHistoryChain1795900000000 } from '../../libs/tickets/src/migrations/1795900000000-ticket-history-chain';
 import { ServiceRole1795900000001 } from '../../libs/platform/src/migrations/1795900000001-service-role';
 import { AccountabilityLevels1795912000000 } from '../../libs/cycles/src/migrations/1795912000000-accountability-levels';
+import { WebhookDeliveryLog1795917000000 } from '../../libs/notifications/src/migrations/1795917000000-webhook-delivery-log';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -36,4 +37,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   TicketHistoryChain1795900000000,
   ServiceRole1795900000001,
   AccountabilityLevels1795912000000,
+  WebhookDeliveryLog1795917000000,
 ];

@@ -5,7 +5,15 @@ export class WebhookReceiver {
   readonly received: unknown[] = [];
   /** The path and query of each request, in the order they came. */
   readonly urls: string[] = [];
+  /** When each request arrived (ms since the epoch). */
+  readonly times: number[] = [];
   reply: { status: number; body: unknown } = { status: 200, body: { errcode: 0, errmsg: 'ok' } };
+  /** Answers for the next requests, in order, before `reply` applies again. */
+  script: Array<{ status: number; body: unknown }> = [];
+  /** Requests whose body contains one of these keys are answered only after this many milliseconds. */
+  slow = new Map<string, number>();
+  /** Answers for the next requests whose body contains the key, in order, before the others apply. */
+  scriptFor = new Map<string, Array<{ status: number; body: unknown }>>();
   private server?: Server;
   url = '';
 
@@ -16,8 +24,15 @@ export class WebhookReceiver {
       req.on('end', () => {
         this.received.push(JSON.parse(text || 'null'));
         this.urls.push(req.url ?? '');
-        res.writeHead(this.reply.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(this.reply.body));
+        this.times.push(Date.now());
+        const keyed = [...this.scriptFor.entries()].find(([key, answers]) => answers.length && text.includes(key));
+        const answer = keyed?.[1].shift() ?? this.script.shift() ?? this.reply;
+        const delay = [...this.slow.entries()].find(([key]) => text.includes(key))?.[1] ?? 0;
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(answer.body));
+        }, delay);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

@@ -16,6 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { CONSOLE_ROUTES, registerConsoleHttp } from './console/console-http';
 import { createValidationPipe } from './common/validation';
+import { completeOpenApi, ErrorBody } from './common/openapi';
+import { registerMetricsHttp } from './observability/metrics-http';
+import { registerQueueBoard } from './observability/queue-board';
 
 export const API_PREFIX = 'api/v1';
 
@@ -72,21 +75,26 @@ export async function createApiApp(platform: ProcessPlatformOptions, alongside: 
   });
   await app.register(fastifyMultipart, { limits: { fileSize: 64 * 1024 * 1024, files: 1, fields: 20 } });
   await registerConsoleHttp(app);
+  registerMetricsHttp(app);
+  await registerQueueBoard(app);
   // The web console is served at the root, outside the API's prefix.
   app.setGlobalPrefix(API_PREFIX, { exclude: CONSOLE_ROUTES });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Rectification tracker API (整改销号 / 督查督办)')
-      .setDescription(
-        'Inspection findings become tickets with owners and deadlines, closed out on verified evidence; the monthly township cycle runs by itself.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  const document = completeOpenApi(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Rectification tracker API (整改销号 / 督查督办)')
+        .setDescription(
+          'Inspection findings become tickets with owners and deadlines, closed out on verified evidence; the monthly township cycle runs by itself.',
+        )
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+      { extraModels: [ErrorBody] },
+    ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', useGlobalPrefix: false });
   return app;

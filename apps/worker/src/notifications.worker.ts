@@ -7,7 +7,8 @@ import { NOTIFICATIONS_QUEUE, NotificationsJobs, WebhookSender } from '@app/noti
 export class NotificationsWorker extends JobWorkerHost<NotificationsJobs> {
   protected readonly queueName = NOTIFICATIONS_QUEUE;
   protected readonly handlers: JobHandlers<NotificationsJobs> = {
-    webhook: (d) => this.webhooks.send(d.deliveryId),
+    // The last of the job's attempts makes a failure final, so the delivery log shows it as failed.
+    webhook: (d, job) => this.webhooks.send(d.deliveryId, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
   };
 
   constructor(

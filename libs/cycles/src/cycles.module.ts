@@ -27,6 +27,7 @@ import { SelfCheckStep } from './steps/self-check.step';
 import { SupervisionStep } from './steps/supervision.step';
 import { TaskListService } from './tasks/task-list.service';
 import { TaskService } from './tasks/task.service';
+import { StepRunMetrics } from './runs/step-run-metrics';
 
 const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionStep];
 
@@ -53,6 +54,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     FailedRuns,
     CycleScheduler,
     BulletinRules,
+    StepRunMetrics,
     ...STEPS,
     { provide: STEP_HANDLERS, useFactory: (...steps: StepHandler[]) => steps, inject: [...STEPS] },
   ],

@@ -4,3 +4,5 @@ export * from './notification.service';
 export * from './webhook-outbox';
 export * from './webhook-sender';
 export * from './notification-log';
+export * from './webhook-deliveries';
+export * from './robot-message';

@@ -4,6 +4,7 @@ import { OrgModule } from '@app/org';
 import { NotificationService } from './notification.service';
 import { NOTIFICATIONS_QUEUE } from './notifications-jobs';
 import { WebhookOutbox } from './webhook-outbox';
+import { WebhookDeliveries } from './webhook-deliveries';
 import { WebhookSender } from './webhook-sender';
 
 /**
@@ -12,7 +13,7 @@ import { WebhookSender } from './webhook-sender';
  */
 @Module({
   imports: [OrgModule, BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE })],
-  providers: [NotificationService, WebhookOutbox, WebhookSender],
-  exports: [NotificationService, WebhookOutbox, WebhookSender],
+  providers: [NotificationService, WebhookOutbox, WebhookSender, WebhookDeliveries],
+  exports: [NotificationService, WebhookOutbox, WebhookSender, WebhookDeliveries],
 })
 export class NotificationsModule {}

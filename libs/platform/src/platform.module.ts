@@ -16,6 +16,7 @@ import { TokenService } from './auth/token.service';
 import { RateLimits } from './http/rate-limits';
 import { SecretBox } from './auth/secret-box';
 import { OutboundAddressPolicy } from './http/outbound-address';
+import { Metrics } from './observability/metrics';
 import { SeedRunner } from './seed/seed-runner';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { PreparedQueries } from './database/prepared-queries';
@@ -110,6 +111,7 @@ export class PlatformModule {
         SeedRunner,
         IdempotencyStore,
         PreparedQueries,
+        Metrics,
       ],
       exports: [
         AppConfig,
@@ -125,6 +127,7 @@ export class PlatformModule {
         SeedRunner,
         IdempotencyStore,
         PreparedQueries,
+        Metrics,
         BullModule,
       ],
     };

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService, LoginResult, UserService, UserView, WorkAreas, workAreasOf } from '@app/org';
 import { CurrentPrincipal, Principal, Public } from '@app/platform';
 import { ChangePasswordDto, LoginDto } from './auth.dto';
+import { ApiErrors, ApiResult } from '../common/openapi';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -14,6 +15,8 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @ApiResult('LoginResult')
+  @ApiErrors(403)
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in; repeated failures for a user or from an address get 429' })
   login(@Body() body: LoginDto, @Req() req: { ip: string }): Promise<LoginResult> {
@@ -21,6 +24,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiResult('User')
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'The signed-in user with memberships and the work areas they open (team, inspection, oversight, administration)',
@@ -30,6 +34,7 @@ export class AuthController {
   }
 
   @Post('password')
+  @ApiResult('LoginResult')
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Change your own password; other sessions end' })

@@ -14,6 +14,7 @@ import { DispatchConsoleController } from './dispatch.console-controller';
 import { DocsConsoleController } from './docs.console-controller';
 import { InspectorConsoleController } from './inspector.console-controller';
 import { LeaderConsoleController } from './leader.console-controller';
+import { RobotConsoleController } from './robot.console-controller';
 import { ConsoleAuthGuard, ConsoleSessions } from './session';
 import { TicketEditConsoleController } from './ticket-edit.console-controller';
 import { TeamConsoleController } from './team.console-controller';
@@ -40,6 +41,7 @@ import { ConsoleViews } from './views';
     AppShellConsoleController,
     VerificationConsoleController,
     TicketEditConsoleController,
+    RobotConsoleController,
   ],
   providers: [AppShell, ConsoleViews, ConsolePages, ConsoleTownships, ConsoleSessions, ConsoleAuthGuard, ConsoleErrorFilter],
 })

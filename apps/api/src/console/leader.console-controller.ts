@@ -304,7 +304,7 @@ export class LeaderConsoleController {
   async inbox(@CurrentPrincipal() p: Principal, @Req() req: ConsoleRequest, @Res() reply: ConsoleReply): Promise<void> {
     const result = await this.notifications.list(p, { page: 1, pageSize: 50 });
     const t = this.pages.t(req);
-    this.pages.show(req, reply, 'notifications', { title: t.nav.notifications, ...result });
+    this.pages.show(req, reply, 'notifications', { title: t.nav.notifications, ...result, robot: p.scope.holdsAny('leader', 'admin') });
   }
 
   @Post('inbox/read-all')

@@ -119,6 +119,8 @@ function navFor(principal: Principal | undefined, lang: Lang, path: string): Nav
   const items = areas.order.flatMap((area) => sections[area]);
   items.push(['/inbox', t.notifications]);
   if (areas.administration) items.push(['/admin/org', t.org], ['/admin/users', t.users]);
+  // The queue dashboard is the system administrator's alone.
+  if (principal.scope.global) items.push(['/admin/queues', t.queues]);
   return items.map(([href, label]) => ({ href, label, current: path === href || path.startsWith(`${href}/`) }));
 }
 

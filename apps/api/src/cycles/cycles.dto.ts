@@ -204,6 +204,13 @@ export class NotificationsQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean() unread?: boolean;
 }
 
+export class WebhookDeliveriesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['pending', 'sending', 'sent', 'failed'], description: 'only deliveries in this state' })
+  @IsOptional()
+  @IsIn(['pending', 'sending', 'sent', 'failed'])
+  state?: 'pending' | 'sending' | 'sent' | 'failed';
+}
+
 export class WebhookDto {
   @ApiProperty({ example: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…' })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })

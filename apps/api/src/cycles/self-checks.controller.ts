@@ -19,6 +19,7 @@ import type { RankingEntry } from '@app/assessment';
 import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { MONTH_OR_YEAR_PERIOD, MONTH_OR_YEAR_PERIOD_MESSAGE, MONTH_PERIOD, MONTH_PERIOD_MESSAGE } from '../common/period';
+import { ApiErrors, ApiResult } from '../common/openapi';
 
 class ChecklistItemDto {
   @ApiProperty({ example: DEFAULT_CHECKLIST[0] }) @IsString() @MinLength(1) @MaxLength(200) item!: string;
@@ -79,6 +80,8 @@ export class SelfChecksController {
   ) {}
 
   @Post('self-checks')
+  @ApiResult('SelfCheck', 201)
+  @ApiErrors(403, 404, 409, 422)
   @ApiOperation({
     summary:
       'A team files its monthly self-check report (自查报告); its problems become tickets (source self_check) under the rules of every ticket: 422 lists each problem that breaks one (an unknown category, say) and nothing is filed',
@@ -88,23 +91,29 @@ export class SelfChecksController {
   }
 
   @Get('self-checks')
+  @ApiResult('SelfCheckList')
+  @ApiErrors(404)
   @ApiOperation({ summary: 'Self-check reports of a unit’s subtree for a month' })
   list(@CurrentPrincipal() p: Principal, @Query() q: SelfCheckQuery): Promise<SelfCheckView[]> {
     return this.selfChecks.list(p, q);
   }
 
   @Get('self-checks/checklist')
+  @ApiResult('TextItems')
   @ApiOperation({ summary: 'The default checklist items of a self-check report' })
   checklist(): { items: string[] } {
     return { items: DEFAULT_CHECKLIST };
   }
 
   @Get('self-checks/:id')
+  @ApiResult('SelfCheck')
   get(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Self-check')) id: string): Promise<SelfCheckView> {
     return this.selfChecks.get(p, id);
   }
 
   @Get('rankings')
+  @ApiResult('Rankings')
+  @ApiErrors(403, 404)
   @ApiOperation({ summary: 'A township’s ranking for a month (provisional until the report step runs), or the year’s roll-up' })
   ranking(@CurrentPrincipal() p: Principal, @Query() q: RankingsQueryDto): Promise<RankingEntry[]> {
     return this.rankings.get(p, q.unitId, q.period);

@@ -4,6 +4,7 @@ import { TaskListService, TaskListView, TaskService, TaskView } from '@app/cycle
 import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { CreateTaskListDto, ProgressDto, ReplaceTasksDto, TaskListQuery, TasksQuery } from './cycles.dto';
+import { ApiErrors, ApiResult } from '../common/openapi';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
@@ -15,22 +16,29 @@ export class TasksController {
   ) {}
 
   @Post('task-lists')
+  @ApiResult('TaskList', 201)
+  @ApiErrors(403, 404, 409)
   @ApiOperation({ summary: 'Draft the month’s task list (任务清单): one task per assignee team; dispatched by the dispatch step' })
   create(@CurrentPrincipal() p: Principal, @Body() body: CreateTaskListDto): Promise<TaskListView> {
     return this.lists.create(p, body);
   }
 
   @Get('task-lists')
+  @ApiResult('TaskLists')
+  @ApiErrors(404)
   list(@CurrentPrincipal() p: Principal, @Query() q: TaskListQuery): Promise<TaskListView[]> {
     return this.lists.list(p, q);
   }
 
   @Get('task-lists/:id')
+  @ApiResult('TaskList')
   get(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Task list')) id: string): Promise<TaskListView> {
     return this.lists.get(p, id);
   }
 
   @Put('task-lists/:id/tasks')
+  @ApiResult('TaskList')
+  @ApiErrors(403, 409)
   @ApiOperation({ summary: 'Replace the tasks of a draft list' })
   replace(
     @CurrentPrincipal() p: Principal,
@@ -41,6 +49,8 @@ export class TasksController {
   }
 
   @Post('task-lists/:id/dispatch')
+  @ApiResult('TaskList')
+  @ApiErrors(403, 409)
   @HttpCode(200)
   @ApiOperation({ summary: 'Dispatch a draft list now (for a list drafted after the dispatch step ran)' })
   dispatch(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Task list')) id: string): Promise<TaskListView> {
@@ -48,17 +58,22 @@ export class TasksController {
   }
 
   @Get('tasks')
+  @ApiResult('Tasks')
+  @ApiErrors(404)
   @ApiOperation({ summary: 'Dispatched tasks of a unit (or every team under it with subtree=true) for a month' })
   tasksOf(@CurrentPrincipal() p: Principal, @Query() q: TasksQuery): Promise<TaskView[]> {
     return this.tasks.list(p, q);
   }
 
   @Get('tasks/:id')
+  @ApiResult('TaskDetail')
   task(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Task')) id: string) {
     return this.tasks.get(p, id);
   }
 
   @Post('tasks/:id/progress')
+  @ApiResult('Task')
+  @ApiErrors(403, 409)
   @HttpCode(200)
   @ApiOperation({ summary: 'Report progress (actual against target); done when the target is reached' })
   progress(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Task')) id: string, @Body() body: ProgressDto): Promise<TaskView> {

@@ -5,6 +5,7 @@ import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { CSV_TYPE, sendDocumentHtml, sendRendition, StreamReply, streamListSheet, XLSX_TYPE } from '../common/downloads';
 import { DocumentDetailDto, DocumentPageDto, IssueDocumentDto, ListDocumentsQuery } from './documents.dto';
+import { ApiErrors, ApiFile } from '../common/openapi';
 
 const documentId = new IdPipe('Document');
 
@@ -47,6 +48,7 @@ export class DocumentsController {
   }
 
   @Get(':id/html')
+  @ApiFile(['text/html'], 'the document as HTML')
   @ApiProduces('text/html')
   @ApiOperation({ summary: 'The HTML exactly as issued (A4 print styles); its sha256 is the document’s' })
   async html(@CurrentPrincipal() p: Principal, @Param('id', documentId) id: string, @Res() reply: StreamReply): Promise<void> {
@@ -54,6 +56,8 @@ export class DocumentsController {
   }
 
   @Get(':id/pdf')
+  @ApiFile(['application/pdf'], 'the document as PDF')
+  @ApiErrors(503)
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The document printed to A4 PDF by headless Chromium; 503 when the server has no Chromium' })
   async pdf(@CurrentPrincipal() p: Principal, @Param('id', documentId) id: string, @Res() reply: StreamReply): Promise<void> {
@@ -61,6 +65,7 @@ export class DocumentsController {
   }
 
   @Get(':id/docx')
+  @ApiFile(['application/vnd.openxmlformats-officedocument.wordprocessingml.document'], 'the document as Word (.docx)')
   @ApiProduces('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   @ApiOperation({ summary: 'The supervision bulletin as a Word file in the 公文 layout (bulletins only)' })
   async docx(@CurrentPrincipal() p: Principal, @Param('id', documentId) id: string, @Res() reply: StreamReply): Promise<void> {
@@ -68,6 +73,7 @@ export class DocumentsController {
   }
 
   @Get(':id/xlsx')
+  @ApiFile(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], 'the document as a workbook')
   @ApiProduces(XLSX_TYPE)
   @ApiOperation({ summary: 'A list document (task, rectification, progress, evaluation list, ledger) as an Excel workbook' })
   async xlsx(@CurrentPrincipal() p: Principal, @Param('id', documentId) id: string, @Res() reply: StreamReply): Promise<void> {
@@ -75,6 +81,7 @@ export class DocumentsController {
   }
 
   @Get(':id/csv')
+  @ApiFile(['text/csv'], 'the document as CSV')
   @ApiProduces(CSV_TYPE)
   @ApiOperation({ summary: 'A list document as CSV (UTF-8 with BOM, so Excel opens it)' })
   async csv(@CurrentPrincipal() p: Principal, @Param('id', documentId) id: string, @Res() reply: StreamReply): Promise<void> {

@@ -1,6 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthService, Public } from '@app/platform';
+import { ApiErrors, ApiResult } from '../common/openapi';
 
 interface Reply {
   status(code: number): Reply;
@@ -14,12 +15,15 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
+  @ApiResult('Liveness')
   @ApiOperation({ summary: 'Liveness: the process answers' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  @ApiResult('Readiness')
+  @ApiErrors(503)
   @ApiOperation({ summary: 'Readiness: the database and the job queue answer (503 when not)' })
   async ready(@Res() reply: Reply): Promise<void> {
     const r = await this.health.readiness();

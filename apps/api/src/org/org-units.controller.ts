@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgImportResult, OrgImportService, OrgUnitService, Page, UnitDetailView, UnitView } from '@app/org';
 import { CurrentPrincipal, Principal, readUploadedFile } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { AssignmentsDto, CreateOrgUnitDto, ImportQuery, ListOrgUnitsQuery, UpdateOrgUnitDto } from './org.dto';
+import { ApiErrors, ApiResult, MULTIPART_FILE_BODY } from '../common/openapi';
 
 const unitId = new IdPipe('Org unit');
 
@@ -17,18 +18,24 @@ export class OrgUnitsController {
   ) {}
 
   @Post()
+  @ApiResult('Unit', 201)
+  @ApiErrors(403, 409)
   @ApiOperation({ summary: 'Add a unit: a village under a township, a township under a county, an office or group under either' })
   create(@CurrentPrincipal() p: Principal, @Body() body: CreateOrgUnitDto): Promise<UnitView> {
     return this.units.create(p, body);
   }
 
   @Get()
+  @ApiResult('UnitPage')
   @ApiOperation({ summary: 'Units in your scope, optionally the children of one unit' })
   list(@CurrentPrincipal() p: Principal, @Query() q: ListOrgUnitsQuery): Promise<Page<UnitView>> {
     return this.units.list(p, q);
   }
 
   @Post('import')
+  @ApiBody(MULTIPART_FILE_BODY)
+  @ApiResult('OrgImportResult')
+  @ApiErrors(403, 422)
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({
@@ -40,17 +47,22 @@ export class OrgUnitsController {
   }
 
   @Get(':id')
+  @ApiResult('UnitDetail')
   get(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string): Promise<UnitDetailView> {
     return this.units.get(p, id);
   }
 
   @Patch(':id')
+  @ApiResult('Unit')
+  @ApiErrors(403, 409)
   @ApiOperation({ summary: 'Rename, recode, change the time zone (descendants sharing it follow) or move a unit' })
   update(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string, @Body() body: UpdateOrgUnitDto): Promise<UnitView> {
     return this.units.update(p, id, body);
   }
 
   @Delete(':id')
+  @ApiResult({}, 204, 'removed')
+  @ApiErrors(403, 409)
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove an empty unit (409 while it has units, members or records)' })
   remove(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string): Promise<void> {
@@ -58,12 +70,16 @@ export class OrgUnitsController {
   }
 
   @Get(':id/assignments')
+  @ApiResult('UnitList')
+  @ApiErrors(403)
   @ApiOperation({ summary: 'Units an inspection group inspects beyond its own subtree' })
   assignments(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string): Promise<UnitView[]> {
     return this.units.assignments(p, id);
   }
 
   @Put(':id/assignments')
+  @ApiResult('UnitList')
+  @ApiErrors(403)
   setAssignments(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string, @Body() body: AssignmentsDto): Promise<UnitView[]> {
     return this.units.setAssignments(p, id, body.unitIds);
   }

@@ -1,17 +1,10 @@
 import { Controller, Get, Logger, Param, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DossierService } from '@app/documents';
 import { CurrentPrincipal, Principal } from '@app/platform';
 import { ChainReport, HistoryChainService } from '@app/tickets';
 import { IdPipe } from '../common/id.pipe';
+import { ApiErrors, ApiFile, ApiResult } from '../common/openapi';
 import { sendRendition, StreamReply, streamFile } from '../common/downloads';
 import { DossierQuery } from './ticket-records.dto';
 
@@ -34,8 +27,24 @@ export class TicketRecordsController {
     summary:
       'Re-compute the ticket history’s hash chain: { ok, entries, head }; when ok is false, brokenAt names the first entry that does not match (seq, id, reason)',
   })
-  @ApiOkResponse({ description: 'The chain report' })
-  @ApiNotFoundResponse({ description: 'No such ticket in your scope' })
+  @ApiResult({
+    type: 'object',
+    required: ['ok', 'entries', 'head'],
+    properties: {
+      ok: { type: 'boolean' },
+      entries: { type: 'integer' },
+      head: { type: 'string', nullable: true, description: 'the last entry’s sha256, hex' },
+      brokenAt: {
+        type: 'object',
+        properties: {
+          seq: { type: 'integer', nullable: true },
+          id: { type: 'integer', nullable: true },
+          reason: { type: 'string', enum: ['missing_history', 'out_of_order', 'link_mismatch', 'hash_mismatch'] },
+        },
+      },
+    },
+  })
+  @ApiErrors(404)
   verify(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string): Promise<ChainReport> {
     return this.chains.verify(p, id);
   }
@@ -46,9 +55,8 @@ export class TicketRecordsController {
       'The ticket’s 整改档案: the ticket, every history entry with actor and time, the evidence with thumbnails, checks and EXIF, the verifier and the history chain’s head; the zip adds the original files',
   })
   @ApiProduces('application/pdf', 'application/zip', 'text/html')
-  @ApiOkResponse({ description: 'The dossier', schema: { type: 'string', format: 'binary' } })
-  @ApiNotFoundResponse({ description: 'No such ticket in your scope' })
-  @ApiServiceUnavailableResponse({ description: 'PDF or zip asked for and this server has no Chromium' })
+  @ApiFile(['application/pdf', 'application/zip', 'text/html'], 'the dossier')
+  @ApiErrors(400, 404, 503)
   async dossier(
     @CurrentPrincipal() p: Principal,
     @Param('id', ticketId) id: string,

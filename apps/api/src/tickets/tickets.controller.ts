@@ -44,6 +44,7 @@ import {
   ListIssuesQuery,
   TransitionDto,
 } from './tickets.dto';
+import { ApiErrors, ApiFile, ApiResult, MULTIPART_FILE_BODY } from '../common/openapi';
 
 const ticketId = new IdPipe('Ticket');
 
@@ -69,22 +70,29 @@ export class TicketsController {
   ) {}
 
   @Post('inspections')
+  @ApiResult('Inspection', 201)
+  @ApiErrors(403, 404)
   @ApiOperation({ summary: 'Record an inspection (巡察, 督查, 自查, 审计, 上级反馈, 专项核查) of a unit' })
   createInspection(@CurrentPrincipal() p: Principal, @Body() body: CreateInspectionDto): Promise<InspectionView> {
     return this.inspections.create(p, body);
   }
 
   @Get('inspections')
+  @ApiResult('InspectionPage')
   listInspections(@CurrentPrincipal() p: Principal, @Query() q: ListInspectionsQuery) {
     return this.inspections.list(p, q);
   }
 
   @Get('inspections/:id')
+  @ApiResult('Inspection')
   getInspection(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Inspection')) id: string): Promise<InspectionView> {
     return this.inspections.get(p, id);
   }
 
   @Post('inspections/:id/findings/import')
+  @ApiBody(MULTIPART_FILE_BODY)
+  @ApiResult('ImportResult')
+  @ApiErrors(403, 409, 422)
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first result' })
@@ -106,41 +114,49 @@ export class TicketsController {
   }
 
   @Get('ticket-categories')
+  @ApiResult('TextItems')
   @ApiOperation({ summary: 'The configured problem categories' })
   categoryList(): { items: string[] } {
     return { items: this.categories.list };
   }
 
   @Post('issues')
+  @ApiResult('TicketDetail', 201)
+  @ApiErrors(403, 404)
   @ApiOperation({ summary: 'Raise a ticket; with unitIds a common problem (共性问题): a parent and one child per unit' })
   create(@CurrentPrincipal() p: Principal, @Body() body: CreateIssueDto): Promise<TicketDetail> {
     return this.tickets.create(p, body);
   }
 
   @Get('issues')
+  @ApiResult('TicketPage')
   @ApiOperation({ summary: 'Tickets in your scope, filtered, searched (q: any part of the text) and paged' })
   list(@CurrentPrincipal() p: Principal, @Query() q: ListIssuesQuery): Promise<TicketPage> {
     return this.queries.list(p, q);
   }
 
   @Get('issues/counts')
+  @ApiResult('TicketCounts')
   @ApiOperation({ summary: 'Ticket counts of a unit’s subtree by status, with overdue and on-time close-outs' })
   counts(@CurrentPrincipal() p: Principal, @Query() q: CountsQuery): Promise<TicketCounts> {
     return this.queries.counts(p, q.unitId);
   }
 
   @Get('issues/:id')
+  @ApiResult('TicketDetail')
   get(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string): Promise<TicketDetail> {
     return this.tickets.get(p, id);
   }
 
   @Get('issues/:id/history')
+  @ApiResult('History')
   @ApiOperation({ summary: 'Every change of the ticket: actor, from, to, comment, time' })
   history(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string): Promise<HistoryEntry[]> {
     return this.tickets.history(p, id);
   }
 
   @Patch('issues/:id')
+  @ApiResult('TicketDetail', 200, 'the ticket as edited, at its new version')
   @ApiOperation({
     summary:
       'Edit responsible, supervisingLeader, measures, category, description or title: a leader above the owner unit, an inspector in scope or an admin any of them, the owner team responsible and measures; each changed field is one history entry (kind updated, data { field, from, to })',
@@ -158,6 +174,7 @@ export class TicketsController {
   }
 
   @Post('issues/:id/transitions')
+  @ApiResult('TicketDetail', 200, 'the ticket after the action')
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -171,6 +188,7 @@ export class TicketsController {
   }
 
   @Post('issues/:id/evidence')
+  @ApiErrors(403, 409)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Upload evidence (photo, PDF, Word, Excel; decided by content); 413 above the size limit, 415 for other types' })
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
@@ -191,6 +209,10 @@ export class TicketsController {
   }
 
   @Get('issues/:id/evidence/:evidenceId')
+  @ApiFile(
+    ['application/octet-stream', 'image/jpeg', 'image/png', 'application/pdf'],
+    'the stored file, as an attachment (images and PDFs the console shows get a sandbox policy)',
+  )
   @ApiOperation({ summary: 'Download a piece of evidence' })
   async download(
     @CurrentPrincipal() p: Principal,

@@ -43,7 +43,9 @@ export type DurationSetting =
   | 'JOB_LOCK_DURATION'
   | 'CYCLE_RETRY_DELAY'
   | 'CYCLE_RETRY_MAX_DELAY'
-  | 'CYCLE_SCHEDULER_CHECK';
+  | 'CYCLE_SCHEDULER_CHECK'
+  | 'WEBHOOK_RETRY_DELAY'
+  | 'WEBHOOK_TIMEOUT';
 
 /**
  * Every setting the service reads, with its default. Each property is named after its
@@ -186,6 +188,38 @@ export class AppConfig {
    */
   @Matches(/^[A-Za-z0-9.:_\-[\], ]*$/, { message: 'must be host names or addresses separated by commas' })
   WEBHOOK_ALLOWED_HOSTS = '';
+
+  /** Attempts at sending one robot message before it is marked failed in the delivery log. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  WEBHOOK_ATTEMPTS = 5;
+
+  /** The wait before the first retry of a robot message; each further retry waits twice as long. */
+  @IsDuration()
+  WEBHOOK_RETRY_DELAY = '5s';
+
+  /** How long a robot has to answer; a message without an answer in time may have arrived, so it is not sent again. */
+  @IsDuration()
+  WEBHOOK_TIMEOUT = '10s';
+
+  /**
+   * The bearer token Prometheus sends to read `/metrics`. Unset: `/metrics` answers only
+   * requests from this machine (loopback).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** The worker process (`npm run start:worker`) serves its `/metrics` on this port; 0: none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT = 0;
 
   /** Requests a minute per user to read (GET, HEAD). */
   @Transform(toInt)
@@ -376,6 +410,7 @@ const KNOWN_KEYS = new Set(
   Object.keys(new AppConfig()).concat([
     'HOST',
     'SECRETS_KEY',
+    'METRICS_TOKEN',
     'DATABASE_URL',
     'DATABASE_OWNER_URL',
     'REDIS_URL',

@@ -1,8 +1,9 @@
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../errors/domain-error';
+import { Metrics } from '../observability/metrics';
 import { QueueConnection } from './queue-connection';
 
 export type JobHandlers<Catalog> = { [N in keyof Catalog]: (data: Catalog[N], job: Job) => Promise<unknown> };
@@ -18,6 +19,7 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
   protected abstract readonly handlers: JobHandlers<Catalog>;
   protected readonly logger = new Logger(this.constructor.name);
   private worker?: Worker;
+  @Optional() @Inject(Metrics) private readonly metrics?: Metrics;
 
   constructor(
     private readonly connection: QueueConnection,
@@ -36,9 +38,18 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
       maxStalledCount: 3,
     });
     this.worker.on('error', (e: Error) => this.logger.warn(`worker error: ${e.message}`));
-    this.worker.on('failed', (job, e: Error) =>
-      this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${e.message}`),
-    );
+    this.worker.on('failed', (job, e: Error) => {
+      this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${e.message}`);
+      if (job) this.observe(job, 'failed');
+    });
+    this.worker.on('completed', (job) => this.observe(job, 'completed'));
+  }
+
+  /** The job's time in its handler, by queue, name and outcome. */
+  private observe(job: Job, outcome: 'completed' | 'failed'): void {
+    if (!this.metrics || !job.processedOn) return;
+    const seconds = Math.max(0, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+    this.metrics.jobDuration.observe({ queue: this.queueName, name: job.name, outcome }, seconds);
   }
 
   private async dispatch(job: Job): Promise<unknown> {
