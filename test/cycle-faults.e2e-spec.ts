@@ -68,7 +68,7 @@ describe('the cycle engine under faults', () => {
     await w.waitFor(/worker started/);
     // The schedulers are registered just after the start.
     const deadline = Date.now() + 60_000;
-    while ((await queue.getJobSchedulersCount()) < STEPS.length + 2) {
+    while ((await queue.getJobSchedulersCount()) < STEPS.length + 3) {
       if (w.child.exitCode !== null) throw new Error(`the worker exited:\n${w.output}`);
       if (Date.now() > deadline) throw new Error(`the worker did not start:\n${w.output}`);
       await new Promise((r) => setTimeout(r, 200));
@@ -166,7 +166,7 @@ describe('the cycle engine under faults', () => {
       const c = await queue.getJobCounts('waiting', 'active', 'prioritized', 'failed');
       return c.waiting + c.active + c.prioritized === 0;
     });
-    expect(await queue.getJobCounts('failed', 'delayed')).toEqual({ failed: 0, delayed: STEPS.length + 2 });
+    expect(await queue.getJobCounts('failed', 'delayed')).toEqual({ failed: 0, delayed: STEPS.length + 3 });
 
     for (const id of towns) {
       const runs = await doneSteps(id);
@@ -265,7 +265,7 @@ describe('the cycle engine under faults', () => {
     const w = worker({ TZ: 'Asia/Shanghai' });
     await started(w);
     const schedulers = await queue.getJobSchedulers(0, -1);
-    expect(schedulers.map((s) => s.key).sort()).toEqual([...STEPS.map((s) => `tick-${s}`), 'sweep', 'tick-events'].sort());
+    expect(schedulers.map((s) => s.key).sort()).toEqual([...STEPS.map((s) => `tick-${s}`), 'sweep', 'audit', 'tick-events'].sort());
     for (const s of schedulers) {
       expect(s.tz).toBe(ZONE);
       expect(s.pattern).toMatch(/^(\S+\s+){4}\S+$/);

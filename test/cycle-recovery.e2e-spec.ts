@@ -102,7 +102,7 @@ describe('cycle steps that recover by themselves', () => {
   });
 
   it('puts the job schedulers back when Redis lost them under a running worker, and runs the next due step once', async () => {
-    expect(await queue.getJobSchedulersCount()).toBe(STEPS.length + 2);
+    expect(await queue.getJobSchedulersCount()).toBe(STEPS.length + 3);
     const backend = t.infrastructure.queue;
     if (backend.kind !== 'redis') throw new Error('this test needs the queue on Redis');
     // December's self-check is due at 18:00 on the 10th in Shanghai; Redis loses this test's keys just before.
@@ -110,7 +110,7 @@ describe('cycle steps that recover by themselves', () => {
     expect(await removeQueueKeys(t.config.QUEUE_PREFIX, backend.url)).toBeGreaterThan(0);
     expect(await queue.getJobSchedulersCount()).toBe(0);
     clock.set('2026-12-10T10:00:30Z');
-    await until('the schedulers to come back', async () => (await queue.getJobSchedulersCount()) === STEPS.length + 2, 10_000);
+    await until('the schedulers to come back', async () => (await queue.getJobSchedulersCount()) === STEPS.length + 3, 10_000);
     await until('the self-check to run', async () => (await run('2026-12', 'step:self_check'))?.state === 'done', 20_000);
     const selfCheck = await run('2026-12', 'step:self_check');
     expect(selfCheck.attempts).toBe(1);

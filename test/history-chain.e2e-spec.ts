@@ -1,3 +1,6 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { CYCLES_QUEUE, CycleScheduler, HISTORY_AUDIT_CRON, HistoryAudit } from '@app/cycles';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { bearer, PNG, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -122,5 +125,42 @@ describe('tamper-evident ticket history', () => {
     const id = await raise();
     const outsider = await t.login('cmy_team');
     expect((await t.http().get(`/api/v1/issues/${id}/history/verify`).set(bearer(outsider))).status).toBe(404);
+  });
+
+  it('checks every history written in the last day each night and tells the county’s administrators of a break, once', async () => {
+    const intact = await raise();
+    const broken = await raise();
+    await t.http().post(`/api/v1/issues/${broken}/transitions`).set(bearer(team1)).send({ action: 'start', comment: '马上整改' });
+    await tamper(`UPDATE ticket_event SET actor_name = '他人' WHERE ticket_id = $1 AND seq = 2`, [broken]);
+
+    const audit = t.app.get(HistoryAudit);
+    const first = await audit.run();
+    expect(first.broken).toBeGreaterThanOrEqual(1);
+    const countyAdmin = await t.login('county_admin');
+    const alerts = async () =>
+      (
+        (await t.http().get('/api/v1/notifications?pageSize=200').set(bearer(countyAdmin))).body.items as Array<{
+          kind: string;
+          link: string;
+          title: string;
+        }>
+      ).filter((n) => n.kind === 'history_broken');
+    const mine = (await alerts()).filter((n) => n.link === `/issues/${broken}`);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].title).toMatch(/整改过程记录校验未通过/);
+    expect((await alerts()).some((n) => n.link === `/issues/${intact}`)).toBe(false);
+
+    const again = await audit.run();
+    expect(again.alerted).toBe(0);
+    expect((await alerts()).filter((n) => n.link === `/issues/${broken}`)).toHaveLength(1);
+    // A village team is not told.
+    const teamInbox = (await t.http().get('/api/v1/notifications?pageSize=200').set(bearer(team1))).body.items as Array<{ kind: string }>;
+    expect(teamInbox.some((n) => n.kind === 'history_broken')).toBe(false);
+  });
+
+  it('schedules the nightly check with the other jobs', async () => {
+    await t.app.get(CycleScheduler).register();
+    const scheduler = await t.app.get<Queue>(getQueueToken(CYCLES_QUEUE)).getJobScheduler('audit');
+    expect(scheduler).toMatchObject({ name: 'audit', pattern: HISTORY_AUDIT_CRON });
   });
 });

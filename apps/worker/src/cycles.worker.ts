@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, JobHandlers, JobWorkerHost, QueueConnection } from '@app/platform';
-import { CYCLES_QUEUE, CycleScheduler, CyclesJobs, FailedRuns, ReminderService, StepRunner } from '@app/cycles';
+import { CYCLES_QUEUE, CycleScheduler, CyclesJobs, FailedRuns, HistoryAudit, ReminderService, StepRunner } from '@app/cycles';
 
-/** The cycles queue's worker: scheduler ticks, step runs and the sweep. */
+/** The cycles queue's worker: scheduler ticks, step runs, the hourly sweep and the nightly history check. */
 @Injectable()
 export class CyclesWorker extends JobWorkerHost<CyclesJobs> {
   protected readonly queueName = CYCLES_QUEUE;
@@ -24,6 +24,7 @@ export class CyclesWorker extends JobWorkerHost<CyclesJobs> {
       }
     },
     sweep: () => this.reminders.sweep(),
+    audit: () => this.audit.run(),
   };
 
   constructor(
@@ -33,6 +34,7 @@ export class CyclesWorker extends JobWorkerHost<CyclesJobs> {
     private readonly runner: StepRunner,
     private readonly reminders: ReminderService,
     private readonly failedRuns: FailedRuns,
+    private readonly audit: HistoryAudit,
   ) {
     super(connection, config);
     this.checkEveryMs = config.durationMs('CYCLE_SCHEDULER_CHECK');

@@ -28,6 +28,7 @@ import { SupervisionStep } from './steps/supervision.step';
 import { TaskListService } from './tasks/task-list.service';
 import { TaskService } from './tasks/task.service';
 import { StepRunMetrics } from './runs/step-run-metrics';
+import { HistoryAudit } from './audit/history-audit.service';
 
 const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionStep];
 
@@ -55,6 +56,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     CycleScheduler,
     BulletinRules,
     StepRunMetrics,
+    HistoryAudit,
     ...STEPS,
     { provide: STEP_HANDLERS, useFactory: (...steps: StepHandler[]) => steps, inject: [...STEPS] },
   ],
@@ -71,6 +73,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     ReminderService,
     AccountabilityService,
     CycleOutputListeners,
+    HistoryAudit,
   ],
 })
 export class CyclesModule {}

@@ -24,3 +24,4 @@ export * from './tasks/task.service';
 export * from './ranking/rankings.service';
 export * from './steps/bulletin-rules';
 export * from './steps/supervision.step';
+export * from './audit/history-audit.service';

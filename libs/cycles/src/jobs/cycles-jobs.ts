@@ -11,4 +11,6 @@ export interface CyclesJobs {
   run: { unitId: string; period: Period; key: string };
   /** Deadline reminders, overdue escalation and accountability records; stray webhook deliveries. */
   sweep: Record<string, never>;
+  /** The nightly re-verification of the ticket histories written in the last day. */
+  audit: Record<string, never>;
 }

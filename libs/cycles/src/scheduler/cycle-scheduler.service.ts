@@ -11,13 +11,14 @@ import { CYCLES_QUEUE, CyclesJobs } from '../jobs/cycles-jobs';
 import { FailedRuns } from '../runs/failed-runs';
 
 import { CATCH_UP_MONTHS } from './catch-up';
+import { HISTORY_AUDIT_CRON } from '../audit/history-audit.service';
 
 export { CATCH_UP_MONTHS } from './catch-up';
 
 /**
- * The job schedulers (one tick per step kind, one for the calendar events, one sweep), each
- * with its time zone, registered again at every start so that a Redis that lost its data loses
- * nothing. A tick reads the calendars from PostgreSQL and enqueues each due (township, period,
+ * The job schedulers (one tick per step kind, one for the calendar events, the hourly sweep and
+ * the nightly history check), each with its time zone, registered again at every start so that a
+ * Redis that lost its data loses nothing. A tick reads the calendars from PostgreSQL and enqueues each due (township, period,
  * step) under a deterministic job id, including anything missed.
  */
 @Injectable()
@@ -53,6 +54,11 @@ export class CycleScheduler {
       { pattern: '7 * * * *', tz },
       { name: 'sweep', data: {}, opts: DEFAULT_JOB_OPTIONS },
     );
+    await this.queue.queue.upsertJobScheduler(
+      'audit',
+      { pattern: HISTORY_AUDIT_CRON, tz },
+      { name: 'audit', data: {}, opts: DEFAULT_JOB_OPTIONS },
+    );
     for (const w of what) await this.queue.add('tick', { what: w }, { jobId: jobId('catch-up', w, this.clock.nowMs()) });
     await this.queue.add('sweep', {}, { jobId: jobId('catch-up-sweep', this.clock.nowMs()) });
     this.logger.log(`job schedulers registered (${this.config.CYCLE_TICK_CRON}, ${tz}); catching up`);
@@ -63,7 +69,7 @@ export class CycleScheduler {
    * a failover to an empty replica); the catch-up ticks of `register` then run what came due.
    */
   async ensureRegistered(): Promise<boolean> {
-    const keys = [...[...STEPS, 'events'].map((w) => `tick-${w}`), 'sweep'];
+    const keys = [...[...STEPS, 'events'].map((w) => `tick-${w}`), 'sweep', 'audit'];
     const present = await Promise.all(keys.map((k) => this.queue.queue.getJobScheduler(k)));
     if (present.every(Boolean)) return false;
     this.logger.warn(`job schedulers missing from Redis (${keys.filter((_, i) => !present[i]).join(', ')}): registering them again`);

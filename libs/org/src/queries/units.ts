@@ -110,4 +110,15 @@ export const Memberships = {
     );
     return new Set(rows.map((r) => r.unit_id));
   },
+
+  /** The active users who administer this unit (its own `admin` members) and the system's administrators. */
+  async administratorsOf(q: Queryable, unitId: string): Promise<string[]> {
+    const rows = await q.query<Array<{ user_id: string }>>(
+      `SELECT DISTINCT m.user_id FROM membership m JOIN app_user u ON u.id = m.user_id
+        WHERE m.role = 'admin' AND (m.unit_id = $1 OR m.unit_id IS NULL) AND u.active
+        ORDER BY m.user_id`,
+      [unitId],
+    );
+    return rows.map((r) => r.user_id);
+  },
 } as const;
