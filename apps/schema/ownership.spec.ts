@@ -90,6 +90,30 @@ describe('table ownership', () => {
     expect(strays).toEqual([]);
   });
 
+  it('keeps every TypeORM read or write of an entity inside the lib that owns its table', () => {
+    const entities = new Map<string, string>();
+    for (const file of files(join(ROOT, 'libs')).filter((f) => !isTest(f))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/@Entity\('([a-z_]+)'\)\s*export class (\w+)/g)) entities.set(m[2], OWNERS[m[1]]);
+    }
+    expect(entities.size).toBeGreaterThan(0);
+    const names = [...entities.keys()].join('|');
+    const use = new RegExp(
+      `\\.(?:find\\w*|count\\w*|save|insert|update|delete|upsert|getRepository|createQueryBuilder)\\(\\s*(${names})\\b`,
+      'g',
+    );
+    const strays: string[] = [];
+    for (const file of [...files(join(ROOT, 'libs')), ...files(join(ROOT, 'apps'))].filter(
+      (f) => !isTest(f) && !f.includes('/src/migrations/'),
+    )) {
+      const rel = relative(ROOT, file);
+      const lib = /^libs\/([^/]+)\//.exec(rel)?.[1];
+      for (const m of readFileSync(file, 'utf8').matchAll(use)) {
+        if (entities.get(m[1]) !== lib) strays.push(`${rel}: ${m[1]} (owned by ${entities.get(m[1])})`);
+      }
+    }
+    expect(strays).toEqual([]);
+  });
+
   it('recognises SQL on a table however the statement is laid out', () => {
     expect([...tablesIn('SELECT 1 FROM org_unit u')]).toEqual(['org_unit']);
     expect([...tablesIn('x LEFT JOIN\n   "ticket" t ON true')]).toEqual(['ticket']);

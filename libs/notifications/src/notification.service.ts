@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, NotFound, OutboundAddressPolicy, Principal, SecretBox, ValidationFailed } from '@app/platform';
-import { OrgUnit, UnitSql } from '@app/org';
+import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 
 export type Audience = 'user' | 'members' | 'leaders';
@@ -165,8 +165,8 @@ export class NotificationService {
     return rows.length;
   }
 
-  private async manageableUnit(principal: Principal, unitId: string): Promise<OrgUnit> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+  private async manageableUnit(principal: Principal, unitId: string): Promise<UnitRef> {
+    const unit = await Units.byId(this.db, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     if (!principal.scope.hasRoleOver(unit, 'leader', 'admin'))
       throw new Forbidden('Only a leader or administrator can set the unit’s webhook');

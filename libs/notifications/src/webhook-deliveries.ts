@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Forbidden, Metrics, NotFound, Principal } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { Units } from '@app/org';
 import { DataSource } from 'typeorm';
 
 export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed';
@@ -73,7 +73,7 @@ export class WebhookDeliveries implements OnModuleInit {
   }
 
   async list(principal: Principal, unitId: string, q: { state?: DeliveryState; page: number; pageSize: number }): Promise<DeliveryLog> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+    const unit = await Units.byId(this.db, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     if (!principal.scope.hasRoleOver(unit, 'leader', 'admin'))
       throw new Forbidden('Only a leader or administrator can read the unit’s webhook deliveries');

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { Units } from '@app/org';
 import { InspectionService, RectificationClass } from '@app/tickets';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
@@ -74,7 +74,7 @@ export class CampaignService {
   async create(principal: Principal, input: CreateCampaignInput): Promise<CampaignSummary> {
     const period = parsePeriod(input.period);
     const id = await this.db.transaction(async (m) => {
-      const unit = await m.findOne(OrgUnit, { where: { id: input.unitId } });
+      const unit = await Units.byId(m, input.unitId);
       if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', input.unitId);
       if (!mayRun(principal, unit)) throw new Forbidden('Only an inspector, a leader or an administrator over the unit runs a campaign');
       if (unit.kind === 'village' || unit.kind === 'office')

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig, Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit, UnitSql } from '@app/org';
+import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarConfig, defaultCalendar, validateCalendar } from './calendar-config';
 import { mayEditCalendar, mayReadCalendar } from './calendar-access';
@@ -108,8 +108,8 @@ export class CalendarService {
     return this.fromRow(row);
   }
 
-  private async readableTownship(principal: Principal, unitId: string): Promise<OrgUnit> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+  private async readableTownship(principal: Principal, unitId: string): Promise<UnitRef> {
+    const unit = await Units.byId(this.db, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     if (unit.kind !== 'township') throw ValidationFailed.field('id', 'calendars belong to townships');
     return unit;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { rank, RankingEntry, RankingService } from '@app/assessment';
 import { NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit } from '@app/org';
+import { Units } from '@app/org';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { isPeriod } from '../calendar/period';
@@ -25,7 +25,7 @@ export class RankingsQuery {
   ) {}
 
   async get(principal: Principal, unitId: string, period: string): Promise<RankingEntry[]> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+    const unit = await Units.byId(this.db, unitId);
     // A township's ranking is addressed to the teams it ranks, as its bulletin is.
     if (!unit || !(principal.scope.canRead(unit) || principal.scope.worksWithin(unit))) throw new NotFound('Org unit', unitId);
     if (unit.kind !== 'township') throw ValidationFailed.field('unitId', 'rankings are kept per township');

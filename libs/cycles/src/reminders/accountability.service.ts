@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotFound, Principal } from '@app/platform';
-import { OrgUnit, UnitSql } from '@app/org';
+import { Units, UnitSql } from '@app/org';
 import { TicketSql } from '@app/tickets';
 import { DataSource } from 'typeorm';
 import { LevelTold, levelsTold } from './escalation';
@@ -26,7 +26,7 @@ export class AccountabilityService {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   async list(principal: Principal, q: { unitId: string; page: number; pageSize: number }) {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: q.unitId } });
+    const unit = await Units.byId(this.db, q.unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', q.unitId);
     const scope = principal.scope.sqlFilter('u.path', 2);
     const rows = await this.db.query<Array<Record<string, unknown>>>(

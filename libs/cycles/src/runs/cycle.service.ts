@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { mayRunSteps } from '../calendar/calendar-access';
-import { OrgUnit } from '@app/org';
+import { UnitRef, Units } from '@app/org';
 import { DataSource } from 'typeorm';
 import { STEP_LABELS, STEPS, StepName } from '../calendar/calendar-config';
 import { CalendarService, TownshipCalendar } from '../calendar/calendar.service';
@@ -51,8 +51,8 @@ export class CycleService {
     private readonly clock: Clock,
   ) {}
 
-  private async township(principal: Principal, unitId: string): Promise<OrgUnit> {
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: unitId } });
+  private async township(principal: Principal, unitId: string): Promise<UnitRef> {
+    const unit = await Units.byId(this.db, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     if (unit.kind !== 'township') throw ValidationFailed.field('unitId', 'cycles belong to townships');
     return unit;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Conflict, Forbidden, IdempotencyStore, NotFound, Principal, requestHash, ValidationFailed } from '@app/platform';
-import { OrgUnit, UnitSql, UserSql } from '@app/org';
+import { Units, UnitSql, UserSql } from '@app/org';
 import { InspectionTickets, TicketLine } from '@app/tickets';
 import { DataSource } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
@@ -77,7 +77,7 @@ export class SelfCheckService {
         const earlier = await this.idempotency.claim<{ id: string }>(m, principal.userId, scope, key, hash);
         if (earlier) return earlier.id;
       }
-      const team = await m.findOne(OrgUnit, { where: { id: input.unitId }, lock: { mode: 'pessimistic_read' } });
+      const team = await Units.byId(m, input.unitId, { lock: 'share' });
       if (!team || !principal.scope.canRead(team)) throw new NotFound('Org unit', input.unitId);
       if ((team.kind !== 'village' && team.kind !== 'office') || !team.parentId)
         throw ValidationFailed.field('unitId', 'a self-check is filed by a village team or an office');
@@ -143,7 +143,7 @@ export class SelfCheckService {
   /** The self-checks of a unit's subtree for a period. */
   async list(principal: Principal, q: { unitId: string; period: Period }): Promise<SelfCheckView[]> {
     if (!isPeriod(q.period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: q.unitId } });
+    const unit = await Units.byId(this.db, q.unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', q.unitId);
     const scope = principal.scope.sqlFilter('u.path', 3);
     const rows = await this.db.query<Array<Record<string, unknown>>>(

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NotificationService, WebhookOutbox } from '@app/notifications';
 import { Clock, Conflict, Forbidden, IllegalTransition, NotFound, Principal, ValidationFailed } from '@app/platform';
-import { OrgUnit, UnitSql } from '@app/org';
+import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { isPeriod, Period, periodBounds } from '../calendar/period';
 import { teamsOf } from './teams';
@@ -112,8 +112,8 @@ export class TaskListService {
     private readonly outbox: WebhookOutbox,
   ) {}
 
-  private async township(principal: Principal, unitId: string, m: EntityManager): Promise<OrgUnit> {
-    const unit = await m.findOne(OrgUnit, { where: { id: unitId } });
+  private async township(principal: Principal, unitId: string, m: EntityManager): Promise<UnitRef> {
+    const unit = await Units.byId(m, unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', unitId);
     if (unit.kind !== 'township') throw ValidationFailed.field('unitId', 'task lists belong to a township');
     return unit;
@@ -168,7 +168,7 @@ export class TaskListService {
     await this.db.transaction(async (m) => {
       const list = await this.lockedList(principal, id, m);
       if (list.status !== 'draft') throw new IllegalTransition('The task list was dispatched already; its tasks are the teams’ now', []);
-      const township = await m.findOneByOrFail(OrgUnit, { id: list.unit_id });
+      const township = await Units.existing(m, list.unit_id);
       if (!principal.scope.hasRoleOver(township, 'leader', 'admin')) throw new Forbidden('Only a township leader changes the task list');
       await m.query(`DELETE FROM task WHERE task_list_id = $1`, [id]);
       await this.insertTasks(m, township, id, list.period, tasks);
@@ -192,7 +192,7 @@ export class TaskListService {
     return list;
   }
 
-  private async insertTasks(m: EntityManager, township: OrgUnit, listId: string, period: Period, tasks: TaskInput[]): Promise<void> {
+  private async insertTasks(m: EntityManager, township: UnitRef, listId: string, period: Period, tasks: TaskInput[]): Promise<void> {
     if (!tasks.length) throw ValidationFailed.field('tasks', 'a task list needs at least one task');
     const teams = new Map((await teamsOf(m, township.id)).map((t) => [t.id, t]));
     const first = periodBounds(period, township.timezone).start.toISOString().slice(0, 10);
@@ -266,7 +266,7 @@ export class TaskListService {
   async dispatchNow(principal: Principal, id: string): Promise<TaskListView> {
     const deliveries = await this.db.transaction(async (m) => {
       const list = await this.lockedList(principal, id, m);
-      const township = await m.findOneByOrFail(OrgUnit, { id: list.unit_id });
+      const township = await Units.existing(m, list.unit_id);
       if (!principal.scope.hasRoleOver(township, 'leader', 'admin')) throw new Forbidden('Only a township leader dispatches the task list');
       if (list.status !== 'draft') throw new IllegalTransition('The task list was dispatched already', []);
       return (await this.dispatch(m, id)).deliveries;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Forbidden, IdempotencyStore, IllegalTransition, NotFound, Principal, requestHash, ValidationFailed } from '@app/platform';
-import { OrgUnit, UserSql } from '@app/org';
+import { Units, UserSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { isPeriod, Period } from '../calendar/period';
 import { TASK_VIEW_SQL, TaskListService, TaskRow, TaskView, toTaskView } from './task-list.service';
@@ -25,7 +25,7 @@ export class TaskService {
   /** Dispatched tasks of a unit, or of every team under it (`subtree`), for a period. */
   async list(principal: Principal, q: { unitId: string; period?: Period; subtree?: boolean }): Promise<TaskView[]> {
     if (q.period !== undefined && !isPeriod(q.period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
-    const unit = await this.db.manager.findOne(OrgUnit, { where: { id: q.unitId } });
+    const unit = await Units.byId(this.db, q.unitId);
     if (!unit || !principal.scope.canRead(unit)) throw new NotFound('Org unit', q.unitId);
     const scope = principal.scope.sqlFilter('a.path', 3);
     const rows = await this.db.query<TaskRow[]>(

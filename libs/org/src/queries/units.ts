@@ -15,9 +15,10 @@ export interface UnitRef {
   parentId: string | null;
   code: string | null;
   timezone: string;
+  createdAt: Date;
 }
 
-const COLUMNS = `id, name, kind, path, depth, parent_id AS "parentId", code, timezone`;
+const COLUMNS = `id, name, kind, path, depth, parent_id AS "parentId", code, timezone, created_at AS "createdAt"`;
 
 function likePrefix(path: string): string {
   return `${path.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -28,9 +29,20 @@ function likePrefix(path: string): string {
  * transaction sees that transaction's rows and locks.
  */
 export const Units = {
-  async byId(q: Queryable, id: string): Promise<UnitRef | null> {
-    const [row] = await q.query<UnitRef[]>(`SELECT ${COLUMNS} FROM org_unit WHERE id = $1`, [id]);
+  /**
+   * One unit, or null. `lock: 'share'` holds it against being moved or removed until the caller's
+   * transaction ends (a team filing its self-check, say).
+   */
+  async byId(q: Queryable, id: string, options: { lock?: 'share' } = {}): Promise<UnitRef | null> {
+    const [row] = await q.query<UnitRef[]>(`SELECT ${COLUMNS} FROM org_unit WHERE id = $1${options.lock ? ' FOR SHARE' : ''}`, [id]);
     return row ?? null;
+  },
+
+  /** A unit that must exist (a foreign key says so): an error if it does not. */
+  async existing(q: Queryable, id: string): Promise<UnitRef> {
+    const unit = await Units.byId(q, id);
+    if (!unit) throw new Error(`org unit ${id} does not exist`);
+    return unit;
   },
 
   async byIds(q: Queryable, ids: readonly string[]): Promise<UnitRef[]> {
