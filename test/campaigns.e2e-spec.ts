@@ -253,6 +253,71 @@ describe('verification campaigns', () => {
     expect(teamView.body.villages.every((v: { villageId: string }) => allowed.has(v.villageId))).toBe(true);
   });
 
+  it('makes each cross-inspection assignment the team’s task, kept through the list’s edits, with the verdicts as its progress', async () => {
+    const c = await create('八月交叉核查', { villages: 2, householdsPerVillage: 3 });
+    await importRoster(c.id, ROSTER);
+    const sample = await t.http().post(`/api/v1/campaigns/${c.id}/sample`).set(bearer(inspector)).send({ seed: 'tasks', month: '2026-08' });
+    expect(sample.status).toBe(200);
+    const villages = sample.body.villages as Array<{
+      villageId: string;
+      villageName: string;
+      team: { id: string } | null;
+      households: Array<{ id: string }>;
+    }>;
+    const detail = (await t.http().get(`/api/v1/campaigns/${c.id}`).set(bearer(inspector))).body;
+    const assignments = detail.assignments as Array<{ teamId: string; villageId: string }>;
+    expect(assignments.length).toBeGreaterThan(0);
+    const db = t.app.get(DataSource);
+    const tasks = async () =>
+      db.query<
+        Array<{ id: string; title: string; assignee_unit_id: string; target: number; actual: number; done: boolean; task_list_id: string }>
+      >(
+        `SELECT id, title, assignee_unit_id, target::float8 AS target, actual::float8 AS actual, done, task_list_id FROM task
+          WHERE origin LIKE 'campaign:%' AND title LIKE '%八月交叉核查%' ORDER BY title`,
+      );
+    const made = await tasks();
+    expect(made).toHaveLength(assignments.length);
+    for (const a of assignments) {
+      const task = made.find((x) => x.assignee_unit_id === a.teamId)!;
+      const village = villages.find((v) => v.villageId === a.villageId)!;
+      expect(village.team?.id).toBe(a.teamId);
+      expect(task.title).toBe(`交叉核查${village.villageName}（八月交叉核查）`);
+      expect(task.target).toBe(village.households.length);
+      expect(task.actual).toBe(0);
+    }
+
+    // The leader rewrites the month's own tasks and sends the list out: the cross-inspection stays.
+    const leader = await t.login('zc_leader');
+    const listId = made[0].task_list_id;
+    const replaced = await t
+      .http()
+      .put(`/api/v1/task-lists/${listId}/tasks`)
+      .set(bearer(leader))
+      .send({ tasks: [{ title: '完成8月份动态管理信息录入', unitIds: [first], deadline: '2026-08-25' }] });
+    expect(replaced.status).toBe(200);
+    expect(await tasks()).toHaveLength(assignments.length);
+    expect((await t.http().post(`/api/v1/task-lists/${listId}/dispatch`).set(bearer(leader))).status).toBe(200);
+
+    // Verdicts on every drawn household of the first assignment's village complete its task.
+    const a = assignments[0];
+    const village = villages.find((v) => v.villageId === a.villageId)!.households;
+    const res = await t
+      .http()
+      .post(`/api/v1/campaigns/${c.id}/verdicts`)
+      .set(bearer(inspector))
+      .send({ items: village.map((h) => ({ householdId: h.id, verdict: 'correct' })) });
+    expect(res.status).toBe(200);
+    const after = (await tasks()).find((x) => x.assignee_unit_id === a.teamId)!;
+    expect(after).toMatchObject({ actual: village.length, done: true });
+    const team = await t.http().get(`/api/v1/tasks?unitId=${a.teamId}&period=2026-08`).set(bearer(leader));
+    expect(team.status).toBe(200);
+    expect(team.body.find((x: { id: string }) => x.id === after.id)).toMatchObject({
+      actual: village.length,
+      done: true,
+      target: village.length,
+    });
+  });
+
   it('says which households the last round did not check', async () => {
     const before = await create('第一轮核查');
     await importRoster(before.id, ROSTER);

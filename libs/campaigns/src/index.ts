@@ -10,3 +10,4 @@ export { CampaignFigures, CampaignDetail, VillageFigures, AssignmentView, Househ
 export { RosterImportService, RosterImportResult, ROSTER_COLUMNS } from './households/roster-import.service';
 export { SampleService, DrawView, SampledVillage, SampledHousehold } from './sampling/sample.service';
 export { VerdictService, VerdictInput, VerdictOutcome, VerdictResult } from './verdicts/verdict.service';
+export { CrossCheckListeners, CrossCheckListener, CrossCheckAssignment, CrossCheckProgress } from './sampling/cross-check-listeners';

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AssessmentModule } from '@app/assessment';
+import { CampaignsModule } from '@app/campaigns';
 import { NotificationsModule } from '@app/notifications';
 import { OrgModule } from '@app/org';
 import { TicketsModule } from '@app/tickets';
@@ -29,6 +30,7 @@ import { TaskListService } from './tasks/task-list.service';
 import { TaskService } from './tasks/task.service';
 import { StepRunMetrics } from './runs/step-run-metrics';
 import { HistoryAudit } from './audit/history-audit.service';
+import { CrossCheckTasks } from './tasks/cross-check-tasks';
 
 const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionStep];
 
@@ -37,7 +39,14 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
  * and their runs, reminders and escalation, ranking inputs.
  */
 @Module({
-  imports: [OrgModule, NotificationsModule, TicketsModule, AssessmentModule, BullModule.registerQueue({ name: CYCLES_QUEUE })],
+  imports: [
+    OrgModule,
+    NotificationsModule,
+    TicketsModule,
+    AssessmentModule,
+    CampaignsModule,
+    BullModule.registerQueue({ name: CYCLES_QUEUE }),
+  ],
   providers: [
     CalendarService,
     TaskListService,
@@ -57,6 +66,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     BulletinRules,
     StepRunMetrics,
     HistoryAudit,
+    CrossCheckTasks,
     ...STEPS,
     { provide: STEP_HANDLERS, useFactory: (...steps: StepHandler[]) => steps, inject: [...STEPS] },
   ],

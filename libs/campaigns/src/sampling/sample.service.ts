@@ -10,6 +10,7 @@ import { DRAW_ALGORITHM, generatorFor } from '../domain/random';
 import { drawSample, SamplingVillage } from '../domain/sampling';
 import { CampaignService } from '../campaigns/campaign.service';
 import { CampaignRow } from '../campaigns/campaign-row';
+import { assignmentKey, CrossCheckListeners } from './cross-check-listeners';
 
 export interface SampledHousehold {
   id: string;
@@ -50,6 +51,7 @@ export class SampleService {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly campaigns: CampaignService,
+    private readonly crossChecks: CrossCheckListeners,
   ) {}
 
   private monthOf(campaign: CampaignRow, month?: string): string {
@@ -121,19 +123,21 @@ export class SampleService {
          SELECT $1, $2, h, v, n FROM unnest($3::uuid[], $4::uuid[]) WITH ORDINALITY AS x(h, v, n)`,
         [campaign.id, draw.id, flat.map((f) => f.householdId), flat.map((f) => f.villageId)],
       );
-      await this.assign(
-        m,
-        campaign,
-        draw.id,
-        seed,
-        picks.map((p) => p.villageId),
-      );
+      await this.assign(m, campaign, { id: draw.id, month }, seed, new Map(picks.map((p) => [p.villageId, p.householdIds.length])));
       return this.draw(m, draw.id);
     });
   }
 
   /** Pairs the drawn villages with teams (the villages of the campaign's unit), none with its own. */
-  private async assign(m: EntityManager, campaign: CampaignRow, drawId: string, seed: string, villages: string[]): Promise<void> {
+  private async assign(
+    m: EntityManager,
+    campaign: CampaignRow,
+    draw: { id: string; month: string },
+    seed: string,
+    drawn: Map<string, number>,
+  ): Promise<void> {
+    const drawId = draw.id;
+    const villages = [...drawn.keys()];
     const teams = await Units.under(m, campaign.unit_path, 'village');
     const earlier = await m.query<Array<{ team_id: string; village_id: string }>>(
       `SELECT team_id, village_id FROM campaign_assignment WHERE campaign_id = $1`,
@@ -149,6 +153,21 @@ export class SampleService {
     await m.query(
       `INSERT INTO campaign_assignment (campaign_id, draw_id, village_id, team_id) SELECT $1, $2, v, t FROM unnest($3::uuid[], $4::uuid[]) AS x(v, t)`,
       [campaign.id, drawId, [...pairing.keys()], [...pairing.values()]],
+    );
+    // Each pairing is the team's work for the month: the lib above makes it a task.
+    const names = await Units.mapByIds(m, [...pairing.keys()]);
+    await this.crossChecks.assigned(
+      m,
+      [...pairing].map(([villageId, teamId]) => ({
+        key: assignmentKey(drawId, villageId),
+        campaignId: campaign.id,
+        campaignTitle: campaign.title,
+        month: draw.month,
+        villageId,
+        villageName: names.get(villageId)?.name ?? '',
+        teamId,
+        households: drawn.get(villageId) ?? 0,
+      })),
     );
   }
 

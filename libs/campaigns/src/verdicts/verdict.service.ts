@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Conflict, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { UnitSql } from '@app/org';
 import { DateTime } from 'luxon';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   HouseholdAttribute,
   Verdict,
@@ -16,6 +16,7 @@ import { mayCheck } from '../campaigns/campaign-access';
 import { CampaignService } from '../campaigns/campaign.service';
 import { CampaignRow } from '../campaigns/campaign-row';
 import { VerificationTicketDraft, VerificationTickets } from './verification-tickets';
+import { assignmentKey, CrossCheckListeners } from '../sampling/cross-check-listeners';
 
 export interface VerdictInput {
   householdId: string;
@@ -77,7 +78,25 @@ export class VerdictService {
     private readonly clock: Clock,
     private readonly campaigns: CampaignService,
     private readonly tickets: VerificationTickets,
+    private readonly crossChecks: CrossCheckListeners,
   ) {}
+
+  /** Tells the listeners how many of each cross-inspection assignment's drawn households now have a verdict. */
+  private async reportProgress(m: EntityManager, campaignId: string, villageIds: string[]): Promise<void> {
+    const rows = await m.query<Array<{ draw_id: string; village_id: string; checked: number }>>(
+      `SELECT a.draw_id, a.village_id, count(v.household_id)::int AS checked
+         FROM campaign_assignment a
+         JOIN campaign_pick p ON p.draw_id = a.draw_id AND p.village_id = a.village_id
+         LEFT JOIN campaign_verdict v ON v.campaign_id = a.campaign_id AND v.household_id = p.household_id
+        WHERE a.campaign_id = $1 AND a.village_id = ANY($2::uuid[])
+        GROUP BY a.draw_id, a.village_id`,
+      [campaignId, villageIds],
+    );
+    await this.crossChecks.progressed(
+      m,
+      rows.map((r) => ({ key: assignmentKey(r.draw_id, r.village_id), checked: r.checked })),
+    );
+  }
 
   private deadline(campaign: CampaignRow, zone: string): string {
     const rules = withDefaults(campaign.rules);
@@ -190,6 +209,7 @@ export class VerdictService {
           ],
         );
       }
+      if (changed.length) await this.reportProgress(m, campaign.id, [...new Set(changed.map((w) => w.target.village_id))]);
       return {
         items: writes.map((w) => ({
           householdId: w.target.household_id,

@@ -170,8 +170,19 @@ export class TaskListService {
       if (list.status !== 'draft') throw new IllegalTransition('The task list was dispatched already; its tasks are the teams’ now', []);
       const township = await Units.existing(m, list.unit_id);
       if (!principal.scope.hasRoleOver(township, 'leader', 'admin')) throw new Forbidden('Only a township leader changes the task list');
-      await m.query(`DELETE FROM task WHERE task_list_id = $1`, [id]);
+      // The township's own tasks are replaced; tasks that came from elsewhere (a campaign's
+      // cross-inspection) stay, numbered after them.
+      await m.query(`DELETE FROM task WHERE task_list_id = $1 AND origin IS NULL`, [id]);
+      await m.query(`UPDATE task SET item_no = item_no + 100000 WHERE task_list_id = $1 AND origin IS NOT NULL`, [id]);
       await this.insertTasks(m, township, id, list.period, tasks);
+      await m.query(
+        `UPDATE task t SET item_no = n.last + n.rn
+           FROM (SELECT o.id, row_number() OVER (ORDER BY o.item_no) AS rn,
+                        (SELECT coalesce(max(item_no), 0) FROM task WHERE task_list_id = $1 AND origin IS NULL) AS last
+                   FROM task o WHERE o.task_list_id = $1 AND o.origin IS NOT NULL) n
+          WHERE t.id = n.id`,
+        [id],
+      );
       await m.query(`UPDATE task_list SET updated_at = $2, title = coalesce($3, title) WHERE id = $1`, [
         id,
         this.clock.now(),
