@@ -8,9 +8,6 @@ import { startTestApp, TestApp } from './support/test-app';
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', 'findings', name));
 
 describe('findings import of lists as offices lay them out', () => {
-  // A two-sheet .xlsx is now and then read with no usable header (about one run in ten, seen only
-  // when the whole file runs): a retry shows the failure in the log and keeps the run meaningful.
-  jest.retryTimes(2, { logErrorsBeforeRetry: true });
   let t: TestApp;
   let inspector: string;
   let inspection: string;
