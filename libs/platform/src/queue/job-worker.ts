@@ -3,6 +3,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../errors/domain-error';
+import { ErrorBackoff } from './error-backoff';
 import { QueueConnection } from './queue-connection';
 
 export type JobHandlers<Catalog> = { [N in keyof Catalog]: (data: Catalog[N], job: Job) => Promise<unknown> };
@@ -17,7 +18,8 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
   protected abstract readonly queueName: string;
   protected abstract readonly handlers: JobHandlers<Catalog>;
   protected readonly logger = new Logger(this.constructor.name);
-  private worker?: Worker;
+  protected worker?: Worker;
+  private backoff?: ErrorBackoff;
 
   constructor(
     private readonly connection: QueueConnection,
@@ -35,7 +37,16 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
       maxStalledCount: 3,
     });
-    this.worker.on('error', (e: Error) => this.logger.warn(`worker error: ${e.message}`));
+    const worker = this.worker;
+    // BullMQ fetches again at once after an error that is not a lost connection; without a pause a
+    // queue that cannot answer would be asked hundreds of times a second.
+    this.backoff = new ErrorBackoff({
+      pause: () => worker.pause(true),
+      resume: () => worker.resume(),
+      log: (message) => this.logger.warn(message),
+    });
+    this.worker.on('error', (e: Error) => this.backoff?.error(e));
+    this.worker.on('completed', () => this.backoff?.succeeded());
     this.worker.on('failed', (job, e: Error) =>
       this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${e.message}`),
     );
@@ -53,6 +64,7 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.backoff?.stop();
     await this.worker?.close();
   }
 }
