@@ -16,6 +16,7 @@ export * from './tickets/ticket-access';
 export * from './tickets/category-list';
 export * from './inspections/inspection.service';
 export * from './import/findings-import.service';
+export * from './import/row-problem-text';
 export * from './evidence/evidence.service';
 export * from './evidence/sniff';
 export * from './evidence/evidence-checks';
