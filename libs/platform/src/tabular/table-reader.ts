@@ -352,18 +352,16 @@ async function* xlsxSheets(pkg: ZipPackage, limits: TableLimits): AsyncGenerator
   };
   try {
     const workbook = await part('xl/workbook.xml');
-    const rels = await part('xl/_rels/workbook.xml.rels');
-    if (!workbook || !rels) throw new ValidationFailed('The workbook is not a valid file: it lists no sheets');
+    const relations = await part('xl/_rels/workbook.xml.rels');
+    if (!workbook || !relations) throw new ValidationFailed('The workbook is not a valid file: it lists no sheets');
     await reader._parseWorkbook(workbook);
-    await reader._parseRels(rels);
-    const targets = new Map((reader.workbookRels ?? []).filter((r) => !r.Type || /\/worksheet$/.test(r.Type)).map((r) => [r.Id, r.Target]));
-    const strings = await part(
-      partPath([...(reader.workbookRels ?? [])].find((r) => /\/sharedStrings$/.test(r.Type ?? ''))?.Target ?? 'sharedStrings.xml'),
-    );
+    await reader._parseRels(relations);
+    const rels = reader.workbookRels ?? [];
+    const targets = new Map(rels.filter((r) => !r.Type || /\/worksheet$/.test(r.Type)).map((r) => [r.Id, r.Target]));
+    const related = (type: string, fallback: string) => partPath(rels.find((r) => r.Type?.endsWith(`/${type}`))?.Target ?? fallback);
+    const strings = await part(related('sharedStrings', 'sharedStrings.xml'));
     if (strings) for await (const _ of reader._parseSharedStrings(strings));
-    const styles = await part(
-      partPath([...(reader.workbookRels ?? [])].find((r) => /\/styles$/.test(r.Type ?? ''))?.Target ?? 'styles.xml'),
-    );
+    const styles = await part(related('styles', 'styles.xml'));
     if (styles) await reader._parseStyles(styles);
     for (const info of reader.model?.sheets ?? []) {
       const target = targets.get(info.rId);
