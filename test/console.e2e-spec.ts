@@ -202,7 +202,10 @@ describe('web console (HTTP)', () => {
     const rejected = await agent.post(action).attach('file', csv(bad), 'findings.csv');
     expect(rejected.status).toBe(422);
     expect(rejected.text).toContain('不存在的社区');
-    expect(rejected.text.match(/<tr><td>\d+<\/td>/g)?.length).toBeGreaterThanOrEqual(2);
+    // Each bad row by its sheet row and 序号, told in the console's language (Chinese by default).
+    expect(rejected.text.match(/<tr><td>\d+ （序号 \d+）<\/td>/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(rejected.text).toContain('<tr><td>3 （序号 2）</td><td>责任单位</td><td>被检查单位内没有名为“不存在的社区”的单位');
+    expect(rejected.text).toMatch(/“明年”不是日期/);
     const leader = await t.login('zc_leader');
     const inspectionId = inspectionPath.split('/').pop();
     const none = await t.http().get(`/api/v1/issues?inspectionId=${inspectionId}`).set(bearer(leader));

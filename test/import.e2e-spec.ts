@@ -69,11 +69,11 @@ describe('findings import', () => {
     const res = await upload(csv(rows), 'bad.csv');
     expect(res.status).toBe(422);
     expect(res.body.details.rows).toEqual([
-      { row: 3, column: '责任单位', message: expect.stringContaining('不存在社区') },
-      { row: 4, column: '整改时限', message: expect.stringContaining('"下个月" is not a date') },
-      { row: 5, column: '问题描述', message: 'the problem is empty' },
-      { row: 6, column: '问题类别', message: expect.stringContaining('"杂项" is not a category') },
-      { row: 7, column: '整改时限', message: expect.stringContaining('2026-02-30') },
+      { row: 3, no: '2', column: '责任单位', message: expect.stringContaining('不存在社区') },
+      { row: 4, no: '3', column: '整改时限', message: expect.stringContaining('"下个月" is not a date') },
+      { row: 5, no: '4', column: '问题描述', message: 'the problem is empty' },
+      { row: 6, no: '5', column: '问题类别', message: expect.stringContaining('"杂项" is not a category') },
+      { row: 7, no: '6', column: '整改时限', message: expect.stringContaining('2026-02-30') },
     ]);
     expect(await count()).toBe(before);
   });
@@ -162,7 +162,9 @@ describe('findings import', () => {
     ]);
     const res = await upload(file, 'hostile.xlsx');
     expect(res.status).toBe(422);
-    expect(res.body.details.rows).toEqual([{ row: 2, column: '整改时限', message: expect.stringContaining('"下个月" is not a date') }]);
+    expect(res.body.details.rows).toEqual([
+      { row: 2, no: '1', column: '整改时限', message: expect.stringContaining('"下个月" is not a date') },
+    ]);
     const typed = await upload(
       csv([
         ['问题描述', '责任单位', '整改时限'],

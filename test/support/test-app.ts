@@ -11,6 +11,7 @@ import {
   Clock,
   createRootLogger,
   Infrastructure,
+  InfrastructureOptions,
   loadConfig,
   PinoNestLogger,
   QueueBackend,
@@ -32,6 +33,8 @@ export interface TestAppOptions {
   /** Reuse a database (and keep it) instead of creating one. */
   database?: TestDatabase;
   queue?: QueueBackend;
+  /** How the queue backend is looked for (no default Redis port, no private redis-server). */
+  infrastructure?: InfrastructureOptions;
 }
 
 export interface TestApp {
@@ -70,7 +73,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logger = createRootLogger(config.LOG_LEVEL);
   Logger.overrideLogger(new PinoNestLogger(logger));
-  const started = await startInfrastructure(config);
+  const started = await startInfrastructure(config, options.infrastructure);
   const infrastructure: Infrastructure = options.queue ? { ...started, queue: options.queue } : started;
   let app: NestFastifyApplication;
   try {

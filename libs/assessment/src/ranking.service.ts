@@ -110,9 +110,13 @@ export class RankingService {
     );
   }
 
-  /** A stored month, in rank order, equal scores in the documented order of equal teams. */
-  async month(townshipId: string, period: string): Promise<MonthRankingEntry[]> {
-    const rows = await this.db.query<
+  /**
+   * A stored month, in rank order, equal scores in the documented order of equal teams. Inside a
+   * transaction it is read through that transaction (`m`): on the embedded database every
+   * connection waits for an open transaction, so a read on another connection would wait forever.
+   */
+  async month(townshipId: string, period: string, m: EntityManager = this.db.manager): Promise<MonthRankingEntry[]> {
+    const rows = await m.query<
       Array<{
         unit_id: string;
         name: string;

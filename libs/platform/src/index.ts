@@ -11,6 +11,8 @@ export * from './database/prepared-queries';
 export * from './queue/queue-connection';
 export * from './queue/typed-queue';
 export * from './queue/job-worker';
+export * from './queue/error-backoff';
+export * from './queue/queue-schema';
 export * from './auth/scope';
 export * from './auth/principal';
 export * from './auth/token.service';

@@ -12,6 +12,7 @@ import { dataSourceOptions, runMigrationsLocked } from './database/data-source-o
 import { HealthService } from './health/health.service';
 import { INFRASTRUCTURE, type Infrastructure } from './infrastructure';
 import { QueueConnection } from './queue/queue-connection';
+import { QUEUE_SCHEMA } from './queue/queue-schema';
 import { TokenService } from './auth/token.service';
 import { RateLimits } from './http/rate-limits';
 import { SecretBox } from './auth/secret-box';
@@ -53,7 +54,7 @@ async function prepareQueueBackend(infra: Infrastructure, ownerUrl: string | und
   const client = new Client({ connectionString: ownerUrl ?? infra.queue.url });
   await client.connect();
   try {
-    await runQueueMigrations(client);
+    await runQueueMigrations(client, QUEUE_SCHEMA);
   } finally {
     await client.end();
   }

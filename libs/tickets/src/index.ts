@@ -18,6 +18,7 @@ export * from './tickets/category-list';
 export * from './inspections/inspection.service';
 export * from './queries/cycle-reads';
 export * from './import/findings-import.service';
+export * from './import/row-problem-text';
 export * from './evidence/evidence.service';
 export * from './evidence/sniff';
 export * from './evidence/evidence-checks';

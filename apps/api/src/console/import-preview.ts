@@ -1,4 +1,5 @@
 import { ImportRejected, ValidationFailed } from '@app/platform';
+import { inReaderLang, ReaderLang } from '@app/tickets';
 import { field, formOf } from './console-page';
 import { ConsoleRequest } from './session';
 
@@ -8,18 +9,22 @@ export const CARRY_MAX_BYTES = 1024 * 1024;
 export interface ImportPreview {
   ok: boolean;
   count?: number;
-  rows?: Array<{ row: number; column: string; message: string }>;
+  rows?: Array<{ row: number; no?: string; column: string; message: string }>;
   carry?: { data: string; filename: string };
 }
 
 /** Runs a dry run and describes its outcome for the preview page. */
-export async function preview(run: () => Promise<{ created: number }>, file: { filename: string; data: Buffer }): Promise<ImportPreview> {
+export async function preview(
+  run: () => Promise<{ created: number }>,
+  file: { filename: string; data: Buffer },
+  lang: ReaderLang = 'en',
+): Promise<ImportPreview> {
   try {
     const result = await run();
     const carry = file.data.length <= CARRY_MAX_BYTES ? { data: file.data.toString('base64'), filename: file.filename } : undefined;
     return { ok: true, count: result.created, carry };
   } catch (e) {
-    if (e instanceof ImportRejected) return { ok: false, rows: e.rows };
+    if (e instanceof ImportRejected) return { ok: false, rows: inReaderLang(e, lang).rows };
     throw e;
   }
 }

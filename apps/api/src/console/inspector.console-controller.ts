@@ -2,11 +2,12 @@ import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@
 import { ApiExcludeController } from '@nestjs/swagger';
 import { OrgUnitService } from '@app/org';
 import { AppConfig, CurrentPrincipal, ImportRejected, Principal, Public, readUploadedFile } from '@app/platform';
-import { FindingsImportService, InspectionService, SOURCE_LABELS, SOURCES, Source, TicketQueryService } from '@app/tickets';
+import { FindingsImportService, inReaderLang, InspectionService, SOURCE_LABELS, SOURCES, Source, TicketQueryService } from '@app/tickets';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { CreateInspectionDto } from '../tickets/tickets.dto';
 import { checkedForm, ConsolePages, dateField, field, formOf } from './console-page';
+import { langOf, LANG_COOKIE } from './i18n';
 import { carried, preview } from './import-preview';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 
@@ -98,7 +99,7 @@ export class InspectorConsoleController {
   ) {
     const inspection = await this.inspections.get(p, id);
     const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
-    const result = await preview(() => this.importer.import(p, id, file, { dryRun: true }), file);
+    const result = await preview(() => this.importer.import(p, id, file, { dryRun: true }), file, langOf(req.cookies?.[LANG_COOKIE]));
     this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, preview: result }, result.ok ? 200 : 422);
   }
 
@@ -119,7 +120,8 @@ export class InspectorConsoleController {
       this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, imported: result.created });
     } catch (e) {
       if (!(e instanceof ImportRejected)) throw e;
-      this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, preview: { ok: false, rows: e.rows } }, 422);
+      const rows = inReaderLang(e, langOf(req.cookies?.[LANG_COOKIE])).rows;
+      this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, preview: { ok: false, rows } }, 422);
     }
   }
 }

@@ -20,6 +20,7 @@ import {
   FindingsImportService,
   HistoryEntry,
   ImportResult,
+  inReaderLang,
   InspectionService,
   InspectionView,
   TicketCounts,
@@ -29,8 +30,9 @@ import {
   TicketQueryService,
   TicketService,
   TransitionService,
+  readerLang,
 } from '@app/tickets';
-import { AppConfig, CurrentPrincipal, Principal, readUploadedFile, ValidationFailed } from '@app/platform';
+import { AppConfig, CurrentPrincipal, ImportRejected, Principal, readUploadedFile, ValidationFailed } from '@app/platform';
 import { sendStoredFile } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -105,12 +107,18 @@ export class TicketsController {
     @Param('id', new IdPipe('Inspection')) id: string,
     @Query() q: ImportFindingsQuery,
     @Headers('idempotency-key') key: string | undefined,
+    @Headers('accept-language') acceptLanguage: string | undefined,
     @Req() req: unknown,
   ): Promise<ImportResult> {
     if (key !== undefined && (!key.trim() || key.length > 200))
       throw ValidationFailed.field('Idempotency-Key', 'must be 1 to 200 characters');
     const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
-    return this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key?.trim(), sheet: q.sheet });
+    try {
+      return await this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key?.trim(), sheet: q.sheet });
+    } catch (e) {
+      // Row problems are told in the caller's language: Chinese when Accept-Language prefers it.
+      throw e instanceof ImportRejected ? inReaderLang(e, readerLang(acceptLanguage)) : e;
+    }
   }
 
   @Get('ticket-categories')

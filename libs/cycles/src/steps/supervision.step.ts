@@ -45,7 +45,7 @@ export class SupervisionStep implements StepHandler {
     const today = this.lists.today(township.config.timezone);
     const teams = await this.metrics.forMonth(m, township, period, today, rules.overdueDaysLimit);
     // The month's ranking is the report step's; computed afresh only when that step has not run.
-    const stored = await this.rankings.month(township.unitId, period);
+    const stored = await this.rankings.month(township.unitId, period, m);
     const scoring = this.rankings.rules;
     const fresh = rank(teams, scoring);
     const ranked = stored.length ? stored : fresh;

@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { QUEUE_SCHEMA } from '../queue/queue-schema';
+import { keepExtendedQueriesTogether } from './pglite-query-queue';
 
-type PGliteInstance = { close(): Promise<void>; closed?: boolean };
+type PGliteInstance = { close(): Promise<void>; exec(sql: string): Promise<unknown>; closed?: boolean };
 type SocketServer = { start(): Promise<void>; stop(): Promise<void>; getServerConn(): string };
 
 function processAlive(pid: number): boolean {
@@ -40,12 +42,18 @@ export class EmbeddedPostgres {
       dir = join(this.dataDir, 'pgdata');
     }
     this.db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
+    // PGlite is one session shared by every connection, and it ignores the search_path a client
+    // asks for at connect. BullMQ's PostgreSQL backend names its tables and functions without
+    // their schema, so its schema is on the path after public: the application's objects and
+    // its migrations still go to public, and the queue's are found in their own schema.
+    await this.db.exec(`SET search_path TO "$user", public, "${QUEUE_SCHEMA}"`);
     this.server = new PGLiteSocketServer({
       db: this.db as never,
       host: '127.0.0.1',
       port: 0,
       maxConnections: 200,
     });
+    keepExtendedQueriesTogether(this.server);
     await this.server.start();
     const conn = this.server.getServerConn();
     this.url = `postgres://postgres@${conn}/postgres`;

@@ -78,7 +78,10 @@ export class IllegalTransition extends DomainError {
 
 /** One bad cell or row of an uploaded sheet, numbered as the user sees it. */
 export interface RowProblem {
+  /** The row as the sheet numbers it. */
   row: number;
+  /** The row's own number (序号), when the sheet has that column and the row fills it. */
+  no?: string;
   column: string;
   message: string;
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../errors/domain-error';
 import { Metrics } from '../observability/metrics';
+import { ErrorBackoff } from './error-backoff';
 import { QueueConnection } from './queue-connection';
 
 export type JobHandlers<Catalog> = { [N in keyof Catalog]: (data: Catalog[N], job: Job) => Promise<unknown> };
@@ -18,7 +19,8 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
   protected abstract readonly queueName: string;
   protected abstract readonly handlers: JobHandlers<Catalog>;
   protected readonly logger = new Logger(this.constructor.name);
-  private worker?: Worker;
+  protected worker?: Worker;
+  private backoff?: ErrorBackoff;
   @Optional() @Inject(Metrics) private readonly metrics?: Metrics;
 
   constructor(
@@ -37,12 +39,23 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
       maxStalledCount: 3,
     });
-    this.worker.on('error', (e: Error) => this.logger.warn(`worker error: ${e.message}`));
+    const worker = this.worker;
+    // BullMQ fetches again at once after an error that is not a lost connection; without a pause a
+    // queue that cannot answer would be asked hundreds of times a second.
+    this.backoff = new ErrorBackoff({
+      pause: () => worker.pause(true),
+      resume: () => worker.resume(),
+      log: (message) => this.logger.warn(message),
+    });
+    this.worker.on('error', (e: Error) => this.backoff?.error(e));
     this.worker.on('failed', (job, e: Error) => {
       this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${e.message}`);
       if (job) this.observe(job, 'failed');
     });
-    this.worker.on('completed', (job) => this.observe(job, 'completed'));
+    this.worker.on('completed', (job) => {
+      this.backoff?.succeeded();
+      this.observe(job, 'completed');
+    });
   }
 
   /** The job's time in its handler, by queue, name and outcome. */
@@ -64,6 +77,7 @@ export abstract class JobWorkerHost<Catalog extends object> implements OnApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.backoff?.stop();
     await this.worker?.close();
   }
 }

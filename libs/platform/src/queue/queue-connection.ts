@@ -3,6 +3,7 @@ import type { QueueOptions } from 'bullmq';
 import Redis, { Cluster, RedisOptions } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import type { QueueBackend } from '../infrastructure';
+import { QUEUE_SCHEMA } from './queue-schema';
 
 export function redisOptionsFromUrl(url: string): RedisOptions {
   const u = new URL(url);
@@ -67,7 +68,7 @@ export class QueueConnection implements OnApplicationShutdown {
   /** Options for BullMQ queues and workers. */
   bullOptions(): QueueOptions {
     if (this.backend.kind === 'postgres') {
-      return { connection: { connectionString: this.backend.url, max: 4 } };
+      return { connection: { connectionString: this.backend.url, max: 4, schema: QUEUE_SCHEMA } };
     }
     if (this.backend.cluster) {
       if (!this.bullCluster) {

@@ -1,9 +1,10 @@
 import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { ImportRejected, PayloadTooLarge, RowProblem, UnsupportedMediaType, ValidationFailed } from '../errors/domain-error';
+import { DomainError, ImportRejected, PayloadTooLarge, RowProblem, UnsupportedMediaType, ValidationFailed } from '../errors/domain-error';
 
 /** One data row of an uploaded sheet; `rowNumber` is the row as the user sees it in Excel. */
 export interface SheetRow {
@@ -111,43 +112,54 @@ function parseArea(ref: string): MergedArea | undefined {
   return { c1: columnNumber(m[1]), r1: Number(m[2]), c2: columnNumber(m[3]), r2: Number(m[4]) };
 }
 
-interface ZipContents {
-  kind: 'xlsx' | 'ods';
-  /** Merged areas of each worksheet of an XLSX, by its number in `xl/worksheets/sheetN.xml`. */
-  merges: Map<string, MergedArea[]>;
+/** A zip listed and open for reading its entries in any order. */
+interface ZipPackage {
+  zip: yauzl.ZipFile;
+  entries: Map<string, yauzl.Entry>;
 }
 
-function readEntryText(zip: yauzl.ZipFile, entry: yauzl.Entry, onText: (text: string) => void): Promise<void> {
+function invalidWorkbook(e: unknown): Error {
+  if (e instanceof DomainError) return e;
+  return new ValidationFailed(`The workbook is not a valid file: ${e instanceof Error ? e.message : 'unreadable'}`);
+}
+
+function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err || !stream) return reject(new ValidationFailed(`The workbook is not a valid file: ${err?.message ?? 'unreadable'}`));
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => onText(chunk));
-      stream.on('end', () => resolve());
-      stream.on('error', (e: Error) => reject(new ValidationFailed(`The workbook is not a valid file: ${e.message}`)));
-    });
+    zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(invalidWorkbook(err)) : resolve(stream)));
   });
+}
+
+async function readEntryText(zip: yauzl.ZipFile, entry: yauzl.Entry, onText: (text: string) => void): Promise<void> {
+  const stream = await openEntry(zip, entry);
+  stream.setEncoding('utf8');
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) onText(chunk);
+  } catch (e) {
+    throw invalidWorkbook(e);
+  }
 }
 
 /**
  * Lists a zip before anything parses it: its total unpacked size (a zip bomb is refused by
- * this), whether it is an XLSX or an ODS, and the merged areas of an XLSX's worksheets, which
- * come after the rows in the sheet's XML and so are read ahead of the streaming reader.
+ * this, and every entry is checked against its stated size as it is read). The zip stays open
+ * for its entries to be read in the order the workbook needs them; the caller closes it.
  */
-async function inspectZip(data: Buffer, limits: TableLimits): Promise<ZipContents> {
+async function openZip(data: Buffer, limits: TableLimits): Promise<ZipPackage> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, z) =>
-      err || !z ? reject(new ValidationFailed(`The workbook is not a valid file: ${err?.message ?? 'unreadable'}`)) : resolve(z),
+      err || !z ? reject(invalidWorkbook(err)) : resolve(z),
     ),
   );
   try {
-    const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
-      const list: yauzl.Entry[] = [];
+    const entries = await new Promise<Map<string, yauzl.Entry>>((resolve, reject) => {
+      const list = new Map<string, yauzl.Entry>();
       let total = 0;
+      let count = 0;
       zip.on('entry', (entry: yauzl.Entry) => {
         total += entry.uncompressedSize;
-        list.push(entry);
-        if (total > limits.maxUnpackedBytes || list.length > 10_000) {
+        count += 1;
+        list.set(entry.fileName, entry);
+        if (total > limits.maxUnpackedBytes || count > 10_000) {
           return reject(
             new PayloadTooLarge(
               `The workbook unpacks to more than ${Math.round(limits.maxUnpackedBytes / 1048576)} MiB; it was refused unread`,
@@ -158,39 +170,33 @@ async function inspectZip(data: Buffer, limits: TableLimits): Promise<ZipContent
         zip.readEntry();
       });
       zip.on('end', () => resolve(list));
-      zip.on('error', (e: Error) => reject(new ValidationFailed(`The workbook is not a valid file: ${e.message}`)));
+      zip.on('error', (e: Error) => reject(invalidWorkbook(e)));
       zip.readEntry();
     });
-    const names = new Set(entries.map((e) => e.fileName));
-    if (names.has('xl/workbook.xml')) {
-      const merges = new Map<string, MergedArea[]>();
-      for (const entry of entries) {
-        const sheet = /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(entry.fileName);
-        if (!sheet) continue;
-        const areas: MergedArea[] = [];
-        let carry = '';
-        await readEntryText(zip, entry, (chunk) => {
-          const text = carry + chunk;
-          const re = /<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"/g;
-          let m: RegExpExecArray | null;
-          let last = 0;
-          while ((m = re.exec(text))) {
-            const area = parseArea(m[1]);
-            if (area) areas.push(area);
-            last = re.lastIndex;
-          }
-          carry = text.slice(Math.max(last, text.length - 64));
-        });
-        if (areas.length) merges.set(sheet[1], areas);
-      }
-      return { kind: 'xlsx', merges };
-    }
-    if (names.has('content.xml') && (names.has('mimetype') || names.has('META-INF/manifest.xml')))
-      return { kind: 'ods', merges: new Map() };
-    throw new UnsupportedMediaType('The zip file is not a workbook: send .xlsx, .xls, .et, .ods or .csv', ACCEPTED);
-  } finally {
+    return { zip, entries };
+  } catch (e) {
     zip.close();
+    throw e;
   }
+}
+
+/** The merged areas of a worksheet, which come after its rows in the sheet's XML and so are read ahead of them. */
+async function mergedAreas(pkg: ZipPackage, entry: yauzl.Entry): Promise<MergedArea[]> {
+  const areas: MergedArea[] = [];
+  let carry = '';
+  await readEntryText(pkg.zip, entry, (chunk) => {
+    const text = carry + chunk;
+    const re = /<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"/g;
+    let m: RegExpExecArray | null;
+    let last = 0;
+    while ((m = re.exec(text))) {
+      const area = parseArea(m[1]);
+      if (area) areas.push(area);
+      last = re.lastIndex;
+    }
+    carry = text.slice(Math.max(last, text.length - 64));
+  });
+  return areas;
 }
 
 function pad(n: number): string {
@@ -302,29 +308,87 @@ class MergeFiller {
   }
 }
 
-async function* xlsxSheets(data: Buffer, limits: TableLimits, merges: Map<string, MergedArea[]>): AsyncGenerator<SheetSource> {
+/**
+ * The parts of exceljs's streaming workbook reader that each read one part of the package.
+ * Its own loop over the zip is not used: it takes the zip's end for the end of its entries,
+ * and the zip stream ends as soon as the last bytes are taken in, while the entries in them
+ * are still being unpacked. A workbook whose shared strings or relationships come after its
+ * sheets (as LibreOffice writes them) then lost them now and then, and its sheets read as
+ * empty cells. The package is read here in the order it needs instead.
+ */
+interface WorkbookParts {
+  model?: { sheets?: Array<{ id: number; name: string; rId: string }> };
+  workbookRels?: Array<{ Id: string; Target: string; Type?: string }>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseRels(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseWorksheet(iterator: AsyncIterable<unknown>, sheetNo: string): Generator<{ eventType: string; value: unknown }>;
+}
+
+/** The path in the zip of a relationship's target, which is relative to `xl/` or absolute. */
+function partPath(target: string): string {
+  return target.startsWith('/') ? posix.normalize(target.slice(1)) : posix.normalize(posix.join('xl', target));
+}
+
+/**
+ * An XLSX, sheet by sheet in the workbook's order: the workbook, its relationships, shared
+ * strings and styles are read first, then each worksheet streams row by row.
+ */
+async function* xlsxSheets(pkg: ZipPackage, limits: TableLimits): AsyncGenerator<SheetSource> {
   // Required here rather than at the top: exceljs costs ~28 MB of resident memory, and only an import of a workbook needs it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { stream } = require('exceljs') as typeof ExcelJS;
-  const reader = new stream.xlsx.WorkbookReader(Readable.from(pieces(data)), {
+  const reader = new stream.xlsx.WorkbookReader(Readable.from([]), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
-  });
-  for await (const sheet of reader) {
-    const info = sheet as unknown as { id: string; name: string };
-    const filler = new MergeFiller(merges.get(String(info.id)) ?? [], limits.maxColumns);
-    async function* rows(): AsyncGenerator<SheetRow> {
-      for await (const row of sheet) {
-        const values: string[] = [];
-        const cells = (row.values as ExcelJS.CellValue[]) ?? [];
-        for (let c = 1; c < cells.length; c++) values.push(cellText(cells[c]).trim());
-        yield { rowNumber: row.number, values: checkRow(filler.fill(row.number, values), row.number, limits) };
+  }) as unknown as WorkbookParts;
+  const part = async (path: string): Promise<Readable | undefined> => {
+    const entry = pkg.entries.get(path);
+    return entry && openEntry(pkg.zip, entry);
+  };
+  try {
+    const workbook = await part('xl/workbook.xml');
+    const relations = await part('xl/_rels/workbook.xml.rels');
+    if (!workbook || !relations) throw new ValidationFailed('The workbook is not a valid file: it lists no sheets');
+    await reader._parseWorkbook(workbook);
+    await reader._parseRels(relations);
+    const rels = reader.workbookRels ?? [];
+    const targets = new Map(rels.filter((r) => !r.Type || /\/worksheet$/.test(r.Type)).map((r) => [r.Id, r.Target]));
+    const related = (type: string, fallback: string) => partPath(rels.find((r) => r.Type?.endsWith(`/${type}`))?.Target ?? fallback);
+    const strings = await part(related('sharedStrings', 'sharedStrings.xml'));
+    if (strings) for await (const _ of reader._parseSharedStrings(strings));
+    const styles = await part(related('styles', 'styles.xml'));
+    if (styles) await reader._parseStyles(styles);
+    for (const info of reader.model?.sheets ?? []) {
+      const target = targets.get(info.rId);
+      const entry = target === undefined ? undefined : pkg.entries.get(partPath(target));
+      if (!entry) continue;
+      const filler = new MergeFiller(await mergedAreas(pkg, entry), limits.maxColumns);
+      const sheetStream = await openEntry(pkg.zip, entry);
+      const emitted = [...reader._parseWorksheet(sheetStream, String(info.id))][0];
+      const sheet = emitted.value as AsyncIterable<ExcelJS.Row>;
+      async function* rows(): AsyncGenerator<SheetRow> {
+        try {
+          for await (const row of sheet) {
+            const values: string[] = [];
+            const cells = (row.values as ExcelJS.CellValue[]) ?? [];
+            for (let c = 1; c < cells.length; c++) values.push(cellText(cells[c]).trim());
+            yield { rowNumber: row.number, values: checkRow(filler.fill(row.number, values), row.number, limits) };
+          }
+        } catch (e) {
+          throw invalidWorkbook(e);
+        } finally {
+          sheetStream.destroy();
+        }
       }
+      yield { name: info.name, rows: rows() };
     }
-    yield { name: info.name, rows: rows() };
+  } catch (e) {
+    throw invalidWorkbook(e);
   }
 }
 
@@ -414,9 +478,15 @@ async function* sheetsOf(data: Buffer, filename: string | undefined, limits: Tab
   const format = detectTableFormat(data, filename);
   if (format === 'csv') return yield* csvSheets(data, limits);
   if (format === 'cfb') return yield* sheetJsSheets(data, limits);
-  const zip = await inspectZip(data, limits);
-  if (zip.kind === 'ods') return yield* sheetJsSheets(data, limits);
-  return yield* xlsxSheets(data, limits, zip.merges);
+  const pkg = await openZip(data, limits);
+  try {
+    if (pkg.entries.has('xl/workbook.xml')) return yield* xlsxSheets(pkg, limits);
+    if (!pkg.entries.has('content.xml') || !(pkg.entries.has('mimetype') || pkg.entries.has('META-INF/manifest.xml')))
+      throw new UnsupportedMediaType('The zip file is not a workbook: send .xlsx, .xls, .et, .ods or .csv', ACCEPTED);
+  } finally {
+    pkg.zip.close();
+  }
+  return yield* sheetJsSheets(data, limits);
 }
 
 /** Non-blank rows only; more than `limits.maxRows` (plus `above`, the rows a header may sit under) is a 413. */

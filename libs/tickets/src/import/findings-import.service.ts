@@ -203,7 +203,7 @@ export class FindingsImportService {
       const row = item.row;
       const cell = (k: Column) => (columns!.has(k) ? (row.values[columns!.get(k)!] ?? '').trim() : '');
       const bad = (column: string, message: string) => {
-        if (problems.length < MAX_PROBLEMS_LISTED) problems.push({ row: row.rowNumber, column, message });
+        if (problems.length < MAX_PROBLEMS_LISTED) problems.push({ row: row.rowNumber, no: cell('no') || undefined, column, message });
       };
       const before = problems.length;
       const text = cell('problem');
