@@ -25,7 +25,6 @@ export interface TaskListData {
 /** 自查报告 of one team (filed or not). */
 export interface SelfCheckReportData {
   team: UnitRefData;
-  title: string;
   filed: boolean;
   onTime: boolean;
   filedAt: string | null;

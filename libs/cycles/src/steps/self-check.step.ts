@@ -50,7 +50,6 @@ export class SelfCheckStep implements StepHandler {
         'self_check_report',
         {
           team: { id: team.id, name: team.name },
-          title: SelfCheckService.title(team.name, period),
           filed: !!report,
           onTime: report?.on_time ?? false,
           filedAt: report ? new Date(report.filed_at).toISOString() : null,

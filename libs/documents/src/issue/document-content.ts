@@ -82,7 +82,7 @@ export function documentTitle(
     case 'task_list':
       return `${given ?? `${townshipName}${when}重点工作任务清单`}（${team}）`;
     case 'self_check_report':
-      return given ?? `${team}${when}脱贫攻坚自查报告`;
+      return `${team}${when}脱贫攻坚自查报告`;
     case 'rectification_list':
       return `${townshipName}${when}问题整改清单`;
     case 'progress_list':

@@ -61,7 +61,6 @@ export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
   },
   self_check_report: {
     team: first,
-    title: '《中厂镇第一社区7月脱贫攻坚自查报告》',
     filed: true,
     onTime: true,
     filedAt: '2026-07-05T02:00:00.000Z',
