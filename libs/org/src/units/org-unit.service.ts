@@ -23,6 +23,8 @@ export interface CreateUnitInput {
   parentId?: string | null;
   code?: string | null;
   timezone?: string | null;
+  lat?: number | null;
+  lon?: number | null;
 }
 
 export interface UpdateUnitInput {
@@ -30,6 +32,8 @@ export interface UpdateUnitInput {
   code?: string | null;
   timezone?: string;
   parentId?: string | null;
+  lat?: number | null;
+  lon?: number | null;
 }
 
 export interface UnitView {
@@ -40,6 +44,8 @@ export interface UnitView {
   parentId: string | null;
   code: string | null;
   timezone: string;
+  /** The unit's location in WGS-84 degrees, or null when none is set. */
+  location: { lat: number; lon: number } | null;
   depth: number;
   createdAt: string;
 }
@@ -73,9 +79,20 @@ export function toUnitView(u: OrgUnit): UnitView {
     parentId: u.parentId,
     code: u.code,
     timezone: u.timezone,
+    location: u.lat === null || u.lat === undefined || u.lon === null ? null : { lat: Number(u.lat), lon: Number(u.lon) },
     depth: u.depth,
     createdAt: u.createdAt.toISOString(),
   };
+}
+
+/** Both coordinates or neither: one without the other is refused on the field that is missing. */
+export function locationOf(input: { lat?: number | null; lon?: number | null }): { lat: number | null; lon: number | null } {
+  const lat = input.lat ?? null;
+  const lon = input.lon ?? null;
+  if ((lat === null) !== (lon === null)) {
+    throw ValidationFailed.field(lat === null ? 'lat' : 'lon', 'give both lat and lon, or neither (null clears the location)');
+  }
+  return { lat, lon };
 }
 
 @Injectable()
@@ -141,6 +158,7 @@ export class OrgUnitService {
       depth: (parent?.depth ?? 0) + 1,
       code: input.code?.trim() || null,
       timezone,
+      ...locationOf(input),
       createdAt: now,
       updatedAt: now,
     });
@@ -216,6 +234,8 @@ export class OrgUnitService {
       depth: r.depth,
       code: r.code,
       timezone: r.timezone,
+      lat: r.lat,
+      lon: r.lon,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     });
@@ -245,6 +265,7 @@ export class OrgUnitService {
         const patch: Partial<OrgUnit> = { updatedAt: now };
         if (input.name !== undefined) patch.name = input.name.trim();
         if (input.code !== undefined) patch.code = input.code?.trim() || null;
+        if (input.lat !== undefined || input.lon !== undefined) Object.assign(patch, locationOf(input));
         await m.update(OrgUnit, { id }, patch);
         return toUnitView(await m.findOneByOrFail(OrgUnit, { id }));
       });
