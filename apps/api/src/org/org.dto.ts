@@ -97,14 +97,26 @@ export class UpdateOrgUnitDto {
   @IsUUID()
   parentId?: string | null;
 
-  @ApiPropertyOptional({ example: 29.99, minimum: -90, maximum: 90, nullable: true, description: 'latitude of the unit’s seat (WGS-84), with lon; null with lon null clears the location' })
+  @ApiPropertyOptional({
+    example: 29.99,
+    minimum: -90,
+    maximum: 90,
+    nullable: true,
+    description: 'latitude of the unit’s seat (WGS-84), with lon; null with lon null clears the location',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(-90)
   @Max(90)
   lat?: number | null;
 
-  @ApiPropertyOptional({ example: 109.48, minimum: -180, maximum: 180, nullable: true, description: 'longitude of the unit’s seat (WGS-84), with lat' })
+  @ApiPropertyOptional({
+    example: 109.48,
+    minimum: -180,
+    maximum: 180,
+    nullable: true,
+    description: 'longitude of the unit’s seat (WGS-84), with lat',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(-180)

@@ -198,7 +198,11 @@ export class TicketsController {
       type: 'object',
       required: ['file'],
       properties: {
-        role: { type: 'string', enum: ['before', 'after'], description: 'the photo before (整改前) or after (整改后) the work; before the file' },
+        role: {
+          type: 'string',
+          enum: ['before', 'after'],
+          description: 'the photo before (整改前) or after (整改后) the work; before the file',
+        },
         file: { type: 'string', format: 'binary' },
       },
     },

@@ -216,7 +216,10 @@ export class EvidenceWarningDto {
 }
 
 export class EvidenceUploadQuery {
-  @ApiPropertyOptional({ enum: ['before', 'after'], description: 'the photo before (整改前) or after (整改后) the work; also as a form field' })
+  @ApiPropertyOptional({
+    enum: ['before', 'after'],
+    description: 'the photo before (整改前) or after (整改后) the work; also as a form field',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(20)

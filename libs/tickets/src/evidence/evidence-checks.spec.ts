@@ -113,7 +113,11 @@ describe('decideWarnings', () => {
     ['taken in the county seat, 60 km away', { exif: { ...here, lat: 29.45, lon: 109.4 }, place: village }, ['far_from_unit']],
     ['a photo without GPS is not judged by distance', { exif: here, place: village }, []],
     ['a unit without a location judges no distance', { exif: { ...here, lat: 39.9, lon: 116.4 } }, []],
-    ['far and before the ticket', { exif: { takenAt: '2026-10-31T02:00:00Z', lat: 29.45, lon: 109.4 }, place: village }, ['taken_before_ticket', 'far_from_unit']],
+    [
+      'far and before the ticket',
+      { exif: { takenAt: '2026-10-31T02:00:00Z', lat: 29.45, lon: 109.4 }, place: village },
+      ['taken_before_ticket', 'far_from_unit'],
+    ],
   ])('%s', (_name, facts, codes) => {
     expect(decideWarnings({ ...base, ...facts }).map((w) => w.code)).toEqual(codes);
   });

@@ -161,5 +161,9 @@ export function farFromUnit(exif: EvidenceExif | undefined, place: UnitPlace | u
   const km = haversineKm({ lat: exif.lat, lon: exif.lon }, place);
   if (km <= limitKm) return undefined;
   const shown = km < 10 ? km.toFixed(1) : Math.round(km).toString();
-  return { code: 'far_from_unit', message: `照片拍摄地点距${place.unitName}约 ${shown} 公里，超过 ${limitKm} 公里`, distanceKm: Number(km.toFixed(1)) };
+  return {
+    code: 'far_from_unit',
+    message: `照片拍摄地点距${place.unitName}约 ${shown} 公里，超过 ${limitKm} 公里`,
+    distanceKm: Number(km.toFixed(1)),
+  };
 }

@@ -203,7 +203,15 @@ export class EvidenceService {
           locked.status,
           principal.userId,
           principal.displayName,
-          JSON.stringify({ evidenceId: row.id, sha256: sha, filename, mediaType, ...(role ? { role } : {}), ...(exif ? { exif } : {}), warnings: found }),
+          JSON.stringify({
+            evidenceId: row.id,
+            sha256: sha,
+            filename,
+            mediaType,
+            ...(role ? { role } : {}),
+            ...(exif ? { exif } : {}),
+            warnings: found,
+          }),
           now,
         ],
       );
