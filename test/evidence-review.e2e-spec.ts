@@ -218,11 +218,15 @@ describe('evidence warnings: far from the unit, before the verifier decides, bef
       await act(team1, other.id, { action: 'start' });
       const shot = await upload(team1, other.id, photo('screenshot.png'), '微信截图.png');
       expect((await act(team1, other.id, { action: 'submit', comment: '已封闭', evidenceIds: [shot.id] })).status).toBe(200);
-      const page = await consolePage(t, 'zc_inspector', '/verify');
+      const { text: page } = await consolePage(t, 'zc_inspector', '/verify');
       expect(page).toContain(other.code);
       expect(page).toContain('佐证材料预警');
       expect(page).toContain('照片没有拍摄时间');
       expect(page).toContain(`id="approve-comment-${other.id}"`);
+      const { text: ticketPage } = await consolePage(t, 'zc_inspector', `/tickets/${other.id}`);
+      expect(ticketPage).toContain('佐证材料预警');
+      expect(ticketPage).toContain('微信截图.png');
+      expect(ticketPage).toMatch(/<textarea id="comment-approve" name="comment"[^>]*required/);
     });
   });
 
@@ -250,6 +254,18 @@ describe('evidence warnings: far from the unit, before the verifier decides, bef
       expect(onlyAfter.body.details.fields[0].messages[0]).toContain('住房安全保障 needs a before/after photo pair (beforeAfter)');
       expect(onlyAfter.body.details.fields[0].messages[0]).toContain('missing before');
 
+      // The team's ticket page marks a photo as it uploads it.
+      const { agent, text } = await consolePage(t, 'zc_team1', `/tickets/${ticket.id}`);
+      expect(text).toContain('<select id="photo-role" name="role">');
+      const csrf = decodeURIComponent(/evidence\?_csrf=([^"]+)"/.exec(text)?.[1] ?? '');
+      const sent = await agent
+        .post(`/tickets/${ticket.id}/evidence?_csrf=${encodeURIComponent(csrf)}`)
+        .field('role', 'after')
+        .attach('file', photo('house-after-forwarded.jpg'), '整改后2.jpg');
+      expect(sent.status).toBe(303);
+      const marked = await t.http().get(`/api/v1/issues/${ticket.id}/evidence`).set(bearer(team1));
+      expect(marked.body.find((e: { filename: string }) => e.filename === '整改后2.jpg').role).toBe('after');
+
       const both = await act(team1, ticket.id, { action: 'submit', comment: '屋面已翻修', evidenceIds: [before.id, after.id] });
       expect(both.status).toBe(200);
       expect(both.body.status).toBe('pending_review');
@@ -273,8 +289,8 @@ describe('evidence warnings: far from the unit, before the verifier decides, bef
   });
 });
 
-/** The HTML of a console page as the user sees it after signing in. */
-async function consolePage(t: TestApp, username: string, path: string): Promise<string> {
+/** A console page as the user sees it after signing in, with the signed-in agent. */
+async function consolePage(t: TestApp, username: string, path: string): Promise<{ agent: ReturnType<typeof request.agent>; text: string }> {
   const agent = request.agent(t.app.getHttpServer());
   const login = await agent.get('/login');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1] ?? '';
@@ -282,5 +298,5 @@ async function consolePage(t: TestApp, username: string, path: string): Promise<
   expect(signedIn.status).toBe(303);
   const page = await agent.get(path);
   expect(page.status).toBe(200);
-  return page.text;
+  return { agent, text: page.text };
 }
