@@ -16,7 +16,8 @@ interface Warning {
   filename?: string;
 }
 
-// The fixture photos were taken at 29°59′24″N 109°28′48″E (29.99, 109.48).
+// The fixture photos were taken at 29°59′24″N 109°28′48″E (29.99, 109.48), the road photo in
+// the county seat at 29°27′N 109°24′E (29.45, 109.40).
 const AT_THE_VILLAGE = { lat: 29.991, lon: 109.481 };
 const COUNTY_SEAT = { lat: 29.45, lon: 109.4 };
 
@@ -138,6 +139,14 @@ describe('evidence warnings: far from the unit, before the verifier decides, bef
       const ticket = await raise(village1, '某组产业路边沟堵塞未清理');
       const near = await upload(team1, ticket.id, photo('field.jpg'), 'IMG_20261121_090500.jpg');
       expect(near.warnings).toEqual([]);
+      // A photo taken in the county seat is far from the village, and the warning names the village.
+      const road = await upload(team1, ticket.id, photo('road-county-seat.jpg'), 'IMG_20261122_143000.jpg');
+      expect(codes(road.warnings)).toEqual(['far_from_unit']);
+      expect(road.warnings[0].message).toMatch(/^照片拍摄地点距中厂镇第一社区约 6\d 公里，超过 5 公里$/);
+      // The same picture on the second community's ticket is judged by the township, whose seat it shows.
+      const other = await raise(village2, '某组通组公路路面破损');
+      const atTown = await upload(team2, other.id, photo('road-county-seat.jpg'), 'IMG_20261122_143000.jpg');
+      expect(codes(atTown.warnings)).toEqual(['duplicate']);
       // Clearing the village's location falls back to the township again.
       expect((await setLocation(village1, { lat: null, lon: null })).body.location).toBeNull();
       const again = await raise(village1, '某组产业路护栏缺失');
