@@ -88,9 +88,9 @@ describe('findings import', () => {
       const res = await upload(csv(rows), 'rules.csv', query);
       expect(res.status).toBe(422);
       expect(res.body.details.rows).toEqual([
-        { row: 2, column: '问题类别', message: expect.stringContaining('"杂项" is not a category') },
-        { row: 3, column: '责任人', message: 'is longer than 100 characters' },
-        { row: 4, column: '包抓领导', message: 'is longer than 100 characters' },
+        { row: 2, no: '1', column: '问题类别', message: expect.stringContaining('"杂项" is not a category') },
+        { row: 3, no: '2', column: '责任人', message: 'is longer than 100 characters' },
+        { row: 4, no: '3', column: '包抓领导', message: 'is longer than 100 characters' },
       ]);
     }
     expect(await count()).toBe(before);

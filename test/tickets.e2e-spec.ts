@@ -65,7 +65,7 @@ describe('tickets and the close-out workflow', () => {
     expect(noComment.status).toBe(400);
     const submitted = await act(team1, id, { action: 'submit', comment: '两户均已完工并验收', evidenceIds: [ev] });
     expect(submitted.body.status).toBe('pending_review');
-    const selfApproval = await act(team1, id, { action: 'approve' });
+    const selfApproval = await act(team1, id, { action: 'approve', comment: '经核查整改到位' });
     expect(selfApproval.status).toBe(403);
     const approved = await act(inspector, id, { action: 'approve', comment: '核查属实' });
     expect(approved.status).toBe(200);
@@ -98,7 +98,7 @@ describe('tickets and the close-out workflow', () => {
     expect(first.body.milestones[1].closedAt).toBeUndefined();
 
     await act(team1, id, { action: 'submit', comment: '资金已拨付到户', evidenceIds: [await evidence(id, PDF, 'pay.pdf')] });
-    const last = await act(inspector, id, { action: 'approve' });
+    const last = await act(inspector, id, { action: 'approve', comment: '经核查整改到位' });
     expect(last.body).toMatchObject({ status: 'closed', currentStage: null, closedOnTime: true });
     expect(last.body.milestones.every((m: { closedAt?: string }) => m.closedAt)).toBe(true);
 
@@ -132,7 +132,7 @@ describe('tickets and the close-out workflow', () => {
 
   it('answers 409 naming the allowed actions for an illegal change', async () => {
     const { id } = await raise();
-    const res = await act(leader, id, { action: 'approve' });
+    const res = await act(leader, id, { action: 'approve', comment: '经核查整改到位' });
     expect(res.status).toBe(409);
     expect(res.body.details).toEqual({ allowed: ['start', 'cancel', 'extend', 'request_extension'], status: 'open' });
   });
@@ -141,7 +141,9 @@ describe('tickets and the close-out workflow', () => {
     const { id } = await raise();
     await act(team1, id, { action: 'start' });
     await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
-    const results = await Promise.all(Array.from({ length: 10 }, () => act(inspector, id, { action: 'approve' })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => act(inspector, id, { action: 'approve', comment: '经核查整改到位' })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
     const [{ n }] = await t.app
       .get(DataSource)
@@ -165,7 +167,7 @@ describe('tickets and the close-out workflow', () => {
       originalDeadline: '2026-08-20',
     });
     await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
-    await act(leader, id, { action: 'approve' });
+    await act(leader, id, { action: 'approve', comment: '经核查整改到位' });
     const reopened = await act(inspector, id, { action: 'reopen', reason: '回头看发现问题反弹' });
     expect(reopened.body).toMatchObject({ status: 'in_progress', closedAt: null });
   });
@@ -201,7 +203,7 @@ describe('tickets and the close-out workflow', () => {
     const { id } = await raise({ deadline: '2026-07-31' });
     await act(team1, id, { action: 'start' });
     await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
-    const approved = await act(inspector, id, { action: 'approve' });
+    const approved = await act(inspector, id, { action: 'approve', comment: '经核查整改到位' });
     expect(approved.body).toMatchObject({ closedOnTime: false });
   });
 
@@ -248,7 +250,7 @@ describe('tickets and the close-out workflow', () => {
       await act(admin, child.id, { action: 'submit', comment: '已张贴', evidenceIds: [ev] });
       const mid = await t.http().get(`/api/v1/issues/${res.body.id}`).set(bearer(admin));
       expect(mid.body.status).toBe('open');
-      await act(inspector, child.id, { action: 'approve' });
+      await act(inspector, child.id, { action: 'approve', comment: '经核查整改到位' });
     }
     const parent = await t.http().get(`/api/v1/issues/${res.body.id}`).set(bearer(admin));
     expect(parent.body.status).toBe('closed');
@@ -420,26 +422,26 @@ describe('tickets and the close-out workflow', () => {
       const office = await unitId(t, '中厂镇脱贫攻坚办公室');
       const officeInspector = await t.login('zc_office');
       const id = await submitted(leader, office);
-      const own = await act(officeInspector, id, { action: 'approve' });
+      const own = await act(officeInspector, id, { action: 'approve', comment: '经核查整改到位' });
       expect(own.status).toBe(403);
       expect(own.body.details).toEqual({ reason: 'owner_unit' });
       expect((await t.http().get(`/api/v1/issues/${id}`).set(bearer(officeInspector))).body.allowedActions).not.toContain('approve');
       // The township leader started and submitted it: not theirs to verify either.
-      expect((await act(leader, id, { action: 'approve' })).body.details).toEqual({ reason: 'submitted' });
-      const group = await act(inspector, id, { action: 'approve' });
+      expect((await act(leader, id, { action: 'approve', comment: '经核查整改到位' })).body.details).toEqual({ reason: 'submitted' });
+      const group = await act(inspector, id, { action: 'approve', comment: '经核查整改到位' });
       expect(group.status).toBe(200);
       expect(group.body.status).toBe('closed');
     });
 
     it('refuses a township leader who started and submitted a village ticket alone, and an admin likewise', async () => {
       const alone = await submitted(leader, v1);
-      const res = await act(leader, alone, { action: 'approve' });
+      const res = await act(leader, alone, { action: 'approve', comment: '经核查整改到位' });
       expect(res.status).toBe(403);
       expect(res.body.details).toEqual({ reason: 'submitted' });
       const admin = await t.login('admin');
       const byAdmin = await submitted(admin, v1);
-      expect((await act(admin, byAdmin, { action: 'approve' })).body.details).toEqual({ reason: 'submitted' });
-      expect((await act(inspector, alone, { action: 'approve' })).status).toBe(200);
+      expect((await act(admin, byAdmin, { action: 'approve', comment: '经核查整改到位' })).body.details).toEqual({ reason: 'submitted' });
+      expect((await act(inspector, alone, { action: 'approve', comment: '经核查整改到位' })).status).toBe(200);
     });
 
     it('refuses the one who started the work even when someone else submitted', async () => {
@@ -447,8 +449,8 @@ describe('tickets and the close-out workflow', () => {
       await act(leader, id, { action: 'start' });
       const ev = await evidence(id);
       await act(team1, id, { action: 'submit', comment: '已完成', evidenceIds: [ev] });
-      expect((await act(leader, id, { action: 'approve' })).body.details).toEqual({ reason: 'started' });
-      expect((await act(inspector, id, { action: 'approve' })).status).toBe(200);
+      expect((await act(leader, id, { action: 'approve', comment: '经核查整改到位' })).body.details).toEqual({ reason: 'started' });
+      expect((await act(inspector, id, { action: 'approve', comment: '经核查整改到位' })).status).toBe(200);
     });
 
     it('lists in the verification queue only the tickets the caller may approve', async () => {
@@ -537,7 +539,10 @@ describe('tickets and the close-out workflow', () => {
         const again = await t.http().get(`/api/v1/issues/${id}`).set(bearer(team1));
         expect(again.body).toMatchObject({ overdue: false });
         await act(team1, id, { action: 'submit', comment: '完成', evidenceIds: [await evidence(id)] });
-        expect((await act(inspector, id, { action: 'approve' })).body).toMatchObject({ status: 'closed', closedOnTime: true });
+        expect((await act(inspector, id, { action: 'approve', comment: '经核查整改到位' })).body).toMatchObject({
+          status: 'closed',
+          closedOnTime: true,
+        });
       } finally {
         clock.set('2026-08-01T02:00:00Z');
       }

@@ -48,7 +48,7 @@ export async function closeOutTicket(t: TestApp, team: string, verifier: string,
   await transition(t, team, id, { action: 'start' });
   const ev = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(team)).attach('file', PNG, 'photo.png');
   await transition(t, team, id, { action: 'submit', comment: '已整改', evidenceIds: [ev.body.id] });
-  await transition(t, verifier, id, { action: 'approve' });
+  await transition(t, verifier, id, { action: 'approve', comment: '经核查整改到位' });
 }
 
 /**

@@ -62,6 +62,7 @@ const Unit = object({
   parentId: nullable(uuid),
   code: nullable(str),
   timezone: str,
+  location: nullable(object({ lat: num, lon: num })),
   depth: int,
   createdAt: time,
 });
@@ -99,6 +100,14 @@ const Task = object({
   dispatched: bool,
 });
 
+const EVIDENCE_WARNING = oneOf('duplicate', 'near_duplicate', 'taken_before_ticket', 'no_capture_time', 'far_from_unit');
+
+/** A warning of the checks against 纸面销号, with the evidence it was raised on. */
+const EvidenceWarningOnTicket = object(
+  { evidenceId: uuid, filename: str, code: EVIDENCE_WARNING, message: str, ticketIds: list(uuid), distanceKm: num },
+  ['ticketIds', 'distanceKm'],
+);
+
 const Ticket = object({
   id: uuid,
   code: str,
@@ -127,6 +136,7 @@ const Ticket = object({
   createdAt: time,
   updatedAt: time,
   allowedActions: list(str),
+  evidenceWarnings: list(EvidenceWarningOnTicket),
 });
 
 const Inspection = object({

@@ -7,6 +7,7 @@ import {
   EvidenceService,
   STATUSES,
   Status,
+  parseEvidenceRole,
   TicketQueryService,
   TicketService,
   TransitionService,
@@ -115,7 +116,7 @@ export class TeamConsoleController {
   ) {
     const key = idempotencyKeyOf(req);
     const file = await readUploadedFile(req, this.evidence.maxBytes);
-    await this.evidence.upload(p, id, file, { idempotencyKey: key });
+    await this.evidence.upload(p, id, file, { idempotencyKey: key, role: parseEvidenceRole(file.fields.role) });
     this.pages.redirect(reply, `/tickets/${id}#evidence`);
   }
 

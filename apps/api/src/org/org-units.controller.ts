@@ -39,7 +39,8 @@ export class OrgUnitsController {
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({
-    summary: 'Bulk import of the org tree from CSV/XLSX (名称, 类型, 上级; optional 编码, 时区); all or nothing, 422 with every bad row',
+    summary:
+      'Bulk import of the org tree from CSV/XLSX (名称, 类型, 上级; optional 编码, 时区, 经度, 纬度); all or nothing, 422 with every bad row',
   })
   async import(@CurrentPrincipal() p: Principal, @Req() req: unknown, @Query() q: ImportQuery): Promise<OrgImportResult> {
     const file = await readUploadedFile(req, 10 * 1024 * 1024);
@@ -55,7 +56,7 @@ export class OrgUnitsController {
   @Patch(':id')
   @ApiResult('Unit')
   @ApiErrors(403, 409)
-  @ApiOperation({ summary: 'Rename, recode, change the time zone (descendants sharing it follow) or move a unit' })
+  @ApiOperation({ summary: 'Rename, recode, locate (lat, lon), change the time zone (descendants sharing it follow) or move a unit' })
   update(@CurrentPrincipal() p: Principal, @Param('id', unitId) id: string, @Body() body: UpdateOrgUnitDto): Promise<UnitView> {
     return this.units.update(p, id, body);
   }

@@ -5,11 +5,14 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -50,6 +53,20 @@ export class CreateOrgUnitDto {
   @IsString()
   @MaxLength(64)
   timezone?: string;
+
+  @ApiPropertyOptional({ example: 29.99, minimum: -90, maximum: 90, description: 'latitude of the unit’s seat (WGS-84), with lon' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-90)
+  @Max(90)
+  lat?: number;
+
+  @ApiPropertyOptional({ example: 109.48, minimum: -180, maximum: 180, description: 'longitude of the unit’s seat (WGS-84), with lat' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-180)
+  @Max(180)
+  lon?: number;
 }
 
 export class UpdateOrgUnitDto {
@@ -79,6 +96,32 @@ export class UpdateOrgUnitDto {
   @IsOptional()
   @IsUUID()
   parentId?: string | null;
+
+  @ApiPropertyOptional({
+    example: 29.99,
+    minimum: -90,
+    maximum: 90,
+    nullable: true,
+    description: 'latitude of the unit’s seat (WGS-84), with lon; null with lon null clears the location',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-90)
+  @Max(90)
+  lat?: number | null;
+
+  @ApiPropertyOptional({
+    example: 109.48,
+    minimum: -180,
+    maximum: 180,
+    nullable: true,
+    description: 'longitude of the unit’s seat (WGS-84), with lat',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-180)
+  @Max(180)
+  lon?: number | null;
 }
 
 export class ListOrgUnitsQuery extends PageQuery {

@@ -18,6 +18,7 @@ import {
   EvidenceService,
   EvidenceView,
   FindingsImportService,
+  parseEvidenceRole,
   HistoryEntry,
   ImportResult,
   inReaderLang,
@@ -41,6 +42,7 @@ import {
   CreateIssueDto,
   EditIssueDto,
   EvidenceDto,
+  EvidenceUploadQuery,
   ImportFindingsQuery,
   ListInspectionsQuery,
   ListIssuesQuery,
@@ -199,15 +201,29 @@ export class TicketsController {
   @ApiErrors(403, 409)
   @ApiConsumes('multipart/form-data')
   @ApiOperation({ summary: 'Upload evidence (photo, PDF, Word, Excel; decided by content); 413 above the size limit, 415 for other types' })
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        role: {
+          type: 'string',
+          enum: ['before', 'after'],
+          description: 'the photo before (整改前) or after (整改后) the work; before the file',
+        },
+        file: { type: 'string', format: 'binary' },
+      },
+    },
+  })
   @ApiCreatedResponse({ type: EvidenceDto, description: 'the stored evidence, its EXIF and the warnings of the checks against 纸面销号' })
   async upload(
     @CurrentPrincipal() p: Principal,
     @Param('id', ticketId) id: string,
     @Req() req: unknown,
+    @Query() q: EvidenceUploadQuery,
   ): Promise<Pick<EvidenceView, 'id' | 'sha256' | 'size' | 'mediaType'> & EvidenceView> {
     const file = await readUploadedFile(req, this.evidence.maxBytes);
-    return this.evidence.upload(p, id, file);
+    return this.evidence.upload(p, id, file, { role: parseEvidenceRole(q.role ?? file.fields.role) });
   }
 
   @Get('issues/:id/evidence')

@@ -127,6 +127,11 @@ export class ListIssuesQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() inspectionId?: string;
   @ApiPropertyOptional({ enum: ['deadline', 'created'] }) @IsOptional() @IsIn(['deadline', 'created']) sort?: 'deadline' | 'created';
   @ApiPropertyOptional({ enum: ['asc', 'desc'] }) @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
+  @ApiPropertyOptional({ description: 'only tickets the caller may approve (the verification queue, with status=pending_review)' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  approvable?: boolean;
 }
 
 export class TransitionDto {
@@ -205,6 +210,20 @@ export class EvidenceWarningDto {
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'the other tickets the same or a look-alike photo backs' })
   ticketIds?: string[];
+
+  @ApiPropertyOptional({ description: 'far_from_unit: kilometres between the photo’s GPS and the unit' })
+  distanceKm?: number;
+}
+
+export class EvidenceUploadQuery {
+  @ApiPropertyOptional({
+    enum: ['before', 'after'],
+    description: 'the photo before (整改前) or after (整改后) the work; also as a form field',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  role?: string;
 }
 
 export class EvidenceExifDto {
@@ -245,6 +264,9 @@ export class EvidenceDto {
 
   @ApiPropertyOptional({ type: EvidenceExifDto, description: 'for photos' })
   exif?: EvidenceExifDto;
+
+  @ApiProperty({ enum: ['before', 'after'], nullable: true, type: String, description: 'marked as the photo before or after the work' })
+  role!: 'before' | 'after' | null;
 
   @ApiProperty({ type: [EvidenceWarningDto], description: 'checks against 纸面销号; they never refuse the upload' })
   warnings!: EvidenceWarningDto[];

@@ -19,7 +19,7 @@ import { DataSource } from 'typeorm';
 import { childPath, OrgUnit, pathIds } from '../units/org-unit.entity';
 import { parentRuleViolation, parseUnitKind, UnitKind } from '../units/unit-kind';
 
-type OrgColumn = 'name' | 'kind' | 'parent' | 'code' | 'timezone';
+type OrgColumn = 'name' | 'kind' | 'parent' | 'code' | 'timezone' | 'lat' | 'lon';
 
 export const ORG_COLUMNS: readonly ColumnSpec<OrgColumn>[] = [
   { key: 'name', headers: ['名称', '单位名称', '组织名称', 'name'], required: true },
@@ -27,6 +27,8 @@ export const ORG_COLUMNS: readonly ColumnSpec<OrgColumn>[] = [
   { key: 'parent', headers: ['上级', '上级单位', '所属上级', 'parent'], required: true },
   { key: 'code', headers: ['编码', '代码', '单位编码', 'code'], required: false },
   { key: 'timezone', headers: ['时区', 'timezone'], required: false },
+  { key: 'lat', headers: ['纬度', 'lat', 'latitude'], required: false },
+  { key: 'lon', headers: ['经度', 'lon', 'lng', 'longitude'], required: false },
 ];
 
 const MAX_ORG_ROWS = 10_000;
@@ -39,6 +41,8 @@ interface Draft {
   parentText: string;
   code: string | null;
   timezone: string | null;
+  lat: number | null;
+  lon: number | null;
   unit?: OrgUnit;
 }
 
@@ -46,6 +50,14 @@ export interface OrgImportResult {
   dryRun: boolean;
   created: number;
   units: Array<{ row: number; id: string | null; name: string; kind: UnitKind; parentId: string | null }>;
+}
+
+/** A coordinate cell in decimal degrees: null when empty, undefined when not a number within ±`limit`. */
+function coordinate(text: string, limit: number): number | null | undefined {
+  if (!text) return null;
+  if (!/^[+-]?\d{1,3}(\.\d+)?$/.test(text)) return undefined;
+  const value = Number(text);
+  return Math.abs(value) <= limit ? value : undefined;
 }
 
 /** A node that a 上级 cell can name: an existing unit in scope, or a row of the same file. */
@@ -56,7 +68,7 @@ interface Candidate {
 
 /**
  * Loads a county's org tree from a sheet with the columns 名称, 类型, 上级 (and optionally 编码,
- * 时区). All or nothing: any bad row rejects the file with every problem listed.
+ * 时区, 经度 and 纬度). All or nothing: any bad row rejects the file with every problem listed.
  */
 @Injectable()
 export class OrgImportService {
@@ -116,11 +128,20 @@ export class OrgImportService {
       else if (PATH_SEPARATOR.test(name)) bad('名称', 'a name cannot contain / or >');
       if (!kind) bad('类型', kindText ? `"${kindText}" is not a unit type (县, 乡镇, 村, 站所办, 督查组)` : 'the type is empty');
       if (timezone && !isValidZone(timezone)) bad('时区', `"${timezone}" is not a time zone such as Asia/Shanghai`);
+      const lat = coordinate(cell('lat'), 90);
+      const lon = coordinate(cell('lon'), 180);
+      if (lat === undefined) bad('纬度', `"${cell('lat')}" is not a latitude between -90 and 90 (decimal degrees such as 29.99)`);
+      if (lon === undefined) bad('经度', `"${cell('lon')}" is not a longitude between -180 and 180 (decimal degrees such as 109.48)`);
+      if (lat !== undefined && lon !== undefined && (lat === null) !== (lon === null)) {
+        bad(lat === null ? '纬度' : '经度', 'give both 经度 and 纬度, or neither');
+      }
       if (code) {
         if (seenCodes.has(code)) bad('编码', `the code ${code} is also used in row ${seenCodes.get(code)}`);
         else seenCodes.set(code, row.rowNumber);
       }
-      if (name && kind) drafts.push({ row: row.rowNumber, name, kind, parentText: cell('parent'), code, timezone });
+      if (name && kind) {
+        drafts.push({ row: row.rowNumber, name, kind, parentText: cell('parent'), code, timezone, lat: lat ?? null, lon: lon ?? null });
+      }
     }
     if (!columns) throw new ImportRejected([{ row: 1, column: '名称', message: 'the file has no header row' }]);
     if (!drafts.length && !problems.length)
@@ -248,6 +269,8 @@ export class OrgImportService {
       depth: (parent?.depth ?? 0) + 1,
       code: d.code,
       timezone: d.timezone ?? parent?.timezone ?? this.config.TZ_DEFAULT,
+      lat: d.lat,
+      lon: d.lon,
       createdAt: now,
       updatedAt: now,
     });

@@ -18,6 +18,14 @@ export interface UnitRef {
   createdAt: Date;
 }
 
+/** A unit's location (WGS-84 degrees), or the ancestor's that stands for it. */
+export interface UnitLocation {
+  unitId: string;
+  unitName: string;
+  lat: number;
+  lon: number;
+}
+
 const COLUMNS = `id, name, kind, path, depth, parent_id AS "parentId", code, timezone, created_at AS "createdAt"`;
 
 function likePrefix(path: string): string {
@@ -94,6 +102,19 @@ export const Units = {
       [path, kind],
     );
     return row ?? null;
+  },
+
+  /**
+   * The location that stands for the unit at `path`: its own, else its nearest ancestor's that
+   * has one (a village without coordinates is judged by its township's); null when none has.
+   */
+  async location(q: Queryable, path: string): Promise<UnitLocation | null> {
+    const [row] = await q.query<UnitLocation[]>(
+      `SELECT id AS "unitId", name AS "unitName", lat, lon FROM org_unit
+        WHERE starts_with($1, path) AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY depth DESC LIMIT 1`,
+      [path],
+    );
+    return row ? { ...row, lat: Number(row.lat), lon: Number(row.lon) } : null;
   },
 
   /**

@@ -31,6 +31,13 @@ export class OrgUnit {
   @Column('text')
   timezone!: string;
 
+  /** The unit's location (WGS-84 degrees), optional; both or neither. */
+  @Column('double precision', { nullable: true })
+  lat!: number | null;
+
+  @Column('double precision', { nullable: true })
+  lon!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

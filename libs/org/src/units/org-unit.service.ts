@@ -15,68 +15,10 @@ import {
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { childPath, OrgUnit } from './org-unit.entity';
-import { parentRuleViolation, UNIT_KIND_LABELS, UnitKind } from './unit-kind';
+import { parentRuleViolation } from './unit-kind';
+import { CreateUnitInput, locationOf, Page, toUnitView, UnitDetailView, UnitListQuery, UnitView, UpdateUnitInput } from './unit-view';
 
-export interface CreateUnitInput {
-  name: string;
-  kind: UnitKind;
-  parentId?: string | null;
-  code?: string | null;
-  timezone?: string | null;
-}
-
-export interface UpdateUnitInput {
-  name?: string;
-  code?: string | null;
-  timezone?: string;
-  parentId?: string | null;
-}
-
-export interface UnitView {
-  id: string;
-  name: string;
-  kind: UnitKind;
-  kindLabel: string;
-  parentId: string | null;
-  code: string | null;
-  timezone: string;
-  depth: number;
-  createdAt: string;
-}
-
-export interface UnitDetailView extends UnitView {
-  ancestors: Array<{ id: string; name: string; kind: UnitKind }>;
-  childCount: number;
-}
-
-export interface UnitListQuery {
-  parentId?: string;
-  kind?: UnitKind;
-  q?: string;
-  page: number;
-  pageSize: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-export function toUnitView(u: OrgUnit): UnitView {
-  return {
-    id: u.id,
-    name: u.name,
-    kind: u.kind,
-    kindLabel: UNIT_KIND_LABELS[u.kind].zh,
-    parentId: u.parentId,
-    code: u.code,
-    timezone: u.timezone,
-    depth: u.depth,
-    createdAt: u.createdAt.toISOString(),
-  };
-}
+export * from './unit-view';
 
 @Injectable()
 export class OrgUnitService {
@@ -141,6 +83,7 @@ export class OrgUnitService {
       depth: (parent?.depth ?? 0) + 1,
       code: input.code?.trim() || null,
       timezone,
+      ...locationOf(input),
       createdAt: now,
       updatedAt: now,
     });
@@ -216,6 +159,8 @@ export class OrgUnitService {
       depth: r.depth,
       code: r.code,
       timezone: r.timezone,
+      lat: r.lat,
+      lon: r.lon,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     });
@@ -245,6 +190,7 @@ export class OrgUnitService {
         const patch: Partial<OrgUnit> = { updatedAt: now };
         if (input.name !== undefined) patch.name = input.name.trim();
         if (input.code !== undefined) patch.code = input.code?.trim() || null;
+        if (input.lat !== undefined || input.lon !== undefined) Object.assign(patch, locationOf(input));
         await m.update(OrgUnit, { id }, patch);
         return toUnitView(await m.findOneByOrFail(OrgUnit, { id }));
       });

@@ -4,6 +4,8 @@ export interface UploadedFile {
   filename: string;
   mimetype: string;
   data: Buffer;
+  /** The text fields sent before the file in the same form. */
+  fields: Record<string, string>;
 }
 
 interface MultipartFile {
@@ -12,6 +14,7 @@ interface MultipartFile {
   fieldname: string;
   toBuffer(): Promise<Buffer>;
   file: { truncated?: boolean };
+  fields?: Record<string, unknown>;
 }
 
 interface MultipartRequest {
@@ -42,7 +45,16 @@ export async function readUploadedFile(request: unknown, maxBytes: number, field
   }
   if (part.file.truncated) throw tooLarge(maxBytes);
   if (data.length === 0) throw ValidationFailed.field(field, 'the file is empty');
-  return { filename: part.filename ?? '', mimetype: part.mimetype ?? 'application/octet-stream', data };
+  return { filename: part.filename ?? '', mimetype: part.mimetype ?? 'application/octet-stream', data, fields: textFields(part.fields) };
+}
+
+function textFields(fields: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields ?? {})) {
+    const first = (Array.isArray(value) ? value[0] : value) as { type?: string; value?: unknown } | undefined;
+    if (first?.type === 'field' && typeof first.value === 'string') out[name] = first.value;
+  }
+  return out;
 }
 
 function tooLarge(maxBytes: number): PayloadTooLarge {

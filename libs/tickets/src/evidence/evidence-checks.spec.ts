@@ -6,6 +6,7 @@ import {
   fromSigned64,
   hammingDistance,
   hashBands,
+  haversineKm,
   toSigned64,
   WarningFacts,
 } from './evidence-checks';
@@ -92,6 +93,8 @@ describe('decideWarnings', () => {
   const since = new Date('2026-11-01T02:00:00Z');
   const a = { id: 'a', code: '中厂镇-2026-0001', unitName: '中厂镇第一社区' };
   const b = { id: 'b', code: '中厂镇-2026-0002', unitName: '中厂镇第二社区' };
+  const here = { takenAt: '2026-11-05T02:00:00Z' };
+  const village = { unitName: '中厂镇第一社区', lat: 29.99, lon: 109.48 };
   const base: WarningFacts = { isPhoto: true, exif: { takenAt: '2026-11-05T02:00:00Z' }, sameFile: [], lookAlike: [], ticketSince: since };
   it.each<[string, Partial<WarningFacts>, string[]]>([
     ['a fresh photo taken after the ticket', {}, []],
@@ -104,6 +107,17 @@ describe('decideWarnings', () => {
     ['taken before the ticket', { exif: { takenAt: '2026-10-31T02:00:00Z' } }, ['taken_before_ticket']],
     ['taken at the very moment', { exif: { takenAt: since.toISOString() } }, []],
     ['a PDF is not asked for a capture time', { isPhoto: false, exif: undefined }, []],
+    ['taken at the village', { exif: { ...here, lat: 29.99, lon: 109.48 }, place: village, farKm: 5 }, []],
+    ['taken 4.4 km away, within 5', { exif: { ...here, lat: 29.99, lon: 109.526 }, place: village, farKm: 5 }, []],
+    ['taken 5.6 km away, beyond 5', { exif: { ...here, lat: 29.99, lon: 109.538 }, place: village, farKm: 5 }, ['far_from_unit']],
+    ['taken in the county seat, 60 km away', { exif: { ...here, lat: 29.45, lon: 109.4 }, place: village }, ['far_from_unit']],
+    ['a photo without GPS is not judged by distance', { exif: here, place: village }, []],
+    ['a unit without a location judges no distance', { exif: { ...here, lat: 39.9, lon: 116.4 } }, []],
+    [
+      'far and before the ticket',
+      { exif: { takenAt: '2026-10-31T02:00:00Z', lat: 29.45, lon: 109.4 }, place: village },
+      ['taken_before_ticket', 'far_from_unit'],
+    ],
   ])('%s', (_name, facts, codes) => {
     expect(decideWarnings({ ...base, ...facts }).map((w) => w.code)).toEqual(codes);
   });
@@ -113,5 +127,40 @@ describe('decideWarnings', () => {
     expect(w.message).toContain('中厂镇-2026-0001');
     expect(w.message).toContain('中厂镇第一社区');
     expect(w.ticketIds).toEqual(['a']);
+  });
+});
+
+describe('haversineKm', () => {
+  it.each<[string, [number, number], [number, number], number, number]>([
+    ['the same point', [29.99, 109.48], [29.99, 109.48], 0, 0.0001],
+    ['one degree along a meridian', [0, 0], [1, 0], 111.195, 0.001],
+    ['one degree along the equator', [0, 120], [0, 121], 111.195, 0.001],
+    ['one degree of longitude at 30° N (shorter by cos 30°)', [30, 109], [30, 110], 96.297, 0.01],
+    ['the equator to the pole', [0, 0], [90, 0], 10007.557, 0.01],
+    ['antipodes', [0, 0], [0, 180], 20015.114, 0.01],
+    ['across the date line', [0, 179.5], [0, -179.5], 111.195, 0.001],
+    ['Beijing to Shanghai', [39.9042, 116.4074], [31.2304, 121.4737], 1068, 5],
+    ['a village to its township seat, about 3 km', [29.99, 109.48], [29.965, 109.49], 2.95, 0.05],
+  ])('%s', (_name, [aLat, aLon], [bLat, bLon], km, tolerance) => {
+    const d = haversineKm({ lat: aLat, lon: aLon }, { lat: bLat, lon: bLon });
+    expect(Math.abs(d - km)).toBeLessThanOrEqual(tolerance);
+    expect(haversineKm({ lat: bLat, lon: bLon }, { lat: aLat, lon: aLon })).toBeCloseTo(d, 9);
+  });
+});
+
+describe('far_from_unit', () => {
+  it('says how far and from which unit', () => {
+    const [w] = decideWarnings({
+      isPhoto: true,
+      exif: { takenAt: '2026-11-05T02:00:00Z', lat: 29.45, lon: 109.4 },
+      sameFile: [],
+      lookAlike: [],
+      ticketSince: new Date('2026-11-01T02:00:00Z'),
+      place: { unitName: '中厂镇', lat: 29.99, lon: 109.48 },
+      farKm: 5,
+    });
+    expect(w.code).toBe('far_from_unit');
+    expect(w.message).toBe('照片拍摄地点距中厂镇约 61 公里，超过 5 公里');
+    expect(w.distanceKm).toBeCloseTo(60.5, 0);
   });
 });

@@ -8,6 +8,8 @@ export interface EvidenceWarning {
   code: EvidenceWarningCode;
   message: string;
   ticketIds?: string[];
+  /** For `far_from_unit`: how far the photo was taken from the unit, in kilometres. */
+  distanceKm?: number;
 }
 
 export interface EvidenceExif {
@@ -84,6 +86,24 @@ export function deviceName(make: unknown, model: unknown): string | undefined {
   return [mk, md].filter(Boolean).join(' ');
 }
 
+const EARTH_RADIUS_KM = 6371.0088;
+const rad = (deg: number) => (deg * Math.PI) / 180;
+
+/** The great-circle distance in kilometres between two points in WGS-84 degrees (haversine, mean Earth radius). */
+export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const dLat = rad(b.lat - a.lat);
+  const dLon = rad(b.lon - a.lon);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Where the ticket's unit is: its own location or its nearest ancestor's that has one. */
+export interface UnitPlace {
+  unitName: string;
+  lat: number;
+  lon: number;
+}
+
 const named = (others: OtherTicket[]) => others.map((o) => `${o.code}（${o.unitName}）`).join('、');
 
 export interface WarningFacts {
@@ -95,6 +115,9 @@ export interface WarningFacts {
   lookAlike: OtherTicket[];
   /** The earliest of the ticket's creation and its inspection's date. */
   ticketSince: Date;
+  /** The location that stands for the ticket's unit, when one is set; with the distance allowed. */
+  place?: UnitPlace;
+  farKm?: number;
 }
 
 /** The warnings of one upload, in a fixed order; none of them refuses the file. */
@@ -126,6 +149,21 @@ export function decideWarnings(f: WarningFacts): EvidenceWarning[] {
         message: `照片拍摄于 ${takenAt.toISOString()}，早于问题发现时间 ${f.ticketSince.toISOString()}`,
       });
     }
+    const far = farFromUnit(f.exif, f.place, f.farKm);
+    if (far) out.push(far);
   }
   return out;
+}
+
+/** `far_from_unit` when the photo's GPS lies farther than `limitKm` from the unit's place; nothing without either. */
+export function farFromUnit(exif: EvidenceExif | undefined, place: UnitPlace | undefined, limitKm = 5): EvidenceWarning | undefined {
+  if (!place || exif?.lat === undefined || exif.lon === undefined) return undefined;
+  const km = haversineKm({ lat: exif.lat, lon: exif.lon }, place);
+  if (km <= limitKm) return undefined;
+  const shown = km < 10 ? km.toFixed(1) : Math.round(km).toString();
+  return {
+    code: 'far_from_unit',
+    message: `照片拍摄地点距${place.unitName}约 ${shown} 公里，超过 ${limitKm} 公里`,
+    distanceKm: Number(km.toFixed(1)),
+  };
 }

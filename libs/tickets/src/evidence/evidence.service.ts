@@ -9,9 +9,10 @@ import {
   Principal,
   requestHash,
   UnsupportedMediaType,
+  ValidationFailed,
 } from '@app/platform';
 import { ReadStream } from 'node:fs';
-import { UnitSql, UserSql } from '@app/org';
+import { Units, UnitSql, UserSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../domain/ticket-state';
 import { actorFor } from '../tickets/ticket-access';
@@ -39,8 +40,24 @@ export interface EvidenceView {
   uploadedBy: string | null;
   uploadedAt: string;
   exif?: EvidenceExif;
+  /** Marked as the photo before (整改前) or after (整改后) the work, or null. */
+  role: EvidenceRole | null;
   /** What the checks against 纸面销号 found when the file was uploaded; none of them refused it. */
   warnings: EvidenceWarning[];
+}
+
+export const EVIDENCE_ROLES = ['before', 'after'] as const;
+export type EvidenceRole = (typeof EVIDENCE_ROLES)[number];
+
+const ROLE_WORDS: Record<string, EvidenceRole> = { before: 'before', after: 'after', 整改前: 'before', 整改后: 'after' };
+
+/** The `role` field of an upload: before or after (also 整改前, 整改后); empty is none. */
+export function parseEvidenceRole(value: string | undefined): EvidenceRole | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  const role = ROLE_WORDS[v];
+  if (!role) throw ValidationFailed.field('role', 'must be before (整改前) or after (整改后)');
+  return role;
 }
 
 /** The county of a unit path: its first two levels (province/county). */
@@ -73,11 +90,12 @@ export class EvidenceService {
     principal: Principal,
     ticketId: string,
     file: { filename: string; data: Buffer },
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; role?: EvidenceRole } = {},
   ): Promise<EvidenceView> {
     const key = options.idempotencyKey;
     const scope = `evidence:${ticketId}`;
-    const hash = key ? requestHash(file.data) : '';
+    const role = options.role ?? null;
+    const hash = key ? requestHash(file.data, role ?? '') : '';
     if (key) {
       const earlier = await this.idempotency.find<EvidenceView>(this.db.manager, principal.userId, scope, key, hash);
       if (earlier) return earlier;
@@ -163,10 +181,19 @@ export class EvidenceService {
            FROM ticket t LEFT JOIN inspection i ON i.id = t.inspection_id WHERE t.id = $1`,
         [ticketId],
       );
-      const found = decideWarnings({ isPhoto, exif, sameFile, lookAlike, ticketSince: new Date(since.since) });
+      const location = exif?.lat !== undefined ? await Units.location(m, locked.unit_path) : null;
+      const found = decideWarnings({
+        isPhoto,
+        exif,
+        sameFile,
+        lookAlike,
+        ticketSince: new Date(since.since),
+        ...(location ? { place: location, farKm: this.config.EVIDENCE_FAR_FROM_UNIT_KM } : {}),
+      });
       const [row] = await m.query<Array<{ id: string }>>(
-        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [ticketId, sha, filename, principal.userId, now, JSON.stringify(found)],
+        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings, role)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [ticketId, sha, filename, principal.userId, now, JSON.stringify(found), role],
       );
       await m.query(
         `INSERT INTO ticket_event (ticket_id, kind, from_status, to_status, actor_id, actor_name, data, at)
@@ -176,7 +203,15 @@ export class EvidenceService {
           locked.status,
           principal.userId,
           principal.displayName,
-          JSON.stringify({ evidenceId: row.id, sha256: sha, filename, mediaType, ...(exif ? { exif } : {}), warnings: found }),
+          JSON.stringify({
+            evidenceId: row.id,
+            sha256: sha,
+            filename,
+            mediaType,
+            ...(role ? { role } : {}),
+            ...(exif ? { exif } : {}),
+            warnings: found,
+          }),
           now,
         ],
       );
@@ -189,6 +224,7 @@ export class EvidenceService {
         uploadedBy: principal.displayName,
         uploadedAt: now.toISOString(),
         ...(exif ? { exif } : {}),
+        role,
         warnings: found,
       };
       if (key) await this.idempotency.complete(m, principal.userId, scope, key, view);
@@ -200,7 +236,7 @@ export class EvidenceService {
   async list(principal: Principal, ticketId: string): Promise<EvidenceView[]> {
     await this.tickets.readable(this.db.manager, principal, ticketId);
     const rows = await this.db.query<Array<Record<string, unknown>>>(
-      `SELECT e.id, e.sha256, f.size, f.media_type, e.filename, u.display_name, e.uploaded_at, e.warnings,
+      `SELECT e.id, e.sha256, f.size, f.media_type, e.filename, u.display_name, e.uploaded_at, e.warnings, e.role,
               f.taken_at, f.lat, f.lon, f.device
          FROM ticket_evidence e JOIN evidence_file f ON f.sha256 = e.sha256 ${UserSql.join('u', 'e.uploaded_by')}
         WHERE e.ticket_id = $1 ORDER BY e.uploaded_at`,
@@ -215,6 +251,7 @@ export class EvidenceService {
       uploadedBy: (r.display_name as string) ?? null,
       uploadedAt: new Date(r.uploaded_at as string).toISOString(),
       ...(PHOTO_TYPES.has(r.media_type as string) ? { exif: exifOf(r) } : {}),
+      role: (r.role as EvidenceRole) ?? null,
       warnings: (r.warnings as EvidenceWarning[]) ?? [],
     }));
   }

@@ -1,7 +1,14 @@
 import { sqlLocalDay, type Principal } from '@app/platform';
 import { CLASS_LABELS, RectificationClass, Source } from '../domain/categories';
 import { Action, allowedActions, daysLeft, daysOverdue, Light, lightOf, Milestone, standingStage, Status } from '../domain/ticket-state';
+import type { EvidenceWarning } from '../evidence/evidence-checks';
 import { actorFor } from './ticket-access';
+
+/** A warning of the checks against 纸面销号 with the evidence it was raised on. */
+export interface EvidenceWarningOnTicket extends EvidenceWarning {
+  evidenceId: string;
+  filename: string;
+}
 
 /** A ticket as the API shows it. */
 export interface TicketView {
@@ -43,6 +50,8 @@ export interface TicketView {
   updatedAt: string;
   /** What the caller may do now. */
   allowedActions: Action[];
+  /** Every warning raised on the ticket's evidence, oldest upload first: what a verifier weighs before deciding. */
+  evidenceWarnings: EvidenceWarningOnTicket[];
 }
 
 /** The columns a view needs; `today` is the owner unit's local date. */
@@ -53,6 +62,8 @@ export const TICKET_COLUMNS = `
   t.milestones, t.status, t.closed_at, t.closed_on_time, t.returned_count, t.version, t.created_at, t.updated_at,
   t.started_by, t.submitted_by, to_char(t.extension_deadline, 'YYYY-MM-DD') AS extension_deadline, t.extension_reason,
   t.extension_requested_by, t.extension_requested_at,
+  (SELECT coalesce(jsonb_agg(w || jsonb_build_object('evidenceId', e.id, 'filename', e.filename) ORDER BY e.uploaded_at, e.id), '[]'::jsonb)
+     FROM ticket_evidence e CROSS JOIN LATERAL jsonb_array_elements(e.warnings) w WHERE e.ticket_id = t.id) AS evidence_warnings,
   to_char(${sqlLocalDay('$NOW::timestamptz', 't.unit_tz')}, 'YYYY-MM-DD') AS today`;
 
 export interface TicketRow {
@@ -88,6 +99,7 @@ export interface TicketRow {
   extension_reason: string | null;
   extension_requested_by: string | null;
   extension_requested_at: Date | null;
+  evidence_warnings: EvidenceWarningOnTicket[];
   today: string;
 }
 
@@ -143,6 +155,7 @@ export function toTicketView(r: TicketRow, principal: Principal, warningDays: nu
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
     allowedActions: allowedActions(r.status, actorFor(principal, r), r.is_common, r.extension_deadline !== null),
+    evidenceWarnings: r.evidence_warnings ?? [],
   };
 }
 

@@ -13,6 +13,8 @@ import { NewNotification, NotificationService, WebhookOutbox } from '@app/notifi
 import { DataSource, EntityManager } from 'typeorm';
 import { Action, closedOnTime, decide, sqlClosedOnTime, standingStage, Status } from '../domain/ticket-state';
 import { actorFor } from './ticket-access';
+import { CategoryList } from './category-list';
+import { approvalOverWarnings, checkBeforeAfter } from './close-out-rules';
 import { TicketDetail, TicketService } from './ticket.service';
 import { TicketRow } from './ticket-view';
 
@@ -39,6 +41,7 @@ export class TransitionService {
     private readonly idempotency: IdempotencyStore,
     private readonly notifications: NotificationService,
     private readonly outbox: WebhookOutbox,
+    private readonly categories: CategoryList,
   ) {}
 
   /**
@@ -88,7 +91,8 @@ export class TransitionService {
         if (d.kind === 'forbidden') throw new Forbidden(d.message, d.reason ? { reason: d.reason } : undefined);
         throw ValidationFailed.field(d.field, d.message);
       }
-      await this.write(m, t, req, d.to, principal, stage?.index);
+      await checkBeforeAfter(m, t, req, this.categories);
+      await this.write(m, t, req, d.to, principal, stage?.index, approvalOverWarnings(t, req));
       if (t.parent_id) await this.followParent(m, t.parent_id, principal);
       const told = closeOutNotice(t, req, principal.displayName);
       if (told) deliveries.push(...(await this.notifications.notify(m, told)).deliveries);
@@ -106,6 +110,7 @@ export class TransitionService {
     to: Status,
     principal: Principal,
     stage?: number,
+    approval?: Record<string, unknown>,
   ): Promise<void> {
     const now = this.clock.now();
     const sets = ['status = $2', 'version = version + 1', 'updated_at = $3'];
@@ -178,7 +183,7 @@ export class TransitionService {
     if (req.evidenceIds?.length) data.evidenceIds = req.evidenceIds;
     if (req.reason) data.reason = req.reason.trim();
     if (req.action === 'approve' && to === 'closed') data.onTime = closedOnTime(t.deadline, t.today);
-    Object.assign(data, stageData);
+    Object.assign(data, stageData, approval);
     if (req.action === 'extend') Object.assign(data, { from: t.deadline, to: req.deadline });
     if (req.action === 'request_extension') Object.assign(data, { deadline: req.deadline, currentDeadline: t.deadline });
     if (req.action === 'approve_extension' || req.action === 'reject_extension') {

@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * A task can come from elsewhere than the township's own list: a campaign's cross-inspection
  * assignment (交叉互查) becomes the assigned team's task, named by the assignment's key, once.
  */
-export class TaskOrigin1795930000000 implements MigrationInterface {
-  name = 'TaskOrigin1795930000000';
+export class TaskOrigin1795930000002 implements MigrationInterface {
+  name = 'TaskOrigin1795930000002';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE task ADD COLUMN origin text`);
