@@ -25,3 +25,6 @@ export * from './history/history-chain';
 export * from './history/history-chain.service';
 export * from './ledger/ledger-rows';
 export * from './facts/ticket-facts';
+export * from './repeats/similarity';
+export * from './repeats/repeat-check';
+export * from './repeats/ticket-flags';
