@@ -28,3 +28,4 @@ export * from './facts/ticket-facts';
 export * from './repeats/similarity';
 export * from './repeats/repeat-check';
 export * from './repeats/ticket-flags';
+export * from './repeats/month-integrity';
