@@ -33,10 +33,9 @@ describe('score', () => {
     expect(s.breakdown).toMatchObject({ taskCompletion: 40, repeats: -4, selfCheckMissed: -2, paperCloseOuts: 0 });
     const rules = { ...DEFAULT_RULES, deductions: { repeats: 60, selfCheckMissed: 60, paperCloseOuts: 0 } };
     expect(score(team('不实', { integrity: { repeats: 1, selfCheckMissed: 1, paperCloseOuts: 3 } }), rules).score).toBe(0);
-    expect(rank([team('甲', { integrity: { repeats: 0, selfCheckMissed: 0, paperCloseOuts: 1 } }), team('乙')]).map((r) => r.unitName)).toEqual([
-      '乙',
-      '甲',
-    ]);
+    expect(
+      rank([team('甲', { integrity: { repeats: 0, selfCheckMissed: 0, paperCloseOuts: 1 } }), team('乙')]).map((r) => r.unitName),
+    ).toEqual(['乙', '甲']);
     expect(validateRules({ ...DEFAULT_RULES, deductions: { repeats: -1, selfCheckMissed: 2, paperCloseOuts: 2 } })).toEqual([
       'deductions.repeats: must be 0 to 100',
     ]);

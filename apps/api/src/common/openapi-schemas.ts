@@ -272,7 +272,9 @@ export const API_SCHEMAS: Record<string, Schema> = {
       dryRun: bool,
       created: int,
       issues: list(uuid),
-      repeats: list(object({ row: int, title: str, repeatOf: list(object({ id: uuid, code: str, title: str, closedAt: time, similarity: num })) })),
+      repeats: list(
+        object({ row: int, title: str, repeatOf: list(object({ id: uuid, code: str, title: str, closedAt: time, similarity: num })) }),
+      ),
     },
     ['repeats'],
   ),

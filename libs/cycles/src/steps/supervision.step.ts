@@ -100,7 +100,9 @@ export class SupervisionStep implements StepHandler {
       overdue: { tickets: figures.overdue, teams: teams.filter((t) => t.overdue).length },
       lowTaskCompletion: teams.filter((t) => t.tasks.total && t.tasks.completion < scoring.lowTaskCompletion).map((t) => t.unitName),
       lateCloseOuts: figures.ticketsClosed - figures.ticketsClosedOnTime,
-      repeats: teams.flatMap((t) => t.findings.repeats.map((c) => ({ team: t.unitName, code: c.code, title: c.title, repeatOf: c.repeatOf }))),
+      repeats: teams.flatMap((t) =>
+        t.findings.repeats.map((c) => ({ team: t.unitName, code: c.code, title: c.title, repeatOf: c.repeatOf })),
+      ),
       selfCheckMissed: teams
         .filter((t) => t.findings.selfCheckMissed.length)
         .map((t) => ({ team: t.unitName, codes: t.findings.selfCheckMissed.map((c) => c.code) })),

@@ -59,7 +59,9 @@ describe('the wording of the bulletin', () => {
           lateCloseOuts: 0,
           repeats: [{ team: '第一社区', code: '中厂镇-2026-0009', title: '村卫生室未配备常用药品', repeatOf: ['中厂镇-2026-0001'] }],
           selfCheckMissed: [{ team: '第二社区', codes: ['中厂镇-2026-0010', '中厂镇-2026-0011'] }],
-          paperCloseOuts: [{ team: '第一社区', code: '中厂镇-2026-0003', title: '危房未改造', warnings: ['duplicate', 'taken_before_ticket'] }],
+          paperCloseOuts: [
+            { team: '第一社区', code: '中厂镇-2026-0003', title: '危房未改造', warnings: ['duplicate', 'taken_before_ticket'] },
+          ],
         },
         limits,
       ),

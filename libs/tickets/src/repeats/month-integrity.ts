@@ -80,7 +80,10 @@ export const MonthIntegrity = {
         ORDER BY code`,
       [township.path, bounds.start, bounds.end, found.from, found.to, townshipId, [...PAPER_CLOSE_OUT_WARNINGS]],
     );
-    const listed = await selfCheckListed(q, [...selfChecks.values()].filter((id): id is string => !!id));
+    const listed = await selfCheckListed(
+      q,
+      [...selfChecks.values()].filter((id): id is string => !!id),
+    );
     const out = new Map<string, TeamIntegrity>();
     const of = (team: string) => out.get(team) ?? out.set(team, empty()).get(team)!;
     for (const r of rows) {
@@ -90,7 +93,8 @@ export const MonthIntegrity = {
       else if (selfChecks.has(r.team)) {
         const own = listed.get(selfChecks.get(r.team) ?? '') ?? [];
         const seen = own.some(
-          (s) => (!s.category || !r.category || s.category === r.category) && problemSimilarity(s.title, r.title) >= SAME_PROBLEM_SIMILARITY,
+          (s) =>
+            (!s.category || !r.category || s.category === r.category) && problemSimilarity(s.title, r.title) >= SAME_PROBLEM_SIMILARITY,
         );
         if (!seen) of(r.team).selfCheckMissed.push(line);
       }
@@ -105,7 +109,10 @@ export const MonthIntegrity = {
   },
 } as const;
 
-async function selfCheckListed(q: Queryable, inspectionIds: string[]): Promise<Map<string, Array<{ title: string; category: string | null }>>> {
+async function selfCheckListed(
+  q: Queryable,
+  inspectionIds: string[],
+): Promise<Map<string, Array<{ title: string; category: string | null }>>> {
   const out = new Map<string, Array<{ title: string; category: string | null }>>();
   if (!inspectionIds.length) return out;
   const rows = await q.query<Array<{ inspection_id: string; title: string; category: string | null }>>(
