@@ -1,5 +1,5 @@
 import type { Queryable } from '@app/org';
-import { problemSimilarity, SAME_PROBLEM_SIMILARITY } from './similarity';
+import { gramSimilarity, problemGrams, SAME_PROBLEM_SIMILARITY } from './similarity';
 
 /** A new problem as the repeat check compares it. */
 export interface RepeatCandidate {
@@ -43,21 +43,31 @@ export async function findRepeats(
       WHERE unit_id = ANY($1::uuid[]) AND status = 'closed' AND closed_at >= $2::timestamptz - make_interval(months => $3::int)`,
     [[...new Set(candidates.map((c) => c.unitId))], now, lookbackMonths],
   );
-  const byUnit = new Map<string, ClosedRow[]>();
-  for (const r of closed) byUnit.set(r.unit_id, [...(byUnit.get(r.unit_id) ?? []), r]);
-  return candidates.map((c) =>
-    (byUnit.get(c.unitId) ?? [])
-      .filter((r) => (r.category ?? null) === (c.category || null))
-      .map((r) => ({
+  // Closed tickets by unit and category, each title cut into pieces once however many new
+  // problems it is compared with.
+  const key = (unitId: string, category: string | null | undefined) => `${unitId}|${category || ''}`;
+  const groups = new Map<string, Array<ClosedRow & { grams: ReadonlySet<string> }>>();
+  for (const r of closed) {
+    const k = key(r.unit_id, r.category);
+    const list = groups.get(k) ?? groups.set(k, []).get(k)!;
+    list.push({ ...r, grams: problemGrams(r.title) });
+  }
+  return candidates.map((c) => {
+    const group = groups.get(key(c.unitId, c.category));
+    if (!group) return [];
+    const grams = problemGrams(c.title);
+    return group
+      .map((r) => ({ r, similarity: gramSimilarity(grams, r.grams) }))
+      .filter((x) => x.similarity >= SAME_PROBLEM_SIMILARITY)
+      .map(({ r, similarity }) => ({
         id: r.id,
         code: r.code,
         title: r.title,
         closedAt: new Date(r.closed_at).toISOString(),
-        similarity: problemSimilarity(c.title, r.title),
+        similarity: Math.round(similarity * 1000) / 1000,
       }))
-      .filter((r) => r.similarity >= SAME_PROBLEM_SIMILARITY)
-      .sort((a, b) => b.similarity - a.similarity || a.code.localeCompare(b.code)),
-  );
+      .sort((a, b) => b.similarity - a.similarity || a.code.localeCompare(b.code));
+  });
 }
 
 /**

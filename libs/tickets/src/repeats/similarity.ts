@@ -7,8 +7,16 @@ import { textBigrams } from '../domain/search';
  * pieces. 1 is the same text, 0 nothing in common.
  */
 export function problemSimilarity(a: string, b: string): number {
-  const x = new Set(textBigrams(normalise(a)));
-  const y = new Set(textBigrams(normalise(b)));
+  return gramSimilarity(problemGrams(a), problemGrams(b));
+}
+
+/** The pieces `problemSimilarity` compares, to compute once for a text compared with many. */
+export function problemGrams(text: string): ReadonlySet<string> {
+  return new Set(textBigrams(normalise(text)));
+}
+
+/** `problemSimilarity` over pieces already made by `problemGrams`. */
+export function gramSimilarity(x: ReadonlySet<string>, y: ReadonlySet<string>): number {
   if (!x.size || !y.size) return 0;
   let shared = 0;
   for (const g of x) if (y.has(g)) shared++;
