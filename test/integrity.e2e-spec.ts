@@ -2,6 +2,7 @@ import { FakeClock } from '@app/platform';
 import { findRepeats } from '@app/tickets';
 import { DataSource } from 'typeorm';
 import { bearer, closeOutTicket, createInspection, csv, draftJulyTasks, raiseTicket, unitId } from './support/fixtures';
+import { consoleSignIn } from './support/console-session';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Flags {
@@ -154,6 +155,15 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
     expect(await flagsOf(done.body.issues[1])).toEqual({ flags: [], repeatOf: [] });
     ids.importedRepeat = done.body.issues[0];
     ids.imported = done.body.issues[1];
+  });
+
+  it('shows the flag on the console’s ticket page, linking the ticket it repeats', async () => {
+    const agent = await consoleSignIn(t, 'zc_team1');
+    const page = await agent.get(`/tickets/${ids.repeat}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('屡查屡犯：与已销号问题重复');
+    expect(page.text).toContain(`<a href="/tickets/${ids.closed}">${await codeOf(ids.closed)}</a>`);
+    expect((await agent.get(`/tickets/${ids.open}`)).text).not.toContain('屡查屡犯');
   });
 
   it('names the repeated tickets in the ledger', async () => {
