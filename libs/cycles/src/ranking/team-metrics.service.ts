@@ -15,6 +15,11 @@ export interface TeamMonth extends TeamMetrics {
   findings: TeamIntegrity;
 }
 
+/** The teams as the ranking scores and stores them: their counts, without the cases behind them. */
+export function rankingInputs(teams: readonly TeamMonth[]): TeamMetrics[] {
+  return teams.map(({ findings: _cases, ...team }) => team);
+}
+
 /** Gathers what each team of a township did in a month: the inputs of ranking and the progress list. */
 @Injectable()
 export class TeamMetricsService {

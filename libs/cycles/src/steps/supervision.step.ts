@@ -3,7 +3,7 @@ import { gradeOf, rank, RankingService } from '@app/assessment';
 import { Units } from '@app/org';
 import { closeOutRate } from '@app/tickets';
 import type { BulletinProblemFacts, BulletinTeamFacts } from '../runs/output-data';
-import { TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
+import { rankingInputs, TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
 import { MonthIntegrity, TicketFacts } from '@app/tickets';
@@ -47,7 +47,7 @@ export class SupervisionStep implements StepHandler {
     // The month's ranking is the report step's; computed afresh only when that step has not run.
     const stored = await this.rankings.month(township.unitId, period);
     const scoring = this.rankings.rules;
-    const fresh = rank(teams, scoring);
+    const fresh = rank(rankingInputs(teams), scoring);
     const ranked = stored.length ? stored : fresh;
     const byId = new Map(teams.map((t) => [t.unitId, t]));
     const emptyIds = new Set(fresh.filter((r) => r.nothingToShow).map((r) => r.unitId));
