@@ -77,7 +77,7 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
       unitId: v1,
       deadline: '2026-07-31',
     });
-    const otherCategory = await raiseTicket(t, leader, {
+    ids.otherCategory = await raiseTicket(t, leader, {
       title: '村卫生室常用药品未配备齐全',
       category: '基础工作',
       unitId: v1,
@@ -97,7 +97,7 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
     });
 
     expect(await flagsOf(ids.repeat)).toEqual({ flags: ['repeat'], repeatOf: [ids.closed] });
-    for (const id of [otherProblem, otherCategory, otherVillage, notClosed, ids.closed])
+    for (const id of [otherProblem, ids.otherCategory, otherVillage, notClosed, ids.closed])
       expect(await flagsOf(id)).toEqual({ flags: [], repeatOf: [] });
   });
 
@@ -184,11 +184,17 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
       .send({
         unitId: v1,
         period: '2026-07',
-        summary: '自查发现问题1个。',
+        summary: '自查发现问题2个。',
         checklist: [],
-        problems: [{ title: '1户饮水设施老化', category: '两不愁三保障' }],
+        problems: [
+          { title: '1户饮水设施老化', category: '两不愁三保障' },
+          { title: '村卫生室常用药品仍未配备', category: '两不愁三保障' },
+        ],
       });
     expect(filed.status).toBe(201);
+    // A problem filed in a self-check is compared with the closed tickets as any other.
+    ids.selfCheckRepeat = filed.body.problems.find((x: { title: string }) => x.title === '村卫生室常用药品仍未配备').id;
+    expect(await flagsOf(ids.selfCheckRepeat)).toEqual({ flags: ['repeat'], repeatOf: [ids.closed] });
     at('2026-07-10T10:30:00Z');
     expect((await run('self_check')).body.state).toBe('done');
 
@@ -225,10 +231,12 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
     expect(await flagsOf(ids.listed)).toEqual({ flags: [], repeatOf: [] });
     expect(await flagsOf(ids.noSelfCheck)).toEqual({ flags: [], repeatOf: [] });
     // Raised by hand (source supervision) or imported from the patrol's list in July, before the
-    // self-check was filed, and not listed by it either.
+    // self-check was filed: missed unless the self-check lists the same problem, in the same
+    // category when both have one.
     expect((await flagsOf(ids.imported)).flags).toEqual(['self_check_missed']);
-    expect(await flagsOf(ids.importedRepeat)).toEqual({ flags: ['repeat', 'self_check_missed'], repeatOf: [ids.closed] });
-    expect((await flagsOf(ids.repeat)).flags).toEqual(['repeat', 'self_check_missed']);
+    expect(await flagsOf(ids.importedRepeat)).toEqual({ flags: ['repeat'], repeatOf: [ids.closed] });
+    expect((await flagsOf(ids.repeat)).flags).toEqual(['repeat']);
+    expect((await flagsOf(ids.otherCategory)).flags).toEqual(['self_check_missed']);
     // Raised in June: not this month's.
     expect(await flagsOf(ids.open)).toEqual({ flags: [], repeatOf: [] });
   });
@@ -240,16 +248,16 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
     }>;
     const first = ranking.find((r) => r.unitId === v1)!;
     const second = ranking.find((r) => r.unitId === v2)!;
-    // 第一社区: two repeats (raised and imported) and seven July problems its self-check missed
-    // (five raised by hand, two imported; the one it listed is not counted).
-    expect(first.breakdown).toMatchObject({ repeats: -4, selfCheckMissed: -14, paperCloseOuts: 0 });
+    // 第一社区: three repeats (raised, imported, filed in its self-check) and five July problems
+    // its self-check missed (of the five raised by hand and two imported, two it listed).
+    expect(first.breakdown).toMatchObject({ repeats: -6, selfCheckMissed: -10, paperCloseOuts: 0 });
     expect(second.breakdown).toMatchObject({ repeats: 0, selfCheckMissed: 0, paperCloseOuts: -2 });
 
     const [evaluation] = await t.app
       .get(DataSource)
       .query(`SELECT data FROM cycle_output WHERE kind = 'evaluation_list' AND period = '2026-07'`);
     const rows = evaluation.data.rows as Array<{ unitId: string; integrity: Record<string, number> }>;
-    expect(rows.find((r) => r.unitId === v1)?.integrity).toEqual({ repeats: 2, selfCheckMissed: 7, paperCloseOuts: 0 });
+    expect(rows.find((r) => r.unitId === v1)?.integrity).toEqual({ repeats: 3, selfCheckMissed: 5, paperCloseOuts: 0 });
     expect(rows.find((r) => r.unitId === v2)?.integrity).toEqual({ repeats: 0, selfCheckMissed: 0, paperCloseOuts: 1 });
   });
 
@@ -258,9 +266,9 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
     const document = (await t.http().get(`/api/v1/documents/${list.body.items[0].id}`).set(bearer(leader))).body;
     const problems = (document.snapshot.data.problems as string[]).join('\n');
     expect(problems).toContain(
-      `屡查屡犯问题2个：中厂镇第一社区${await codeOf(ids.repeat)}“村卫生室常用药品未配备齐全”（前次${await codeOf(ids.closed)}已销号）`,
+      `屡查屡犯问题3个：中厂镇第一社区${await codeOf(ids.repeat)}“村卫生室常用药品未配备齐全”（前次${await codeOf(ids.closed)}已销号）`,
     );
-    expect(problems).toMatch(/1个工作队自查不实，督查巡查发现的问题未列入自查问题清单：中厂镇第一社区7个/);
+    expect(problems).toMatch(/1个工作队自查不实，督查巡查发现的问题未列入自查问题清单：中厂镇第一社区5个/);
     expect(problems).toContain(await codeOf(ids.missed));
     expect(problems).toContain(
       `疑似纸面销号1件：中厂镇第二社区${await codeOf(ids.paper)}“李某某户厕所改造未完成”（佐证照片与其他问题重复）`,
