@@ -42,6 +42,7 @@ const HEADERS = [
   '销号日期',
   '销号情况',
   '验收人',
+  '屡查屡犯',
 ];
 
 const cellText = (v: ExcelJS.CellValue): string | number | null => (v === undefined || v === null ? null : (v as string | number));

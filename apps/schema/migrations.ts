@@ -18,6 +18,7 @@ import { WebhookDeliveryLog1795917000000 } from '../../libs/notifications/src/mi
 import { UnitLocation1795930000000 } from '../../libs/org/src/migrations/1795930000000-unit-location';
 import { EvidenceRole1795930000001 } from '../../libs/tickets/src/migrations/1795930000001-evidence-role';
 import { TaskOrigin1795930000002 } from '../../libs/cycles/src/migrations/1795930000002-task-origin';
+import { TicketFlags1795930000003 } from '../../libs/tickets/src/migrations/1795930000003-ticket-flags';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -44,4 +45,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   UnitLocation1795930000000,
   EvidenceRole1795930000001,
   TaskOrigin1795930000002,
+  TicketFlags1795930000003,
 ];

@@ -24,6 +24,7 @@ const OWNERS: Record<string, string> = {
   ticket_event: 'tickets',
   ticket_evidence: 'tickets',
   ticket_sequence: 'tickets',
+  ticket_flag: 'tickets',
   evidence_file: 'tickets',
   ranking: 'assessment',
   campaign: 'campaigns',

@@ -55,6 +55,7 @@ export function loadScoringRules(configDir: string): ScoringRules {
     ...DEFAULT_RULES,
     ...doc,
     weights: { ...DEFAULT_RULES.weights, ...(doc.weights ?? {}) },
+    deductions: { ...DEFAULT_RULES.deductions, ...(doc.deductions ?? {}) },
     lights: {
       red: { ...DEFAULT_RULES.lights.red, ...(doc.lights?.red ?? {}) },
       yellow: { ...DEFAULT_RULES.lights.yellow, ...(doc.lights?.yellow ?? {}) },

@@ -27,6 +27,20 @@ describe('score', () => {
     });
   });
 
+  it('takes the configured points off per repeat, missed and paper close-out, shown in the breakdown, never below 0', () => {
+    const s = score(team('屡查', { integrity: { repeats: 2, selfCheckMissed: 1, paperCloseOuts: 0 } }));
+    expect(s.score).toBe(94);
+    expect(s.breakdown).toMatchObject({ taskCompletion: 40, repeats: -4, selfCheckMissed: -2, paperCloseOuts: 0 });
+    const rules = { ...DEFAULT_RULES, deductions: { repeats: 60, selfCheckMissed: 60, paperCloseOuts: 0 } };
+    expect(score(team('不实', { integrity: { repeats: 1, selfCheckMissed: 1, paperCloseOuts: 3 } }), rules).score).toBe(0);
+    expect(
+      rank([team('甲', { integrity: { repeats: 0, selfCheckMissed: 0, paperCloseOuts: 1 } }), team('乙')]).map((r) => r.unitName),
+    ).toEqual(['乙', '甲']);
+    expect(validateRules({ ...DEFAULT_RULES, deductions: { repeats: -1, selfCheckMissed: 2, paperCloseOuts: 2 } })).toEqual([
+      'deductions.repeats: must be 0 to 100',
+    ]);
+  });
+
   it.each([
     ['half the tasks done', { tasks: { total: 2, completion: 0.5 } }, 80, 'taskCompletion', 20],
     ['one close-out of four late', { closeOuts: { closed: 4, onTime: 3 } }, 93.75, 'onTimeCloseOuts', 18.75],

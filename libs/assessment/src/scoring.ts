@@ -18,7 +18,17 @@ export interface TeamMetrics {
   returned: number;
   /** The monthly self-check report: filed by its due date, late, or not at all. */
   selfCheck: 'on_time' | 'late' | 'missing';
+  /** The month's cases of faked rectification, each taking `deductions` points off the score. */
+  integrity?: Record<DeductionPart, number>;
 }
+
+/**
+ * What is taken off a team's score per case: a problem found again after its close-out
+ * (屡查屡犯), a problem supervision found that the self-check did not list (自查不实), a
+ * close-out over suspect evidence (纸面销号).
+ */
+export const DEDUCTION_PARTS = ['repeats', 'selfCheckMissed', 'paperCloseOuts'] as const;
+export type DeductionPart = (typeof DEDUCTION_PARTS)[number];
 
 export const SCORE_PARTS = ['taskCompletion', 'onTimeCloseOuts', 'overdue', 'returned', 'selfCheck'] as const;
 export type ScorePart = (typeof SCORE_PARTS)[number];
@@ -44,6 +54,8 @@ export interface ScoringRules {
   lowTaskCompletion: number;
   /** Team lights over overdue tickets and returned close-outs. */
   lights: TeamLightRule;
+  /** Points taken off the score per case of each kind; the score does not go below 0. */
+  deductions: Record<DeductionPart, number>;
 }
 
 export const DEFAULT_RULES: ScoringRules = {
@@ -59,10 +71,14 @@ export const DEFAULT_RULES: ScoringRules = {
   ],
   lowTaskCompletion: 0.8,
   lights: DEFAULT_LIGHT_RULE,
+  deductions: { repeats: 2, selfCheckMissed: 2, paperCloseOuts: 2 },
 };
 
-/** The points each part earned; null for a part that does not apply to the team this month. */
-export type ScoreBreakdown = Record<ScorePart, number | null>;
+/**
+ * The points each part earned; null for a part that does not apply to the team this month. With
+ * the month's integrity counts, the points each kind of case took off (0 or negative).
+ */
+export type ScoreBreakdown = Record<ScorePart, number | null> & Partial<Record<DeductionPart, number>>;
 
 export interface Scored {
   score: number;
@@ -114,12 +130,19 @@ export function score(m: TeamMetrics, rules: ScoringRules = DEFAULT_RULES): Scor
   const w = rules.weights;
   const shares = scoreParts(m, rules);
   const breakdown = Object.fromEntries(SCORE_PARTS.map((p) => [p, shares[p] === null ? null : round2(w[p] * shares[p])])) as ScoreBreakdown;
+  const taken = m.integrity
+    ? DEDUCTION_PARTS.reduce((a, p) => {
+        const off = round2((m.integrity?.[p] ?? 0) * (rules.deductions?.[p] ?? 0));
+        breakdown[p] = off ? -off : 0;
+        return a + off;
+      }, 0)
+    : 0;
   const total = SCORE_PARTS.reduce((a, p) => a + w[p], 0);
   const applicable = SCORE_PARTS.reduce((a, p) => a + (shares[p] === null ? 0 : w[p]), 0);
   const earned = SCORE_PARTS.reduce((a, p) => a + (shares[p] === null ? 0 : w[p] * shares[p]), 0);
   const nothingToShow = SCORE_PARTS.every((p) => p === 'selfCheck' || shares[p] === null);
   const value = nothingToShow || applicable === 0 ? earned : (earned / applicable) * total;
-  return { score: round2(value), breakdown, applicable, nothingToShow };
+  return { score: round2(Math.max(0, value - taken)), breakdown, applicable, nothingToShow };
 }
 
 /** The grade of a score: the first whose `from` it reaches. */
@@ -201,5 +224,9 @@ export function validateRules(r: ScoringRules): string[] {
     if (r.grades[r.grades.length - 1]?.from !== 0) problems.push(`grades.${r.grades.length - 1}.from: the last grade must start at 0`);
   }
   problems.push(...lightRuleProblems(r.lights ?? ({} as TeamLightRule)));
+  for (const k of DEDUCTION_PARTS) {
+    const v = r.deductions?.[k];
+    if (typeof v !== 'number' || !(v >= 0) || v > 100) problems.push(`deductions.${k}: must be 0 to 100`);
+  }
   return problems;
 }

@@ -26,3 +26,7 @@ export * from './history/history-chain';
 export * from './history/history-chain.service';
 export * from './ledger/ledger-rows';
 export * from './facts/ticket-facts';
+export * from './repeats/similarity';
+export * from './repeats/repeat-check';
+export * from './repeats/ticket-flags';
+export * from './repeats/month-integrity';

@@ -277,10 +277,27 @@ export const API_SCHEMAS: Record<string, Schema> = {
   },
   Inspection,
   InspectionPage: pageOf(ref('Inspection')),
-  ImportResult: object({ dryRun: bool, created: int, issues: list(uuid) }),
+  ImportResult: object(
+    {
+      dryRun: bool,
+      created: int,
+      issues: list(uuid),
+      repeats: list(
+        object({ row: int, title: str, repeatOf: list(object({ id: uuid, code: str, title: str, closedAt: time, similarity: num })) }),
+      ),
+    },
+    ['repeats'],
+  ),
   Ticket,
   TicketDetail: {
-    allOf: [ref('Ticket'), object({ children: list(object({ id: uuid, code: str, unitName: str, status: STATUS })) })],
+    allOf: [
+      ref('Ticket'),
+      object({
+        children: list(object({ id: uuid, code: str, unitName: str, status: STATUS })),
+        flags: list(oneOf('repeat', 'self_check_missed')),
+        repeatOf: list(uuid),
+      }),
+    ],
   },
   TicketPage: pageOf(ref('Ticket')),
   TicketCounts: object({

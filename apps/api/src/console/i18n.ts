@@ -143,6 +143,8 @@ const zh = {
   noActions: '当前没有可执行的操作',
   back: '返回',
   save: '保存',
+  repeatFlag: '屡查屡犯：与已销号问题重复',
+  selfCheckMissedFlag: '自查不实：督查巡查发现、当月自查未列出',
   editTicket: '修改问题',
   editTicketNote: '每项改动记入历史（原值和新值）；他人已先改动时保存不成功，请重新打开再改。',
   ticketField: {
@@ -465,6 +467,8 @@ const en: Dictionary = {
   noActions: 'No action is possible now',
   back: 'Back',
   save: 'Save',
+  repeatFlag: 'Repeat problem: found again after these were closed',
+  selfCheckMissedFlag: 'Missed by the self-check: found by supervision or patrol, not listed by the month’s self-check',
   editTicket: 'Edit the ticket',
   editTicketNote:
     'Each change is kept in the history (old and new value); if someone changed the ticket meanwhile, saving fails: open it again and edit.',

@@ -90,7 +90,18 @@ export class TeamConsoleController {
     @Param('id', ticketId) id: string,
   ) {
     const ticket = await this.tickets.get(p, id);
-    const [history, evidence] = await Promise.all([this.tickets.history(p, id), this.evidence.list(p, id)]);
+    const [history, evidence, repeated] = await Promise.all([
+      this.tickets.history(p, id),
+      this.evidence.list(p, id),
+      Promise.all(
+        ticket.repeatOf.map((r) =>
+          this.tickets.get(p, r).then(
+            (x) => ({ id: x.id, code: x.code }),
+            () => ({ id: r, code: r }),
+          ),
+        ),
+      ),
+    ]);
     const [withDue] = this.pages.withDue(req, [ticket]);
     const allowed = ticket.allowedActions;
     const head = history.length ? history[history.length - 1].id : 0;
@@ -98,6 +109,7 @@ export class TeamConsoleController {
       title: `${ticket.code} ${ticket.title}`,
       ticket: withDue,
       children: ticket.children,
+      repeated,
       history: [...history].reverse(),
       head,
       evidence: evidence.map((e) => ({ ...e, image: e.mediaType.startsWith('image/') })),

@@ -7,7 +7,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { isPeriod } from '../calendar/period';
 import { BulletinRules } from '../steps/bulletin-rules';
 import { TaskListService } from '../tasks/task-list.service';
-import { TeamMetricsService } from './team-metrics.service';
+import { rankingInputs, TeamMetricsService } from './team-metrics.service';
 
 /**
  * GET /rankings: a month's ranking as the report step stored it (or, before that step has run,
@@ -41,6 +41,6 @@ export class RankingsQuery {
       this.lists.today(cal.config.timezone),
       this.bulletin.rules.overdueDaysLimit,
     );
-    return rank(teams, this.rankings.rules).map((r) => ({ ...r, provisional: true }));
+    return rank(rankingInputs(teams), this.rankings.rules).map((r) => ({ ...r, provisional: true }));
   }
 }

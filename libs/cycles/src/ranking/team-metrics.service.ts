@@ -5,12 +5,19 @@ import { TownshipCalendar } from '../calendar/calendar.service';
 import { Period, periodBounds, periodDays } from '../calendar/period';
 import { completionOf } from '../tasks/task-list.service';
 import { teamsOf } from '../tasks/teams';
-import { TeamTicketStats, TicketFacts } from '@app/tickets';
+import { MonthIntegrity, TeamIntegrity, TeamTicketStats, TicketFacts } from '@app/tickets';
 
 export interface TeamMonth extends TeamMetrics {
   kind: 'village' | 'office';
   tasksDone: number;
   tickets: TeamTicketStats;
+  /** The month's repeat problems, problems the self-check missed and suspect close-outs, by ticket. */
+  findings: TeamIntegrity;
+}
+
+/** The teams as the ranking scores and stores them: their counts, without the cases behind them. */
+export function rankingInputs(teams: readonly TeamMonth[]): TeamMetrics[] {
+  return teams.map(({ findings: _cases, ...team }) => team);
 }
 
 /** Gathers what each team of a township did in a month: the inputs of ranking and the progress list. */
@@ -32,17 +39,18 @@ export class TeamMetricsService {
         WHERE l.unit_id = $1 AND l.period = $2 AND l.status = 'dispatched'`,
       [township.unitId, period],
     );
-    const selfChecks = await m.query<Array<{ unit_id: string; on_time: boolean }>>(
-      `SELECT unit_id, on_time FROM self_check WHERE township_id = $1 AND period = $2`,
+    const selfChecks = await m.query<Array<{ unit_id: string; on_time: boolean; inspection_id: string | null }>>(
+      `SELECT unit_id, on_time, inspection_id FROM self_check WHERE township_id = $1 AND period = $2`,
       [township.unitId, period],
     );
-    const stats = await this.tickets.teamStats(
+    const bounds = periodBounds(period, township.config.timezone);
+    const stats = await this.tickets.teamStats(m, township.unitId, bounds, periodDays(period), today, overdueLimitDays);
+    const integrity = await MonthIntegrity.forTownship(
       m,
       township.unitId,
-      periodBounds(period, township.config.timezone),
+      bounds,
       periodDays(period),
-      today,
-      overdueLimitDays,
+      new Map(selfChecks.map((s) => [s.unit_id, s.inspection_id])),
     );
     const none: TeamTicketStats = {
       opened: 0,
@@ -60,6 +68,7 @@ export class TeamMetricsService {
       const completion = mine.length ? mine.reduce((a, t) => a + completionOf(t.actual, t.target, t.done), 0) / mine.length : 0;
       const sc = selfChecks.find((s) => s.unit_id === team.id);
       const s = stats.get(team.id) ?? none;
+      const findings = integrity.get(team.id) ?? { repeats: [], selfCheckMissed: [], paperCloseOuts: [] };
       return {
         unitId: team.id,
         unitName: team.name,
@@ -73,6 +82,12 @@ export class TeamMetricsService {
         returned: s.returned,
         selfCheck: sc ? (sc.on_time ? 'on_time' : 'late') : 'missing',
         tickets: s,
+        integrity: {
+          repeats: findings.repeats.length,
+          selfCheckMissed: findings.selfCheckMissed.length,
+          paperCloseOuts: findings.paperCloseOuts.length,
+        },
+        findings,
       };
     });
   }

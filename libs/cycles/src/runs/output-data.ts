@@ -90,6 +90,12 @@ export interface BulletinProblemFacts {
   lowTaskCompletion: string[];
   /** Close-outs of the month made after their deadline. */
   lateCloseOuts: number;
+  /** Problems found this month that repeat one closed before (屡查屡犯), with the codes repeated. */
+  repeats?: Array<{ team: string; code: string; title: string; repeatOf: string[] }>;
+  /** Teams whose self-check did not list problems supervision or patrol found this month (自查不实). */
+  selfCheckMissed?: Array<{ team: string; codes: string[] }>;
+  /** Close-outs of the month over evidence warned duplicate, near duplicate or taken before the ticket (纸面销号). */
+  paperCloseOuts?: Array<{ team: string; code: string; title: string; warnings: string[] }>;
 }
 
 /** The figures of the bulletin's 基本情况. */
@@ -146,6 +152,8 @@ export interface EvaluationListData {
     breakdown: ScoreBreakdown;
     praised: boolean;
     criticised: boolean;
+    /** The month's repeat problems, problems the self-check missed and suspect close-outs. */
+    integrity?: { repeats: number; selfCheckMissed: number; paperCloseOuts: number };
   }>;
 }
 

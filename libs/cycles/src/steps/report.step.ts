@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { rank, RankingService } from '@app/assessment';
 import { shiftPeriod } from '../calendar/period';
-import { TeamMetricsService } from '../ranking/team-metrics.service';
+import { rankingInputs, TeamMetricsService } from '../ranking/team-metrics.service';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
 import { BulletinRules } from './bulletin-rules';
@@ -39,7 +39,7 @@ export class ReportStep implements StepHandler {
          FROM task t JOIN task_list l ON l.id = t.task_list_id WHERE l.unit_id = $1 AND l.period = $2 ORDER BY t.item_no`,
       [township.unitId, shiftPeriod(period, 1)],
     );
-    const ranked = rank(teams, this.rankings.rules);
+    const ranked = rank(rankingInputs(teams), this.rankings.rules);
     await this.rankings.store(m, township.unitId, period, ctx.runId, ranked);
     const rows = teams.map((t) => ({
       team: { id: t.unitId, name: t.unitName, kind: t.kind },

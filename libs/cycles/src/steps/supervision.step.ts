@@ -3,10 +3,10 @@ import { gradeOf, rank, RankingService } from '@app/assessment';
 import { Units } from '@app/org';
 import { closeOutRate } from '@app/tickets';
 import type { BulletinProblemFacts, BulletinTeamFacts } from '../runs/output-data';
-import { TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
+import { rankingInputs, TeamMetricsService, TeamMonth } from '../ranking/team-metrics.service';
 import type { StepContext, StepHandler } from '../runs/step-handler';
 import { TaskListService } from '../tasks/task-list.service';
-import { TicketFacts } from '@app/tickets';
+import { MonthIntegrity, TicketFacts } from '@app/tickets';
 import { BulletinRules } from './bulletin-rules';
 
 /** The facts the bulletin words a team's praise or criticism from. */
@@ -47,7 +47,7 @@ export class SupervisionStep implements StepHandler {
     // The month's ranking is the report step's; computed afresh only when that step has not run.
     const stored = await this.rankings.month(township.unitId, period, m);
     const scoring = this.rankings.rules;
-    const fresh = rank(teams, scoring);
+    const fresh = rank(rankingInputs(teams), scoring);
     const ranked = stored.length ? stored : fresh;
     const byId = new Map(teams.map((t) => [t.unitId, t]));
     const emptyIds = new Set(fresh.filter((r) => r.nothingToShow).map((r) => r.unitId));
@@ -100,7 +100,17 @@ export class SupervisionStep implements StepHandler {
       overdue: { tickets: figures.overdue, teams: teams.filter((t) => t.overdue).length },
       lowTaskCompletion: teams.filter((t) => t.tasks.total && t.tasks.completion < scoring.lowTaskCompletion).map((t) => t.unitName),
       lateCloseOuts: figures.ticketsClosed - figures.ticketsClosedOnTime,
+      repeats: teams.flatMap((t) =>
+        t.findings.repeats.map((c) => ({ team: t.unitName, code: c.code, title: c.title, repeatOf: c.repeatOf })),
+      ),
+      selfCheckMissed: teams
+        .filter((t) => t.findings.selfCheckMissed.length)
+        .map((t) => ({ team: t.unitName, codes: t.findings.selfCheckMissed.map((c) => c.code) })),
+      paperCloseOuts: teams.flatMap((t) =>
+        t.findings.paperCloseOuts.map((c) => ({ team: t.unitName, code: c.code, title: c.title, warnings: c.warnings })),
+      ),
     };
+    await MonthIntegrity.flagSelfCheckMissed(m, new Map(teams.map((t) => [t.unitId, t.findings])), period, ctx.now);
 
     // Each team's close-out rate of the month: of the tickets it found this month, the share closed out.
     const closeOutRates = teams.map((t) => {
@@ -129,6 +139,7 @@ export class SupervisionStep implements StepHandler {
       breakdown: r.breakdown,
       praised: praisedIds.has(r.unitId),
       criticised: criticisedIds.has(r.unitId) && !praisedIds.has(r.unitId),
+      integrity: byId.get(r.unitId)!.integrity,
     }));
     await ctx.output('evaluation_list', { township: { id: township.unitId, name: township.unitName }, period, rows: evaluation });
     return { praised: praised.map((p) => p.unitName), criticised: criticised.map((c) => c.unitName), rankingFromReport: stored.length > 0 };

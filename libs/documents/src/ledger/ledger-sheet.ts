@@ -19,6 +19,7 @@ export const LEDGER_COLUMNS: SheetColumn[] = [
   { header: '销号日期', width: 12 },
   { header: '销号情况', width: 16 },
   { header: '验收人', width: 14 },
+  { header: '屡查屡犯', width: 18, wrap: true },
 ];
 
 /** 按期/逾期销号 for a closed ticket, 逾期未整改 with its days for an overdue one. */
@@ -45,6 +46,7 @@ export function ledgerCells(r: LedgerRow): Cell[] {
     r.closedOn,
     closeOutCell(r),
     r.verifier,
+    r.repeatOf?.length ? `重复${r.repeatOf.join('、')}` : null,
   ];
 }
 

@@ -57,6 +57,7 @@ function toLedgerRow(r: LedgerTicketRow, seq: number): LedgerRow {
     daysOverdue: r.daysOverdue,
     returned: r.returned,
     verifier: r.status === 'closed' ? r.verifier : null,
+    repeatOf: r.repeatOf,
   };
 }
 

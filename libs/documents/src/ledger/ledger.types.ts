@@ -45,6 +45,8 @@ export interface LedgerRow {
   /** How many times its close-out was sent back (退回). */
   returned: number;
   verifier: string | null;
+  /** The codes of the closed tickets it repeats (屡查屡犯); absent in ledgers issued before repeats were kept. */
+  repeatOf?: string[];
 }
 
 export interface LedgerCounts {

@@ -165,7 +165,15 @@ export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
         },
       },
     ],
-    problems: { missingSelfCheck: ['中厂镇第二社区'], overdue: { tickets: 2, teams: 1 }, lowTaskCompletion: [], lateCloseOuts: 0 },
+    problems: {
+      missingSelfCheck: ['中厂镇第二社区'],
+      overdue: { tickets: 2, teams: 1 },
+      lowTaskCompletion: [],
+      lateCloseOuts: 0,
+      repeats: [{ team: third.name, code: '中厂镇-2026-0031', title: '村卫生室未配备常用药品', repeatOf: ['中厂镇-2026-0004'] }],
+      selfCheckMissed: [{ team: second.name, codes: ['中厂镇-2026-0028'] }],
+      paperCloseOuts: [{ team: first.name, code: '中厂镇-2026-0012', title: '王某某户危房改造屋面未完工', warnings: ['duplicate'] }],
+    },
     thresholds: { overdueDaysLimit: 30, lowTaskCompletion: 0.8 },
     nextSteps: ['各工作队要对照问题清单，明确责任人、整改时限和整改措施，整改一处、销号一处。'],
     closeOutRates: [
@@ -187,6 +195,7 @@ export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
         breakdown: breakdown(38),
         praised: true,
         criticised: false,
+        integrity: { repeats: 0, selfCheckMissed: 0, paperCloseOuts: 1 },
       },
       {
         unitId: third.id,
@@ -197,6 +206,7 @@ export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
         breakdown: breakdown(null),
         praised: false,
         criticised: false,
+        integrity: { repeats: 1, selfCheckMissed: 0, paperCloseOuts: 0 },
       },
       {
         unitId: second.id,
@@ -207,6 +217,7 @@ export const SAMPLE_DATA: { [K in CycleDocumentKind]: OutputData[K] } = {
         breakdown: breakdown(0),
         praised: false,
         criticised: true,
+        integrity: { repeats: 0, selfCheckMissed: 1, paperCloseOuts: 0 },
       },
     ],
   },

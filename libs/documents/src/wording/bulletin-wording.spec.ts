@@ -48,4 +48,27 @@ describe('the wording of the bulletin', () => {
       problemSentences({ missingSelfCheck: [], overdue: { tickets: 0, teams: 0 }, lowTaskCompletion: [], lateCloseOuts: 0 }, limits),
     ).toEqual([]);
   });
+
+  it('names repeat problems, teams whose self-checks missed problems, and suspected 纸面销号', () => {
+    expect(
+      problemSentences(
+        {
+          missingSelfCheck: [],
+          overdue: { tickets: 0, teams: 0 },
+          lowTaskCompletion: [],
+          lateCloseOuts: 0,
+          repeats: [{ team: '第一社区', code: '中厂镇-2026-0009', title: '村卫生室未配备常用药品', repeatOf: ['中厂镇-2026-0001'] }],
+          selfCheckMissed: [{ team: '第二社区', codes: ['中厂镇-2026-0010', '中厂镇-2026-0011'] }],
+          paperCloseOuts: [
+            { team: '第一社区', code: '中厂镇-2026-0003', title: '危房未改造', warnings: ['duplicate', 'taken_before_ticket'] },
+          ],
+        },
+        limits,
+      ),
+    ).toEqual([
+      '屡查屡犯问题1个：第一社区中厂镇-2026-0009“村卫生室未配备常用药品”（前次中厂镇-2026-0001已销号）。',
+      '1个工作队自查不实，督查巡查发现的问题未列入自查问题清单：第二社区2个（中厂镇-2026-0010、中厂镇-2026-0011）。',
+      '疑似纸面销号1件：第一社区中厂镇-2026-0003“危房未改造”（佐证照片与其他问题重复、照片拍摄早于问题发现）。',
+    ]);
+  });
 });

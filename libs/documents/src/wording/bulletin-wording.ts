@@ -42,8 +42,30 @@ export function problemSentences(p: BulletinProblemFacts, limits: BulletinData['
   if (p.overdue.tickets) out.push(`逾期未整改问题${p.overdue.tickets}个，涉及${p.overdue.teams}个工作队。`);
   if (p.lowTaskCompletion.length) out.push(`${p.lowTaskCompletion.join('、')}任务清单完成率低于${percent(limits.lowTaskCompletion)}。`);
   if (p.lateCloseOuts > 0) out.push(`本月逾期销号${p.lateCloseOuts}件。`);
+  const repeats = p.repeats ?? [];
+  if (repeats.length)
+    out.push(
+      `屡查屡犯问题${repeats.length}个：${repeats.map((r) => `${r.team}${r.code}“${r.title}”（前次${r.repeatOf.join('、')}已销号）`).join('；')}。`,
+    );
+  const missed = p.selfCheckMissed ?? [];
+  if (missed.length)
+    out.push(
+      `${missed.length}个工作队自查不实，督查巡查发现的问题未列入自查问题清单：${missed.map((m) => `${m.team}${m.codes.length}个（${m.codes.join('、')}）`).join('；')}。`,
+    );
+  const paper = p.paperCloseOuts ?? [];
+  if (paper.length)
+    out.push(
+      `疑似纸面销号${paper.length}件：${paper.map((c) => `${c.team}${c.code}“${c.title}”（${c.warnings.map((w) => SUSPECT_EVIDENCE[w] ?? w).join('、')}）`).join('；')}。`,
+    );
   return out;
 }
+
+/** How the bulletin names each evidence warning behind a suspected 纸面销号. */
+const SUSPECT_EVIDENCE: Record<string, string> = {
+  duplicate: '佐证照片与其他问题重复',
+  near_duplicate: '佐证照片与其他问题高度相似',
+  taken_before_ticket: '照片拍摄早于问题发现',
+};
 
 /** The bulletin's document data: the step's facts worded as the bulletin prints them. */
 export function wordBulletin(data: BulletinData): BulletinDocumentData {

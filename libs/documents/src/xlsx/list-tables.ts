@@ -243,9 +243,13 @@ function evaluationList(data: Obj, h?: ListHeading): ListTable {
     { header: '总分', width: 8, numFmt: '0.00' },
     { header: '等次', width: 8 },
     { header: '通报情况', width: 10 },
+    { header: '屡查屡犯', width: 9 },
+    { header: '自查不实', width: 9 },
+    { header: '纸面销号', width: 9 },
   ];
   const cells = rows.map((r): Cell[] => {
     const b = obj(r.breakdown);
+    const integrity = obj(r.integrity);
     return [
       num(r.rank),
       text(r.unitName),
@@ -257,6 +261,9 @@ function evaluationList(data: Obj, h?: ListHeading): ListTable {
       num(r.score),
       text(r.grade),
       r.praised === true ? '通报表扬' : r.criticised === true ? '通报批评' : null,
+      num(integrity.repeats),
+      num(integrity.selfCheckMissed),
+      num(integrity.paperCloseOuts),
     ];
   });
   const names = (f: (r: Obj) => boolean) =>
@@ -267,7 +274,7 @@ function evaluationList(data: Obj, h?: ListHeading): ListTable {
   const praised = names((r) => r.praised === true);
   const criticised = names((r) => r.criticised === true && r.praised !== true);
   const average = rows.length ? Math.round((rows.reduce((a, r) => a + n0(r.score), 0) / rows.length) * 100) / 100 : null;
-  const totals: Cell[] = ['平均', `${rows.length}个`, null, null, null, null, null, average, null, null];
+  const totals: Cell[] = ['平均', `${rows.length}个`, null, null, null, null, null, average, null, null, null, null, null];
   const notes = [
     `通报表扬：${praised.length ? praised.join('、') : '无'}。`,
     `通报批评：${criticised.length ? criticised.join('、') : '无'}。`,

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       DATA_DIR: './data',
       TZ_DEFAULT: 'Asia/Shanghai',
       MIGRATIONS_RUN: true,
+      REPEAT_LOOKBACK_MONTHS: 12,
     });
     expect(c.DATABASE_URL).toBeUndefined();
     expect(c.REDIS_URL).toBeUndefined();
@@ -52,6 +53,9 @@ describe('loadConfig', () => {
     ['CYCLE_SCHEDULER_CHECK', '5', /^CYCLE_SCHEDULER_CHECK: must be a duration/],
     ['ESCALATION_SECOND_GRACE_DAYS', '0', /^ESCALATION_SECOND_GRACE_DAYS: .*not be less than 1/],
     ['ESCALATION_SECOND_GRACE_DAYS', 'soon', /^ESCALATION_SECOND_GRACE_DAYS: .*integer/],
+    ['REPEAT_LOOKBACK_MONTHS', '0', /^REPEAT_LOOKBACK_MONTHS: .*not be less than 1/],
+    ['REPEAT_LOOKBACK_MONTHS', '121', /^REPEAT_LOOKBACK_MONTHS: .*not be greater than 120/],
+    ['REPEAT_LOOKBACK_MONTHS', 'a year', /^REPEAT_LOOKBACK_MONTHS: .*integer/],
   ])('names %s when it is %j', (key, value, pattern) => {
     const lines = problems({ [key]: value });
     expect(lines).toHaveLength(1);

@@ -299,6 +299,13 @@ export class AppConfig {
   @Max(90)
   IMMEDIATE_DAYS = 0;
 
+  /** A new ticket repeating a ticket of its unit closed within this many months is flagged 屡查屡犯 (repeat). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(120)
+  REPEAT_LOOKBACK_MONTHS = 12;
+
   /** A ticket's light turns yellow this many days before its deadline. */
   @Transform(toInt)
   @IsInt()

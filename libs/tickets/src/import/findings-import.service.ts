@@ -15,6 +15,7 @@ import {
 } from '@app/platform';
 import { UnitRef, Units } from '@app/org';
 import { DataSource } from 'typeorm';
+import { findRepeats, RepeatMatch } from '../repeats/repeat-check';
 import { DateTime } from 'luxon';
 import { parseClass, RectificationClass } from '../domain/categories';
 import { parseSheetDate } from '../domain/sheet-dates';
@@ -63,6 +64,8 @@ export interface ImportResult {
   dryRun: boolean;
   created: number;
   issues: string[];
+  /** In a dry run: the rows (from 1) that repeat a closed ticket of their unit (屡查屡犯), and the tickets they repeat. */
+  repeats?: Array<{ row: number; title: string; repeatOf: RepeatMatch[] }>;
 }
 
 interface UnitIndex {
@@ -112,7 +115,11 @@ export class FindingsImportService {
       if (earlier) return earlier;
     }
     const drafts = await this.parse(principal, inspection, file, { sheet: options.sheet });
-    if (options.dryRun) return { dryRun: true, created: drafts.length, issues: [] };
+    if (options.dryRun) {
+      const matches = await findRepeats(this.db, drafts, this.clock.now(), this.config.REPEAT_LOOKBACK_MONTHS);
+      const repeats = drafts.flatMap((d, i) => (matches[i].length ? [{ row: i + 1, title: d.title, repeatOf: matches[i] }] : []));
+      return { dryRun: true, created: drafts.length, issues: [], repeats };
+    }
     return this.db.transaction(async (m) => {
       if (key) {
         const earlier = await this.idempotency.claim<ImportResult>(m, principal.userId, scope, key, hash);

@@ -49,6 +49,8 @@ export interface LedgerTicketRow {
   returned: number;
   /** Who accepted its close-out, when someone did. */
   verifier: string | null;
+  /** The codes of the closed tickets it repeats (屡查屡犯); empty when it repeats none. */
+  repeatOf: string[];
 }
 
 /** The counts of the listed tickets of one owner unit and source. */
@@ -88,6 +90,7 @@ interface Row {
   days_overdue: number;
   returned_count: number;
   verifier: string | null;
+  repeat_of: string[] | null;
 }
 
 const FOUND_ON = sqlFoundOn('t', 'i');
@@ -100,7 +103,9 @@ const ROW_COLUMNS = `
   to_char(coalesce(t.original_deadline, t.deadline), 'YYYY-MM-DD') AS original_deadline, to_char(t.deadline, 'YYYY-MM-DD') AS deadline,
   t.measures, t.status, to_char(${sqlLocalDay('t.closed_at', 't.unit_tz')}, 'YYYY-MM-DD') AS closed_on, t.closed_on_time, t.returned_count,
   ${OVERDUE} AS overdue, CASE WHEN ${OVERDUE} THEN ${TODAY} - t.deadline ELSE 0 END AS days_overdue,
-  v.display_name AS verifier`;
+  v.display_name AS verifier,
+  (SELECT coalesce(array_agg(r.code ORDER BY r.code), '{}') FROM ticket_flag f JOIN ticket r ON r.id = ANY(f.ref_ids)
+    WHERE f.ticket_id = t.id AND f.flag = 'repeat') AS repeat_of`;
 
 /** The filter as SQL over `t` (ticket) and `i` (inspection); pushes its parameters, `now` first as $1. */
 function where(f: LedgerFilter, params: unknown[]): string {
@@ -151,6 +156,7 @@ function toRow(r: Row): LedgerTicketRow {
     daysOverdue: Number(r.days_overdue),
     returned: Number(r.returned_count),
     verifier: r.verifier,
+    repeatOf: r.repeat_of ?? [],
   };
 }
 

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Forbidden, ImportRejected, NotFound, Principal, RowProblem } from '@app/platform';
+import { AppConfig, Clock, Forbidden, ImportRejected, NotFound, Principal, RowProblem } from '@app/platform';
 import { Units } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Source } from '../domain/categories';
 import { draftProblems, mayCreateIn, NewTicket } from '../domain/ticket-draft';
+import { flagRepeats } from '../repeats/repeat-check';
 import { CategoryList } from './category-list';
 import { TicketWriter } from './ticket-writer';
 
@@ -20,6 +21,8 @@ export class TicketCreation {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly writer: TicketWriter,
     private readonly categories: CategoryList,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -59,7 +62,7 @@ export class TicketCreation {
         throw new NotFound('Org unit', d.unitId);
       if (!mayCreateIn(principal, unit, source, checking)) throw new Forbidden(`You cannot open ${source} tickets for ${unit.name}`);
     }
-    return this.writer.create(
+    const created = await this.writer.create(
       m,
       drafts.map((d) => {
         const unit = units.get(d.unitId)!;
@@ -84,5 +87,7 @@ export class TicketCreation {
       }),
       { id: principal.userId, name: principal.displayName },
     );
+    await flagRepeats(m, created, drafts, this.clock.now(), this.config.REPEAT_LOOKBACK_MONTHS);
+    return created;
   }
 }

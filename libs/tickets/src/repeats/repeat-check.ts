@@ -1,0 +1,93 @@
+import type { Queryable } from '@app/org';
+import { gramSimilarity, problemGrams, SAME_PROBLEM_SIMILARITY } from './similarity';
+
+/** A new problem as the repeat check compares it. */
+export interface RepeatCandidate {
+  unitId: string;
+  category?: string | null;
+  title: string;
+}
+
+/** A closed ticket a new problem repeats (屡查屡犯). */
+export interface RepeatMatch {
+  id: string;
+  code: string;
+  title: string;
+  closedAt: string;
+  similarity: number;
+}
+
+interface ClosedRow {
+  id: string;
+  code: string;
+  title: string;
+  unit_id: string;
+  category: string | null;
+  closed_at: Date;
+}
+
+/**
+ * For each candidate, the same unit's tickets closed within the last `lookbackMonths` before
+ * `now`, of the same category (or both without one), whose title is the same problem by
+ * `problemSimilarity`; best match first.
+ */
+export async function findRepeats(
+  q: Queryable,
+  candidates: readonly RepeatCandidate[],
+  now: Date,
+  lookbackMonths: number,
+): Promise<RepeatMatch[][]> {
+  if (!candidates.length) return [];
+  const closed = await q.query<ClosedRow[]>(
+    `SELECT id, code, title, unit_id, category, closed_at FROM ticket
+      WHERE unit_id = ANY($1::uuid[]) AND status = 'closed' AND closed_at >= $2::timestamptz - make_interval(months => $3::int)`,
+    [[...new Set(candidates.map((c) => c.unitId))], now, lookbackMonths],
+  );
+  // Closed tickets by unit and category, each title cut into pieces once however many new
+  // problems it is compared with.
+  const key = (unitId: string, category: string | null | undefined) => `${unitId}|${category || ''}`;
+  const groups = new Map<string, Array<ClosedRow & { grams: ReadonlySet<string> }>>();
+  for (const r of closed) {
+    const k = key(r.unit_id, r.category);
+    const list = groups.get(k) ?? groups.set(k, []).get(k)!;
+    list.push({ ...r, grams: problemGrams(r.title) });
+  }
+  return candidates.map((c) => {
+    const group = groups.get(key(c.unitId, c.category));
+    if (!group) return [];
+    const grams = problemGrams(c.title);
+    return group
+      .map((r) => ({ r, similarity: gramSimilarity(grams, r.grams) }))
+      .filter((x) => x.similarity >= SAME_PROBLEM_SIMILARITY)
+      .map(({ r, similarity }) => ({
+        id: r.id,
+        code: r.code,
+        title: r.title,
+        closedAt: new Date(r.closed_at).toISOString(),
+        similarity: Math.round(similarity * 1000) / 1000,
+      }))
+      .sort((a, b) => b.similarity - a.similarity || a.code.localeCompare(b.code));
+  });
+}
+
+/**
+ * Flags the tickets just opened from `candidates` (in the same order) `repeat` where they repeat
+ * a closed ticket of their unit, in the caller's transaction.
+ */
+export async function flagRepeats(
+  q: Queryable,
+  created: ReadonlyArray<{ id: string }>,
+  candidates: readonly RepeatCandidate[],
+  now: Date,
+  lookbackMonths: number,
+): Promise<void> {
+  const matches = await findRepeats(q, candidates, now, lookbackMonths);
+  const rows = created.flatMap((t, i) => (matches[i]?.length ? [{ ticket_id: t.id, ref_ids: matches[i].map((r) => r.id) }] : []));
+  if (!rows.length) return;
+  await q.query(
+    `INSERT INTO ticket_flag (ticket_id, flag, ref_ids, at)
+     SELECT r.ticket_id, 'repeat', r.ref_ids, $2 FROM jsonb_to_recordset($1::jsonb) AS r(ticket_id uuid, ref_ids uuid[])
+     ON CONFLICT (ticket_id, flag) DO NOTHING`,
+    [JSON.stringify(rows), now],
+  );
+}
