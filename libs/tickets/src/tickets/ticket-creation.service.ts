@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Source } from '../domain/categories';
 import { draftProblems, mayCreateIn, NewTicket } from '../domain/ticket-draft';
 import { CategoryList } from './category-list';
-import { TicketWriter } from './ticket-writer';
+import { TICKETS_PER_STATEMENT, TicketWriter } from './ticket-writer';
 
 /**
  * The one way tickets come to be: from a finding raised by hand, a findings list, a team's
@@ -35,7 +35,10 @@ export class TicketCreation {
   ): Promise<Array<{ id: string; code: string }>> {
     if (!drafts.length) return [];
     this.check(drafts);
-    if (!manager) return this.db.transaction((m) => this.write(m, principal, drafts, source));
+    // Up to one writer statement's worth of drafts is written by that one statement, which commits
+    // by itself; more take a transaction of their own.
+    if (!manager && drafts.length > TICKETS_PER_STATEMENT) return this.db.transaction((m) => this.write(m, principal, drafts, source));
+    if (!manager) return this.write(this.db.manager, principal, drafts, source);
     return this.write(manager, principal, drafts, source);
   }
 
