@@ -19,6 +19,7 @@ import { UnitLocation1795930000000 } from '../../libs/org/src/migrations/1795930
 import { EvidenceRole1795930000001 } from '../../libs/tickets/src/migrations/1795930000001-evidence-role';
 import { TaskOrigin1795930000002 } from '../../libs/cycles/src/migrations/1795930000002-task-origin';
 import { TicketFlags1795930000003 } from '../../libs/tickets/src/migrations/1795930000003-ticket-flags';
+import { PrincipalEpoch1795931000000 } from '../../libs/org/src/migrations/1795931000000-principal-epoch';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -46,4 +47,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   EvidenceRole1795930000001,
   TaskOrigin1795930000002,
   TicketFlags1795930000003,
+  PrincipalEpoch1795931000000,
 ];

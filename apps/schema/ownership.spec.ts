@@ -12,6 +12,7 @@ const OWNERS: Record<string, string> = {
   platform_setting: 'platform',
   idempotency_key: 'platform',
   org_unit: 'org',
+  principal_epoch: 'org',
   app_user: 'org',
   membership: 'org',
   inspection_assignment: 'org',

@@ -30,6 +30,26 @@ export const UnitSql = {
   pathOf(id: string): string {
     return `(SELECT path FROM org_unit WHERE id = ${column(id)})`;
   },
+  /**
+   * A scalar-row subquery (for `CROSS JOIN LATERAL`) giving `id` and `name` of the unit whose name
+   * stands in the ticket codes of the unit at `path` (a column): the nearest township on the way
+   * up, else the nearest county, else the root. Where another unit of the same kind shares its
+   * name (城关镇 in two counties), its parent's short name goes before it (宣恩城关镇): the parent
+   * without white space, '/' or '-', and without its last character of kind when longer than two
+   * (宣恩县 → 宣恩).
+   */
+  codeUnit(path: string): string {
+    const parent = `regexp_replace(coalesce(p.name, ''), '[[:space:]/-]', '', 'g')`;
+    return `(SELECT c.id, CASE WHEN EXISTS (SELECT 1 FROM org_unit o WHERE o.name = c.name AND o.kind = c.kind AND o.id <> c.id)
+                             THEN CASE WHEN char_length(${parent}) > 2 AND ${parent} ~ '[县市区旗州盟]$'
+                                       THEN left(${parent}, -1) ELSE ${parent} END
+                             ELSE '' END || c.name AS name
+               FROM org_unit c LEFT JOIN org_unit p ON p.id = c.parent_id
+              WHERE c.id = ANY(string_to_array(btrim(${column(path)}, '/'), '/')::uuid[])
+              ORDER BY c.kind = 'township' DESC, c.kind = 'county' DESC,
+                       CASE WHEN c.kind IN ('township', 'county') THEN -c.depth ELSE c.depth END
+              LIMIT 1)`;
+  },
 } as const;
 
 export const UserSql = {

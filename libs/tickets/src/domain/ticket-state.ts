@@ -1,3 +1,4 @@
+import { sqlLocalDay } from '@app/platform';
 import { FourEyesFacts, fourEyes, FourEyesReason } from './four-eyes';
 
 /** The states of a ticket (API.md). */
@@ -54,6 +55,21 @@ export function sqlActive(status = 't.status'): string {
 /** SQL for `isOverdue`: `today` is a date expression (the unit's local day, see sqlLocalDay). */
 export function sqlOverdue(today: string, t = 't'): string {
   return `(${sqlActive(`${t}.status`)} AND ${t}.deadline < ${today})`;
+}
+
+/**
+ * `sqlOverdue` for tickets each judged in its own unit's zone at the instant `now` (a timestamptz
+ * expression such as `$1`). The deadline is first held against two constants, each computed once
+ * for the statement: the latest local day anywhere (UTC+14) and the earliest (UTC−12). So the
+ * deadline index narrows the rows, and only the deadlines between the two (a day or two) are held
+ * against their unit's own day.
+ */
+export function sqlOverdueAt(now: string, t = 't'): string {
+  const day = (zone: string) => sqlLocalDay(now, zone);
+  return (
+    `(${sqlActive(`${t}.status`)} AND ${t}.deadline < ${day(`'Etc/GMT-14'`)}` +
+    ` AND (${t}.deadline < ${day(`'Etc/GMT+12'`)} OR ${t}.deadline < ${day(`${t}.unit_tz`)}))`
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import { Scope, sqlLocalDay } from '@app/platform';
 import type { Source } from '../domain/categories';
 import { sqlCloseOutCounts, sqlFoundOn } from '../domain/close-out-rate';
 import { escapeLike } from '../domain/search';
-import { sqlOverdue, Status } from '../domain/ticket-state';
+import { sqlOverdueAt, Status } from '../domain/ticket-state';
 
 /**
  * Which tickets a ledger (问题台账 / 销号台账) lists: those in the scope, of the unit (and, with
@@ -95,7 +95,7 @@ interface Row {
 
 const FOUND_ON = sqlFoundOn('t', 'i');
 const TODAY = sqlLocalDay('$1', 't.unit_tz');
-const OVERDUE = sqlOverdue(TODAY);
+const OVERDUE = sqlOverdueAt('$1');
 
 const ROW_COLUMNS = `
   t.id, t.code, t.source, i.title AS inspection_title, i.issued_by, t.title, t.category, t.unit_id, u.name AS unit_name,

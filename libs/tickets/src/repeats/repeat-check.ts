@@ -71,17 +71,15 @@ export async function findRepeats(
 }
 
 /**
- * Flags the tickets just opened from `candidates` (in the same order) `repeat` where they repeat
- * a closed ticket of their unit, in the caller's transaction.
+ * Flags the tickets just opened (in the order of the candidates `matches` was found for)
+ * `repeat` where they repeat a closed ticket of their unit, in the caller's transaction.
  */
 export async function flagRepeats(
   q: Queryable,
   created: ReadonlyArray<{ id: string }>,
-  candidates: readonly RepeatCandidate[],
+  matches: readonly RepeatMatch[][],
   now: Date,
-  lookbackMonths: number,
 ): Promise<void> {
-  const matches = await findRepeats(q, candidates, now, lookbackMonths);
   const rows = created.flatMap((t, i) => (matches[i]?.length ? [{ ticket_id: t.id, ref_ids: matches[i].map((r) => r.id) }] : []));
   if (!rows.length) return;
   await q.query(

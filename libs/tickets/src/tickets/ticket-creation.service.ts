@@ -4,9 +4,9 @@ import { Units } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Source } from '../domain/categories';
 import { draftProblems, mayCreateIn, NewTicket } from '../domain/ticket-draft';
-import { flagRepeats } from '../repeats/repeat-check';
+import { findRepeats, flagRepeats, RepeatMatch } from '../repeats/repeat-check';
 import { CategoryList } from './category-list';
-import { TicketWriter } from './ticket-writer';
+import { TICKETS_PER_STATEMENT, TicketWriter } from './ticket-writer';
 
 /**
  * The one way tickets come to be: from a finding raised by hand, a findings list, a team's
@@ -38,8 +38,15 @@ export class TicketCreation {
   ): Promise<Array<{ id: string; code: string }>> {
     if (!drafts.length) return [];
     this.check(drafts);
-    if (!manager) return this.db.transaction((m) => this.write(m, principal, drafts, source));
-    return this.write(manager, principal, drafts, source);
+    const now = this.clock.now();
+    const repeats = await findRepeats(manager ?? this.db, drafts, now, this.config.REPEAT_LOOKBACK_MONTHS);
+    if (manager) return this.write(manager, principal, drafts, source, repeats, now);
+    // Up to one writer statement's worth of drafts with nothing else to record is written by that
+    // one statement, which commits by itself; more, or tickets to flag as repeats, take a
+    // transaction of their own so that the flags commit with the tickets.
+    if (drafts.length > TICKETS_PER_STATEMENT || repeats.some((r) => r.length))
+      return this.db.transaction((m) => this.write(m, principal, drafts, source, repeats, now));
+    return this.write(this.db.manager, principal, drafts, source, repeats, now);
   }
 
   /** Refuses the drafts as `createMany` would (422, every problem listed), before anything else is written. */
@@ -50,7 +57,14 @@ export class TicketCreation {
     if (rows.length) throw new ImportRejected(rows, `${rows.length} problem(s) in the tickets; none was opened`);
   }
 
-  private async write(m: EntityManager, principal: Principal, drafts: readonly NewTicket[], source: Source) {
+  private async write(
+    m: EntityManager,
+    principal: Principal,
+    drafts: readonly NewTicket[],
+    source: Source,
+    repeats: readonly RepeatMatch[][],
+    now: Date,
+  ) {
     const units = await Units.mapByIds(
       m,
       drafts.map((d) => d.unitId),
@@ -87,7 +101,7 @@ export class TicketCreation {
       }),
       { id: principal.userId, name: principal.displayName },
     );
-    await flagRepeats(m, created, drafts, this.clock.now(), this.config.REPEAT_LOOKBACK_MONTHS);
+    await flagRepeats(m, created, repeats, now);
     return created;
   }
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, Clock, NotFound, PreparedQueries, Principal, sqlLocalDay } from '@app/platform';
+import { AppConfig, Clock, NotFound, PreparedQueries, Principal } from '@app/platform';
 import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { escapeLike, queryBigrams } from '../domain/search';
-import { sqlOverdue, Status } from '../domain/ticket-state';
+import { sqlOverdueAt, Status } from '../domain/ticket-state';
 import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
 
 export interface TicketListQuery {
@@ -77,7 +77,7 @@ export class TicketQueryService {
       } else where.push(`t.unit_id = ${id}::uuid`);
     }
     if (q.overdue !== undefined) {
-      const overdue = sqlOverdue(sqlLocalDay('$1', 't.unit_tz'));
+      const overdue = sqlOverdueAt('$1');
       where.push(q.overdue ? overdue : `NOT ${overdue}`);
     }
     if (q.source) where.push(`t.source = ${add(q.source)}`);
@@ -187,7 +187,7 @@ export class TicketQueryService {
       `SELECT to_char(t.deadline, 'YYYY-MM') AS month, count(*) AS n
          FROM ticket t
         WHERE t.unit_path LIKE $1 AND NOT t.is_common AND t.deadline >= $3::date AND t.deadline < $4::date AND ${scope.sql}
-          AND (${sqlOverdue(sqlLocalDay('$2', 't.unit_tz'))}
+          AND (${sqlOverdueAt('$2')}
                OR t.closed_on_time IS FALSE)
         GROUP BY 1`,
       [`${escapeLike(unit.path)}%`, this.clock.now(), fromDay, toDay, ...scope.params],
@@ -220,7 +220,7 @@ const COUNT_COLUMNS = `count(t.id) AS total,
   count(t.id) FILTER (WHERE t.status = 'pending_review') AS pending_review,
   count(t.id) FILTER (WHERE t.status = 'closed') AS closed,
   count(t.id) FILTER (WHERE t.status = 'cancelled') AS cancelled,
-  count(t.id) FILTER (WHERE ${sqlOverdue(sqlLocalDay('$2', 't.unit_tz'))}) AS overdue,
+  count(t.id) FILTER (WHERE ${sqlOverdueAt('$2')}) AS overdue,
   count(t.id) FILTER (WHERE t.status = 'closed' AND t.closed_on_time) AS closed_on_time`;
 
 function toCounts(row: Record<string, string>): TicketCounts {

@@ -124,7 +124,10 @@ export class TicketService {
     };
     const [problem] = draftProblems({ ...base, unitId: input.unitId }, this.categories);
     if (problem) throw ValidationFailed.field(problem.field, problem.message);
-    const id = await this.db.transaction(async (m) => {
+    const unitIds = [...new Set(input.unitIds ?? [])];
+    // One ticket is written by one statement that commits by itself; a common ticket and its
+    // members are written together in a transaction.
+    const raise = async (m: EntityManager): Promise<string> => {
       const unit = await this.unitInScope(m, principal, input.unitId);
       if (!mayRaise(principal, unit)) throw new Forbidden('Only an inspector, a leader or an administrator over the unit raises tickets');
       let source: Source = input.source ?? 'supervision';
@@ -138,9 +141,8 @@ export class TicketService {
         if (!unit.path.startsWith(insp.path)) throw ValidationFailed.field('unitId', 'must lie within the inspected unit');
         source = insp.source;
       }
-      const unitIds = [...new Set(input.unitIds ?? [])];
       if (!unitIds.length) {
-        const [created] = await this.creation.createMany(principal, [{ ...base, unitId: unit.id }], source, m);
+        const [created] = await this.creation.createMany(principal, [{ ...base, unitId: unit.id }], source);
         return created.id;
       }
       const members: UnitRef[] = [];
@@ -159,7 +161,8 @@ export class TicketService {
         m,
       );
       return parent.id;
-    });
+    };
+    const id = unitIds.length ? await this.db.transaction(raise) : await raise(this.db.manager);
     return this.get(principal, id);
   }
 
