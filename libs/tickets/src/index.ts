@@ -19,6 +19,7 @@ export * from './inspections/inspection.service';
 export * from './queries/cycle-reads';
 export * from './import/findings-import.service';
 export * from './evidence/evidence.service';
+export type { PhotoFacts, ReportedFacts } from './evidence/photo-facts';
 export * from './evidence/sniff';
 export * from './evidence/evidence-checks';
 export * from './history/history-chain';
