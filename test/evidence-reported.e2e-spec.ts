@@ -62,6 +62,11 @@ describe('evidence with the capture time and place the phone reported', () => {
       data: { evidenceId?: string; exif?: unknown };
     }>;
     expect(history.find((h) => h.data?.evidenceId === res.body.id)?.data.exif).toEqual(res.body.exif);
+    // The dossier says which time and place the phone reported.
+    const dossier = await t.http().get(`/api/v1/issues/${ticket}/dossier?format=html`).set(bearer(team));
+    expect(dossier.status).toBe(200);
+    expect(dossier.text).toMatch(/拍摄：2026-11-22 09:45[^<]*（手机上报）/);
+    expect(dossier.text).toContain('位置：26.58000, 106.70000（手机上报）');
 
     // Sent after the file, the fields count the same; a reported time before the ticket is flagged.
     const old = await upload(photo('screenshot.png'), 'IMG_old.png', { takenAt: '2026-11-01T08:00:00Z' }, false);
