@@ -6,6 +6,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import sharp from 'sharp';
+import { DataSource } from 'typeorm';
 import { bearer, PNG, raiseTicket, transition, unitId } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -110,6 +111,14 @@ describe('phone console in a browser', () => {
       await page.getByLabel(/拍照或选择图片/).setInputFiles({ name: 'IMG_20260819_153000.jpg', mimeType: 'image/jpeg', buffer: photo });
       await page.getByRole('button', { name: '上传' }).click();
       await page.locator('#outbox li', { hasText: '佐证照片' }).waitFor({ timeout: 60_000 });
+      // The capture time and place read from the original go beside the smaller photo.
+      const queued = await page.evaluate<Array<[string, string]>>(
+        `RtOutbox.list().then((items) => items.find((i) => i.kind === 'evidence').fields)`,
+      );
+      const facts = Object.fromEntries(queued);
+      expect(new Date(facts.takenAt).getTime()).toBe(new Date(2026, 7, 19, 15, 30).getTime());
+      expect(Number(facts.lat)).toBeCloseTo(26.5833, 3);
+      expect(Number(facts.lon)).toBeCloseTo(106.7, 3);
       await page.getByLabel('整改说明').fill('边沟已清理，现场拍照');
       await page.getByRole('button', { name: '申请销号' }).click();
       await page.locator('#outbox li', { hasText: '申请销号' }).waitFor();
@@ -192,6 +201,73 @@ describe('phone console in a browser', () => {
       await page.locator('#outbox').waitFor({ state: 'hidden', timeout: 20_000 });
       const submits = (await history(id)).filter((h) => h.action === 'submit');
       expect(submits.map((s) => s.comment)).toEqual(['已更换灯泡', '已更换灯泡，补拍照片']);
+      await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'keeps a progress report made offline and sends it once when the connection returns',
+    async () => {
+      const leader = await t.login('zc_leader');
+      const list = await t
+        .http()
+        .post('/api/v1/task-lists')
+        .set(bearer(leader))
+        .send({
+          unitId: await unitId(t, '中厂镇'),
+          period: '2026-08',
+          tasks: [{ title: '离线进度：入户核查', target: 12, unitIds: [village], deadline: '2026-08-28' }],
+        });
+      expect(list.status).toBe(201);
+      expect((await t.http().post(`/api/v1/task-lists/${list.body.id}/dispatch`).set(bearer(leader))).status).toBe(200);
+      const tasks = (await t.http().get(`/api/v1/tasks?unitId=${village}&period=2026-08`).set(bearer(team))).body as Array<{
+        id: string;
+        title: string;
+      }>;
+      const task = tasks.find((x) => x.title === '离线进度：入户核查')!;
+      const entries = () =>
+        t.app
+          .get(DataSource)
+          .query<Array<{ actual: number }>>(`SELECT actual::float8 AS actual FROM task_progress WHERE task_id = $1`, [task.id]);
+
+      const { page, context } = await signIn('zc_team1');
+      // Every answer to a progress post, from the page or from the service worker.
+      const posts: number[] = [];
+      context.on('response', (res) => {
+        if (res.request().method() === 'POST' && res.url().includes(`/my-tasks/${task.id}/progress`)) posts.push(res.status());
+      });
+      await keep(page, '/my-tasks');
+      await context.setOffline(true);
+      await page.reload();
+      await expect(page.locator('#sync-state').textContent()).resolves.toMatch(/最后同步于/);
+      const card = page.locator('#tasks li', { hasText: '离线进度：入户核查' });
+      await card.getByLabel('完成数').fill('7');
+      await card.getByLabel('说明').fill('已核查7户');
+      await card.getByRole('button', { name: '报进度' }).click();
+      const waiting = page.locator('#outbox li', { hasText: '离线进度：入户核查' });
+      await waiting.waitFor();
+      await expect(waiting.textContent()).resolves.toContain('报进度');
+      await expect(page.locator('#outbox-h').textContent()).resolves.toBe('待发送');
+      await shot(page, 'offline-progress-outbox');
+      // Closing and opening the page offline keeps it waiting; nothing reached the server.
+      await page.reload();
+      await expect(page.locator('#outbox li').count()).resolves.toBe(1);
+      expect(await entries()).toEqual([]);
+
+      await context.setOffline(false);
+      await page.locator('#outbox').waitFor({ state: 'hidden', timeout: 30_000 });
+      for (let waited = 0; (await entries()).length === 0 && waited < 10_000; waited += 250) await page.waitForTimeout(250);
+      // Sent once: the page and the service worker take turns, and what one sent the other does not send again.
+      await page.waitForTimeout(1500);
+      expect(posts.filter((s) => s < 400)).toHaveLength(1);
+      expect(await entries()).toEqual([{ actual: 7 }]);
+      const detail = (await t.http().get(`/api/v1/tasks/${task.id}`).set(bearer(team))).body as { actual: number; progress: unknown[] };
+      expect(detail.actual).toBe(7);
+      expect(detail.progress).toHaveLength(1);
+      await page.reload();
+      await expect(card.locator('progress').getAttribute('value')).resolves.toMatch(/^0\.58/);
+      await shot(page, 'offline-progress-sent');
       await context.close();
     },
     JOURNEY_MS,

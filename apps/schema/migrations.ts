@@ -15,6 +15,7 @@ import { TicketHistoryChain1795900000000 } from '../../libs/tickets/src/migratio
 import { ServiceRole1795900000001 } from '../../libs/platform/src/migrations/1795900000001-service-role';
 import { AccountabilityLevels1795912000000 } from '../../libs/cycles/src/migrations/1795912000000-accountability-levels';
 import { WebhookDeliveryLog1795917000000 } from '../../libs/notifications/src/migrations/1795917000000-webhook-delivery-log';
+import { EvidenceReportedFacts1795921500000 } from '../../libs/tickets/src/migrations/1795921500000-evidence-reported-facts';
 import { UnitLocation1795930000000 } from '../../libs/org/src/migrations/1795930000000-unit-location';
 import { EvidenceRole1795930000001 } from '../../libs/tickets/src/migrations/1795930000001-evidence-role';
 import { TaskOrigin1795930000002 } from '../../libs/cycles/src/migrations/1795930000002-task-origin';
@@ -43,6 +44,7 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   ServiceRole1795900000001,
   AccountabilityLevels1795912000000,
   WebhookDeliveryLog1795917000000,
+  EvidenceReportedFacts1795921500000,
   UnitLocation1795930000000,
   EvidenceRole1795930000001,
   TaskOrigin1795930000002,

@@ -20,6 +20,7 @@ export * from './queries/cycle-reads';
 export * from './import/findings-import.service';
 export * from './import/row-problem-text';
 export * from './evidence/evidence.service';
+export type { PhotoFacts, ReportedFacts } from './evidence/photo-facts';
 export * from './evidence/sniff';
 export * from './evidence/evidence-checks';
 export * from './history/history-chain';

@@ -1,6 +1,6 @@
 import { Controller, Get, Logger, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { AppConfig, CurrentPrincipal, Principal, Public, readUploadedFile, ValidationFailed } from '@app/platform';
+import { AppConfig, Clock, CurrentPrincipal, Principal, Public, readUploadedForm, ValidationFailed } from '@app/platform';
 import {
   Action,
   ACTIVE_STATUSES,
@@ -18,6 +18,7 @@ import { sendRendition, sendStoredFile, streamFile } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import { ConsoleErrorFilter, safeNext } from './console-error.filter';
 import { TransitionDto } from '../tickets/tickets.dto';
+import { EVIDENCE_FORM_FIELDS, reportedFacts } from '../tickets/evidence-form';
 import { checkedForm, ConsolePages, dateField, field, fields, formOf, pageOf, pager } from './console-page';
 
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
@@ -54,6 +55,7 @@ export class TeamConsoleController {
     private readonly dossiers: DossierService,
     private readonly pages: ConsolePages,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   @Get('tickets')
@@ -127,8 +129,12 @@ export class TeamConsoleController {
     @Param('id', ticketId) id: string,
   ) {
     const key = idempotencyKeyOf(req);
-    const file = await readUploadedFile(req, this.evidence.maxBytes);
-    await this.evidence.upload(p, id, file, { idempotencyKey: key, role: parseEvidenceRole(file.fields.role) });
+    const { file, fields } = await readUploadedForm(req, this.evidence.maxBytes, EVIDENCE_FORM_FIELDS);
+    await this.evidence.upload(p, id, file, {
+      idempotencyKey: key,
+      role: parseEvidenceRole(fields.role),
+      reported: reportedFacts(fields, this.clock.now()),
+    });
     this.pages.redirect(reply, `/tickets/${id}#evidence`);
   }
 

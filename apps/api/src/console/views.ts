@@ -31,7 +31,7 @@ const WORKBOX_MODULES = ['core', 'routing', 'strategies', 'expiration', 'cacheab
 /**
  * The stylesheet and the scripts, served from memory with long caching (pages name them by
  * content hash): htmx, the phone's offline outbox (with idb for IndexedDB), photo compression
- * (browser-image-compression) and the Workbox runtime of the service worker.
+ * (browser-image-compression), the photo's EXIF read on the phone (exifr) and the Workbox runtime of the service worker.
  */
 export const ASSETS: Record<string, Asset> = {
   'console.css': asset(join(ASSETS_DIR, 'console.css'), 'text/css; charset=utf-8'),
@@ -40,6 +40,7 @@ export const ASSETS: Record<string, Asset> = {
   'outbox.js': asset(join(ASSETS_DIR, 'outbox.js'), JS),
   'idb.js': asset(require.resolve('idb/build/umd.js'), JS),
   'image-compression.js': asset(require.resolve('browser-image-compression/dist/browser-image-compression.js'), JS),
+  'exifr.js': asset(require.resolve('exifr/dist/lite.umd.js'), JS),
   'workbox-sw.js': asset(require.resolve('workbox-sw/build/workbox-sw.js'), JS),
   ...Object.fromEntries(
     WORKBOX_MODULES.map((m) => [`workbox-${m}.prod.js`, asset(require.resolve(`workbox-${m}/build/workbox-${m}.prod.js`), JS)]),
@@ -56,6 +57,7 @@ const ASSET_VERSIONS = {
   outbox: versionOf('outbox.js'),
   idb: versionOf('idb.js'),
   compression: versionOf('image-compression.js'),
+  exif: versionOf('exifr.js'),
 };
 
 /** The words the phone's scripts show (the offline outbox), handed over in a JSON data block. */

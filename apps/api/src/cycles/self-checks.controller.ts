@@ -20,6 +20,7 @@ import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { MONTH_OR_YEAR_PERIOD, MONTH_OR_YEAR_PERIOD_MESSAGE, MONTH_PERIOD, MONTH_PERIOD_MESSAGE } from '../common/period';
 import { ApiErrors, ApiResult } from '../common/openapi';
+import { ApiIdempotent, IdempotencyKey } from '../common/idempotency-key';
 
 class ChecklistItemDto {
   @ApiProperty({ example: DEFAULT_CHECKLIST[0] }) @IsString() @MinLength(1) @MaxLength(200) item!: string;
@@ -86,8 +87,13 @@ export class SelfChecksController {
     summary:
       'A team files its monthly self-check report (自查报告); its problems become tickets (source self_check) under the rules of every ticket: 422 lists each problem that breaks one (an unknown category, say) and nothing is filed',
   })
-  file(@CurrentPrincipal() p: Principal, @Body() body: FileSelfCheckDto): Promise<SelfCheckView> {
-    return this.selfChecks.file(p, body);
+  @ApiIdempotent()
+  file(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: FileSelfCheckDto,
+    @IdempotencyKey() key: string | undefined,
+  ): Promise<SelfCheckView> {
+    return this.selfChecks.file(p, body, { idempotencyKey: key });
   }
 
   @Get('self-checks')

@@ -5,6 +5,7 @@ import { CurrentPrincipal, Principal } from '@app/platform';
 import { IdPipe } from '../common/id.pipe';
 import { CreateTaskListDto, ProgressDto, ReplaceTasksDto, TaskListQuery, TasksQuery } from './cycles.dto';
 import { ApiErrors, ApiResult } from '../common/openapi';
+import { ApiIdempotent, IdempotencyKey } from '../common/idempotency-key';
 
 @ApiTags('tasks')
 @ApiBearerAuth()
@@ -75,8 +76,14 @@ export class TasksController {
   @ApiResult('Task')
   @ApiErrors(403, 409)
   @HttpCode(200)
+  @ApiIdempotent()
   @ApiOperation({ summary: 'Report progress (actual against target); done when the target is reached' })
-  progress(@CurrentPrincipal() p: Principal, @Param('id', new IdPipe('Task')) id: string, @Body() body: ProgressDto): Promise<TaskView> {
-    return this.tasks.reportProgress(p, id, body);
+  progress(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', new IdPipe('Task')) id: string,
+    @Body() body: ProgressDto,
+    @IdempotencyKey() key: string | undefined,
+  ): Promise<TaskView> {
+    return this.tasks.reportProgress(p, id, body, { idempotencyKey: key });
   }
 }

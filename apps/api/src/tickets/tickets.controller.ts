@@ -7,7 +7,6 @@ import {
   ApiConsumes,
   ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -33,7 +32,7 @@ import {
   TransitionService,
   readerLang,
 } from '@app/tickets';
-import { AppConfig, CurrentPrincipal, ImportRejected, Principal, readUploadedFile, ValidationFailed } from '@app/platform';
+import { AppConfig, Clock, CurrentPrincipal, ImportRejected, Principal, readUploadedFile, readUploadedForm } from '@app/platform';
 import { sendStoredFile } from '../common/downloads';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -49,6 +48,8 @@ import {
   TransitionDto,
 } from './tickets.dto';
 import { ApiErrors, ApiFile, ApiResult, MULTIPART_FILE_BODY } from '../common/openapi';
+import { ApiIdempotent, IdempotencyKey } from '../common/idempotency-key';
+import { EVIDENCE_FORM_FIELDS, EVIDENCE_UPLOAD_BODY, reportedFacts } from './evidence-form';
 
 const ticketId = new IdPipe('Ticket');
 
@@ -71,6 +72,7 @@ export class TicketsController {
     private readonly evidence: EvidenceService,
     private readonly categories: CategoryList,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   @Post('inspections')
@@ -99,7 +101,7 @@ export class TicketsController {
   @ApiErrors(403, 409, 422)
   @HttpCode(200)
   @ApiConsumes('multipart/form-data')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first result' })
+  @ApiIdempotent()
   @ApiOperation({
     summary:
       'Import a findings list (.xlsx, .xls, WPS .et, .ods or .csv — UTF-8, GBK or UTF-16 — with 序号, 问题描述, 问题类别, 责任单位, 责任人, 整改措施, 整改时限; the header row is found among the first 30 rows, section and note rows are skipped): all rows or none; 422 lists every bad row',
@@ -108,15 +110,13 @@ export class TicketsController {
     @CurrentPrincipal() p: Principal,
     @Param('id', new IdPipe('Inspection')) id: string,
     @Query() q: ImportFindingsQuery,
-    @Headers('idempotency-key') key: string | undefined,
+    @IdempotencyKey() key: string | undefined,
     @Headers('accept-language') acceptLanguage: string | undefined,
     @Req() req: unknown,
   ): Promise<ImportResult> {
-    if (key !== undefined && (!key.trim() || key.length > 200))
-      throw ValidationFailed.field('Idempotency-Key', 'must be 1 to 200 characters');
     const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
     try {
-      return await this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key?.trim(), sheet: q.sheet });
+      return await this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key, sheet: q.sheet });
     } catch (e) {
       // Row problems are told in the caller's language: Chinese when Accept-Language prefers it.
       throw e instanceof ImportRejected ? inReaderLang(e, readerLang(acceptLanguage)) : e;
@@ -132,10 +132,11 @@ export class TicketsController {
 
   @Post('issues')
   @ApiResult('TicketDetail', 201)
-  @ApiErrors(403, 404)
+  @ApiErrors(403, 404, 409)
+  @ApiIdempotent()
   @ApiOperation({ summary: 'Raise a ticket; with unitIds a common problem (共性问题): a parent and one child per unit' })
-  create(@CurrentPrincipal() p: Principal, @Body() body: CreateIssueDto): Promise<TicketDetail> {
-    return this.tickets.create(p, body);
+  create(@CurrentPrincipal() p: Principal, @Body() body: CreateIssueDto, @IdempotencyKey() key: string | undefined): Promise<TicketDetail> {
+    return this.tickets.create(p, body, { idempotencyKey: key });
   }
 
   @Get('issues')
@@ -192,38 +193,42 @@ export class TicketsController {
   })
   @ApiOkResponse({ description: 'the ticket after the action' })
   @ApiForbiddenResponse({ description: 'the caller may not take this action; for four eyes details.reason says why' })
-  @ApiConflictResponse({ description: 'the state does not allow the action (details.allowed)' })
-  transition(@CurrentPrincipal() p: Principal, @Param('id', ticketId) id: string, @Body() body: TransitionDto): Promise<TicketDetail> {
-    return this.transitions.apply(p, id, body);
+  @ApiConflictResponse({
+    description: 'the state does not allow the action (details.allowed), or the Idempotency-Key was used for another request',
+  })
+  @ApiIdempotent()
+  transition(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ticketId) id: string,
+    @Body() body: TransitionDto,
+    @IdempotencyKey() key: string | undefined,
+  ): Promise<TicketDetail> {
+    return this.transitions.apply(p, id, body, { idempotencyKey: key });
   }
 
   @Post('issues/:id/evidence')
   @ApiErrors(403, 409)
   @ApiConsumes('multipart/form-data')
-  @ApiOperation({ summary: 'Upload evidence (photo, PDF, Word, Excel; decided by content); 413 above the size limit, 415 for other types' })
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['file'],
-      properties: {
-        role: {
-          type: 'string',
-          enum: ['before', 'after'],
-          description: 'the photo before (整改前) or after (整改后) the work; before the file',
-        },
-        file: { type: 'string', format: 'binary' },
-      },
-    },
+  @ApiIdempotent()
+  @ApiOperation({
+    summary:
+      'Upload evidence (photo, PDF, Word, Excel; decided by content); 413 above the size limit, 415 for other types. role marks a photo before (整改前) or after (整改后) the work. takenAt, lat and lon, as the phone read them before compressing, stand in for a photo without its own EXIF time or GPS (exif.fromClient names them)',
   })
+  @ApiBody(EVIDENCE_UPLOAD_BODY)
   @ApiCreatedResponse({ type: EvidenceDto, description: 'the stored evidence, its EXIF and the warnings of the checks against 纸面销号' })
   async upload(
     @CurrentPrincipal() p: Principal,
     @Param('id', ticketId) id: string,
+    @IdempotencyKey() key: string | undefined,
     @Req() req: unknown,
     @Query() q: EvidenceUploadQuery,
   ): Promise<Pick<EvidenceView, 'id' | 'sha256' | 'size' | 'mediaType'> & EvidenceView> {
-    const file = await readUploadedFile(req, this.evidence.maxBytes);
-    return this.evidence.upload(p, id, file, { role: parseEvidenceRole(q.role ?? file.fields.role) });
+    const { file, fields } = await readUploadedForm(req, this.evidence.maxBytes, EVIDENCE_FORM_FIELDS);
+    return this.evidence.upload(p, id, file, {
+      idempotencyKey: key,
+      role: parseEvidenceRole(q.role ?? fields.role),
+      reported: reportedFacts(fields, this.clock.now()),
+    });
   }
 
   @Get('issues/:id/evidence')

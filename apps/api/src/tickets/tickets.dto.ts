@@ -238,6 +238,13 @@ export class EvidenceExifDto {
 
   @ApiPropertyOptional({ description: 'camera make and model' })
   device?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: ['takenAt', 'location'],
+    description: 'what came from the uploading phone (takenAt, lat and lon beside the file) because the file had none of its own',
+  })
+  fromClient?: Array<'takenAt' | 'location'>;
 }
 
 export class EvidenceDto {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, Conflict, Forbidden, IdempotencyStore, NotFound, Principal, requestHash, ValidationFailed } from '@app/platform';
+import { bodyHash, Clock, Conflict, Forbidden, IdempotencyStore, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { Units, UnitSql, UserSql } from '@app/org';
 import { InspectionTickets, TicketLine } from '@app/tickets';
 import { DataSource } from 'typeorm';
@@ -71,7 +71,7 @@ export class SelfCheckService {
     if (!isPeriod(input.period)) throw ValidationFailed.field('period', 'must be a month YYYY-MM');
     const key = options.idempotencyKey;
     const scope = `self-check:${input.unitId}:${input.period}`;
-    const hash = requestHash(JSON.stringify(input));
+    const hash = bodyHash(scope, input);
     const id = await this.db.transaction(async (m) => {
       if (key) {
         const earlier = await this.idempotency.claim<{ id: string }>(m, principal.userId, scope, key, hash);

@@ -106,8 +106,12 @@ export function dossierData(
       sha256: f.sha256,
       uploadedAt: time(f.uploadedAt, zone),
       uploadedBy: f.uploadedBy,
-      takenAt: f.exif?.takenAt ? time(f.exif.takenAt, zone) : null,
-      place: f.exif?.lat !== undefined && f.exif?.lon !== undefined ? `${f.exif.lat.toFixed(5)}, ${f.exif.lon.toFixed(5)}` : null,
+      // What the phone reported beside a file without its own EXIF says so.
+      takenAt: f.exif?.takenAt ? `${time(f.exif.takenAt, zone)}${reportedMark(f.exif, 'takenAt')}` : null,
+      place:
+        f.exif?.lat !== undefined && f.exif?.lon !== undefined
+          ? `${f.exif.lat.toFixed(5)}, ${f.exif.lon.toFixed(5)}${reportedMark(f.exif, 'location')}`
+          : null,
       device: f.exif?.device ?? null,
       warnings: f.warnings.map((w) => ({ check: WARNING_LABELS[w.code], message: w.message })),
       thumbnail: f.thumbnail,
@@ -120,6 +124,10 @@ export function dossierData(
       brokenAt: chain.brokenAt ? `第${chain.brokenAt.seq ?? 1}条记录（${chain.brokenAt.reason}）` : null,
     },
   };
+}
+
+function reportedMark(exif: { fromClient?: string[] }, fact: 'takenAt' | 'location'): string {
+  return exif.fromClient?.includes(fact) ? '（手机上报）' : '';
 }
 
 /** What the dossier template is rendered with: the 公文 header of the owner unit, issued `now`. */

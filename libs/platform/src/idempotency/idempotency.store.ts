@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { stringify } from 'safe-stable-stringify';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
 import { Conflict } from '../errors/domain-error';
@@ -8,6 +9,11 @@ export function requestHash(...parts: Array<string | Buffer>): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\u0000');
   return h.digest('hex');
+}
+
+/** The hash of a request body as data: the same fields and values hash the same in any key order. */
+export function bodyHash(scope: string, body: unknown): string {
+  return requestHash(scope, stringify(body) ?? '');
 }
 
 /**
@@ -27,7 +33,9 @@ export class IdempotencyStore {
       [userId, scope, key],
     );
     if (!row) return undefined;
-    if (row.request_hash !== hash) throw new Conflict('This Idempotency-Key was used for a different request; use a new key');
+    if (row.request_hash !== hash) {
+      throw new Conflict('This Idempotency-Key was used for a different request; use a new key', { reason: 'idempotency_key_reused' });
+    }
     return row.response ?? undefined;
   }
 
@@ -43,7 +51,11 @@ export class IdempotencyStore {
     );
     if (inserted.length) return undefined;
     const earlier = await this.find<T>(m, userId, scope, key, hash);
-    if (earlier === undefined) throw new Conflict('A request with this Idempotency-Key is still in progress; retry shortly');
+    if (earlier === undefined) {
+      throw new Conflict('A request with this Idempotency-Key is still in progress; retry shortly', {
+        reason: 'idempotency_key_in_progress',
+      });
+    }
     return earlier;
   }
 

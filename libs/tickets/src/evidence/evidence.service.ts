@@ -28,7 +28,7 @@ import {
   toSigned64,
 } from './evidence-checks';
 import { FileStore } from './file-store';
-import { PHOTO_TYPES, photoExif, photoHash } from './photo-facts';
+import { PHOTO_TYPES, PhotoFacts, photoExif, photoHash, ReportedFacts, withReported } from './photo-facts';
 import { ACCEPTED_TYPES, sniffEvidenceType } from './sniff';
 
 export interface EvidenceView {
@@ -39,7 +39,7 @@ export interface EvidenceView {
   filename: string;
   uploadedBy: string | null;
   uploadedAt: string;
-  exif?: EvidenceExif;
+  exif?: PhotoFacts;
   /** Marked as the photo before (整改前) or after (整改后) the work, or null. */
   role: EvidenceRole | null;
   /** What the checks against 纸面销号 found when the file was uploaded; none of them refused it. */
@@ -84,18 +84,20 @@ export class EvidenceService {
   /**
    * Stores a file as evidence of a ticket. With `idempotencyKey`, a second upload of the same
    * file with the same key (a phone resending after a lost answer) answers with the first one's
-   * evidence and adds nothing.
+   * evidence and adds nothing. `reported`: the capture time and place the phone sent beside a
+   * photo, used where the file has none of its own.
    */
   async upload(
     principal: Principal,
     ticketId: string,
     file: { filename: string; data: Buffer },
-    options: { idempotencyKey?: string; role?: EvidenceRole } = {},
+    options: { idempotencyKey?: string; role?: EvidenceRole; reported?: ReportedFacts } = {},
   ): Promise<EvidenceView> {
     const key = options.idempotencyKey;
     const scope = `evidence:${ticketId}`;
     const role = options.role ?? null;
-    const hash = key ? requestHash(file.data, role ?? '') : '';
+    const reported = options.reported ? JSON.stringify(options.reported) : undefined;
+    const hash = key ? requestHash(file.data, role ?? '', ...(reported ? [reported] : [])) : '';
     if (key) {
       const earlier = await this.idempotency.find<EvidenceView>(this.db.manager, principal.userId, scope, key, hash);
       if (earlier) return earlier;
@@ -116,7 +118,8 @@ export class EvidenceService {
     const isPhoto = PHOTO_TYPES.has(mediaType);
     const [zoneRow] = await this.db.query<Array<{ tz: string }>>(`SELECT unit_tz AS tz FROM ticket WHERE id = $1`, [ticketId]);
     const dhash = isPhoto ? await photoHash(file.data) : undefined;
-    const exif = isPhoto ? await photoExif(file.data, zoneRow?.tz ?? this.config.TZ_DEFAULT) : undefined;
+    const own = isPhoto ? await photoExif(file.data, zoneRow?.tz ?? this.config.TZ_DEFAULT) : undefined;
+    const exif = own && withReported(own, options.reported);
     const stored = await this.db.transaction(async (m): Promise<EvidenceView> => {
       if (key) {
         const earlier = await this.idempotency.claim<EvidenceView>(m, principal.userId, scope, key, hash);
@@ -142,10 +145,10 @@ export class EvidenceService {
           now,
           dhash === undefined ? null : toSigned64(dhash).toString(),
           ...bands,
-          exif?.takenAt ?? null,
-          exif?.lat ?? null,
-          exif?.lon ?? null,
-          exif?.device ?? null,
+          own?.takenAt ?? null,
+          own?.lat ?? null,
+          own?.lon ?? null,
+          own?.device ?? null,
         ],
       );
       const county = countyPrefix(locked.unit_path);
@@ -191,9 +194,9 @@ export class EvidenceService {
         ...(location ? { place: location, farKm: this.config.EVIDENCE_FAR_FROM_UNIT_KM } : {}),
       });
       const [row] = await m.query<Array<{ id: string }>>(
-        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings, role)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [ticketId, sha, filename, principal.userId, now, JSON.stringify(found), role],
+        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings, role, reported)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [ticketId, sha, filename, principal.userId, now, JSON.stringify(found), role, isPhoto ? (reported ?? null) : null],
       );
       await m.query(
         `INSERT INTO ticket_event (ticket_id, kind, from_status, to_status, actor_id, actor_name, data, at)
@@ -236,7 +239,7 @@ export class EvidenceService {
   async list(principal: Principal, ticketId: string): Promise<EvidenceView[]> {
     await this.tickets.readable(this.db.manager, principal, ticketId);
     const rows = await this.db.query<Array<Record<string, unknown>>>(
-      `SELECT e.id, e.sha256, f.size, f.media_type, e.filename, u.display_name, e.uploaded_at, e.warnings, e.role,
+      `SELECT e.id, e.sha256, f.size, f.media_type, e.filename, u.display_name, e.uploaded_at, e.warnings, e.role, e.reported,
               f.taken_at, f.lat, f.lon, f.device
          FROM ticket_evidence e JOIN evidence_file f ON f.sha256 = e.sha256 ${UserSql.join('u', 'e.uploaded_by')}
         WHERE e.ticket_id = $1 ORDER BY e.uploaded_at`,
@@ -250,7 +253,7 @@ export class EvidenceService {
       filename: r.filename as string,
       uploadedBy: (r.display_name as string) ?? null,
       uploadedAt: new Date(r.uploaded_at as string).toISOString(),
-      ...(PHOTO_TYPES.has(r.media_type as string) ? { exif: exifOf(r) } : {}),
+      ...(PHOTO_TYPES.has(r.media_type as string) ? { exif: withReported(exifOf(r), r.reported as ReportedFacts | null) } : {}),
       role: (r.role as EvidenceRole) ?? null,
       warnings: (r.warnings as EvidenceWarning[]) ?? [],
     }));

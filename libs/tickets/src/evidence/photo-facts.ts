@@ -2,6 +2,37 @@ import exifr from 'exifr';
 import sharp from 'sharp';
 import { dHash, deviceName, EvidenceExif, exifInstant } from './evidence-checks';
 
+/** What the uploading phone said of a photo beside it, read from the original before compressing. */
+export interface ReportedFacts {
+  takenAt?: string;
+  lat?: number;
+  lon?: number;
+}
+
+/** A photo's facts: its own EXIF and, where it has none, what the phone reported; `fromClient` names those. */
+export type PhotoFacts = EvidenceExif & { fromClient?: Array<'takenAt' | 'location'> };
+
+/**
+ * The file's EXIF with the phone's report filling in what the file lacks: the capture time
+ * when it has none, the place when it has no GPS. The file's own facts always win.
+ */
+export function withReported(exif: EvidenceExif, reported?: ReportedFacts | null): PhotoFacts {
+  if (!reported) return exif;
+  const out: PhotoFacts = { ...exif };
+  const fromClient: NonNullable<PhotoFacts['fromClient']> = [];
+  if (!exif.takenAt && reported.takenAt) {
+    out.takenAt = reported.takenAt;
+    fromClient.push('takenAt');
+  }
+  if ((exif.lat === undefined || exif.lon === undefined) && reported.lat !== undefined && reported.lon !== undefined) {
+    out.lat = reported.lat;
+    out.lon = reported.lon;
+    fromClient.push('location');
+  }
+  if (fromClient.length) out.fromClient = fromClient;
+  return out;
+}
+
 /** Pictures whose content is hashed and whose EXIF is read. */
 export const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif']);
 

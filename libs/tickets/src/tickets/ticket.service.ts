@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, Clock, Forbidden, NotFound, Principal, ValidationFailed } from '@app/platform';
+import { AppConfig, bodyHash, Clock, Forbidden, IdempotencyStore, NotFound, Principal, ValidationFailed } from '@app/platform';
 import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryList } from './category-list';
@@ -55,6 +55,7 @@ export class TicketService {
     private readonly config: AppConfig,
     private readonly creation: TicketCreation,
     private readonly categories: CategoryList,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   async row(m: EntityManager, id: string, lock = false): Promise<TicketRow | undefined> {
@@ -107,9 +108,12 @@ export class TicketService {
 
   /**
    * Creates a ticket, or with `unitIds` a common problem: one parent in `unitId` and a child per
-   * unit, each the owner unit's own ticket.
+   * unit, each the owner unit's own ticket. With `idempotencyKey`, the same request sent again
+   * (or at the same time) answers with the ticket the first one created and creates nothing.
    */
-  async create(principal: Principal, input: CreateTicketInput): Promise<TicketDetail> {
+  async create(principal: Principal, input: CreateTicketInput, options: { idempotencyKey?: string } = {}): Promise<TicketDetail> {
+    const key = options.idempotencyKey;
+    const hash = bodyHash('issue', input);
     const base: Omit<NewTicket, 'unitId'> = {
       title: input.title,
       description: input.description,
@@ -124,46 +128,65 @@ export class TicketService {
     };
     const [problem] = draftProblems({ ...base, unitId: input.unitId }, this.categories);
     if (problem) throw ValidationFailed.field(problem.field, problem.message);
-    const unitIds = [...new Set(input.unitIds ?? [])];
-    // One ticket is written by one statement that commits by itself; a common ticket and its
-    // members are written together in a transaction.
-    const raise = async (m: EntityManager): Promise<string> => {
-      const unit = await this.unitInScope(m, principal, input.unitId);
-      if (!mayRaise(principal, unit)) throw new Forbidden('Only an inspector, a leader or an administrator over the unit raises tickets');
-      let source: Source = input.source ?? 'supervision';
-      if (input.inspectionId) {
-        const [insp] = await m.query<Array<{ source: Source; path: string }>>(
-          `SELECT i.source, u.path FROM inspection i ${UnitSql.join('u', 'i.unit_id')} WHERE i.id = $1`,
-          [input.inspectionId],
-        );
-        if (!insp || !principal.scope.canRead({ id: input.inspectionId, path: insp.path }))
-          throw new NotFound('Inspection', input.inspectionId);
-        if (!unit.path.startsWith(insp.path)) throw ValidationFailed.field('unitId', 'must lie within the inspected unit');
-        source = insp.source;
-      }
-      if (!unitIds.length) {
-        const [created] = await this.creation.createMany(principal, [{ ...base, unitId: unit.id }], source);
-        return created.id;
-      }
-      const members: UnitRef[] = [];
-      for (const uid of unitIds) {
-        const u = await this.unitInScope(m, principal, uid);
-        if (!u.path.startsWith(unit.path) || u.id === unit.id)
-          throw ValidationFailed.field('unitIds', `${u.name} is not a unit under ${unit.name}`);
-        if (!mayRaise(principal, u)) throw new Forbidden(`You cannot raise tickets for ${u.name}`);
-        members.push(u);
-      }
-      const [parent] = await this.creation.createMany(principal, [{ ...base, isCommon: true, unitId: unit.id }], source, m);
-      await this.creation.createMany(
-        principal,
-        members.map((u) => ({ ...base, parentId: parent.id, unitId: u.id })),
-        source,
-        m,
-      );
-      return parent.id;
-    };
-    const id = unitIds.length ? await this.db.transaction(raise) : await raise(this.db.manager);
+    const common = (input.unitIds ?? []).length > 0;
+    // A ticket alone, with no key to record, is written by one statement that commits by itself;
+    // a common ticket with its members, or a request under an Idempotency-Key, in a transaction.
+    const id =
+      key || common
+        ? await this.db.transaction(async (m) => {
+            if (key) {
+              const earlier = await this.idempotency.claim<{ id: string }>(m, principal.userId, 'issue', key, hash);
+              if (earlier) return earlier.id;
+            }
+            const created = await this.createIn(m, principal, input, base, m);
+            if (key) await this.idempotency.complete(m, principal.userId, 'issue', key, { id: created });
+            return created;
+          })
+        : await this.createIn(this.db.manager, principal, input, base, undefined);
     return this.get(principal, id);
+  }
+
+  private async createIn(
+    m: EntityManager,
+    principal: Principal,
+    input: CreateTicketInput,
+    base: Omit<NewTicket, 'unitId'>,
+    transaction: EntityManager | undefined,
+  ): Promise<string> {
+    const unit = await this.unitInScope(m, principal, input.unitId);
+    if (!mayRaise(principal, unit)) throw new Forbidden('Only an inspector, a leader or an administrator over the unit raises tickets');
+    let source: Source = input.source ?? 'supervision';
+    if (input.inspectionId) {
+      const [insp] = await m.query<Array<{ source: Source; path: string }>>(
+        `SELECT i.source, u.path FROM inspection i ${UnitSql.join('u', 'i.unit_id')} WHERE i.id = $1`,
+        [input.inspectionId],
+      );
+      if (!insp || !principal.scope.canRead({ id: input.inspectionId, path: insp.path }))
+        throw new NotFound('Inspection', input.inspectionId);
+      if (!unit.path.startsWith(insp.path)) throw ValidationFailed.field('unitId', 'must lie within the inspected unit');
+      source = insp.source;
+    }
+    const unitIds = [...new Set(input.unitIds ?? [])];
+    if (!unitIds.length) {
+      const [created] = await this.creation.createMany(principal, [{ ...base, unitId: unit.id }], source, transaction);
+      return created.id;
+    }
+    const members: UnitRef[] = [];
+    for (const uid of unitIds) {
+      const u = await this.unitInScope(m, principal, uid);
+      if (!u.path.startsWith(unit.path) || u.id === unit.id)
+        throw ValidationFailed.field('unitIds', `${u.name} is not a unit under ${unit.name}`);
+      if (!mayRaise(principal, u)) throw new Forbidden(`You cannot raise tickets for ${u.name}`);
+      members.push(u);
+    }
+    const [parent] = await this.creation.createMany(principal, [{ ...base, isCommon: true, unitId: unit.id }], source, m);
+    await this.creation.createMany(
+      principal,
+      members.map((u) => ({ ...base, parentId: parent.id, unitId: u.id })),
+      source,
+      m,
+    );
+    return parent.id;
   }
 
   private async unitInScope(m: EntityManager, principal: Principal, unitId: string): Promise<UnitRef> {

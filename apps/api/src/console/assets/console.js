@@ -183,19 +183,55 @@
     }
   }
 
-  /** A photo for a slow network: long side 1600 px, under 1 MB, capture time and GPS kept. */
-  let compressor;
-  function loadCompressor() {
-    if (!compressor) {
-      compressor = new Promise((resolve, reject) => {
-        const src = document.querySelector('script[data-compression]').dataset.compression;
+  /** A script of the page's, loaded the first time it is needed (its URL in a data attribute). */
+  const loaded = {};
+  function loadScript(attr, global) {
+    if (!loaded[attr]) {
+      loaded[attr] = new Promise((resolve, reject) => {
+        const src = document.querySelector(`script[data-${attr}]`).dataset[attr];
         const s = el('script', { src });
-        s.onload = () => resolve(window.imageCompression);
+        s.onload = () => resolve(window[global]);
         s.onerror = reject;
         document.head.append(s);
       });
     }
-    return compressor;
+    return loaded[attr];
+  }
+  const loadCompressor = () => loadScript('compression', 'imageCompression');
+
+  /**
+   * The capture time and place in the original photo's EXIF (a HEIC's too), read before it is
+   * made smaller: sent beside the file, they stand in for what the re-encoding may drop. A time
+   * ahead of the phone's clock is a wrong camera clock, not sent.
+   */
+  async function captureFacts(file) {
+    const fields = [];
+    try {
+      const exifr = await loadScript('exif', 'exifr');
+      const raw = await exifr.parse(file, {
+        tiff: false,
+        ifd0: false,
+        exif: ['DateTimeOriginal', 'OffsetTimeOriginal', 'CreateDate'],
+        gps: true,
+        reviveValues: false,
+      });
+      if (!raw) return fields;
+      const stamp = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})/.exec(raw.DateTimeOriginal || raw.CreateDate || '');
+      if (stamp) {
+        const [, y, mo, d, h, mi, sec] = stamp;
+        const offset = /^[+-]\d{2}:\d{2}$/.test(raw.OffsetTimeOriginal || '') ? raw.OffsetTimeOriginal : undefined;
+        // Without a recorded offset the camera kept the phone's own time.
+        const at = offset ? new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}${offset}`) : new Date(+y, mo - 1, +d, +h, +mi, +sec);
+        if (!Number.isNaN(at.getTime()) && at.getTime() <= Date.now()) fields.push(['takenAt', at.toISOString()]);
+      }
+      const { latitude: lat, longitude: lon } = raw;
+      if (Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && (lat || lon)) {
+        fields.push(['lat', lat.toFixed(6)], ['lon', lon.toFixed(6)]);
+      }
+    } catch {
+      /* No EXIF to read: the file goes up with what it has. */
+    }
+    return fields;
   }
 
   async function smallerPhoto(file, state) {
@@ -259,6 +295,7 @@
       const file = input.files && input.files[0];
       if (!file) return;
       const photoState = document.getElementById('photo-state');
+      if (file.type.startsWith('image/') || /\.(heic|heif)$/i.test(file.name)) item.fields.push(...(await captureFacts(file)));
       const photo = await smallerPhoto(file, photoState);
       if (photoState) photoState.textContent = photoState.dataset.empty || '';
       item.file = photo.blob;
@@ -297,11 +334,13 @@
     }
   }
 
-  // A ticket page may be used offline: fetch the photo compressor now, so the service worker keeps it.
+  // A ticket page may be used offline: fetch the photo compressor and EXIF reader now, so the
+  // service worker keeps them.
   if (document.querySelector('form[data-outbox="evidence"]') && navigator.onLine) {
     window.addEventListener('load', () => {
-      const src = document.querySelector('script[data-compression]')?.dataset.compression;
-      if (src && navigator.serviceWorker?.controller) void fetch(src).catch(() => undefined);
+      const script = document.querySelector('script[data-compression]');
+      if (!script || !navigator.serviceWorker?.controller) return;
+      for (const src of [script.dataset.compression, script.dataset.exif]) if (src) void fetch(src).catch(() => undefined);
     });
   }
 
