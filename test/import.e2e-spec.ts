@@ -88,9 +88,9 @@ describe('findings import', () => {
       const res = await upload(csv(rows), 'rules.csv', query);
       expect(res.status).toBe(422);
       expect(res.body.details.rows).toEqual([
-        { row: 2, column: '问题类别', message: expect.stringContaining('"杂项" is not a category') },
-        { row: 3, column: '责任人', message: 'is longer than 100 characters' },
-        { row: 4, column: '包抓领导', message: 'is longer than 100 characters' },
+        { row: 2, no: '1', column: '问题类别', message: expect.stringContaining('"杂项" is not a category') },
+        { row: 3, no: '2', column: '责任人', message: 'is longer than 100 characters' },
+        { row: 4, no: '3', column: '包抓领导', message: 'is longer than 100 characters' },
       ]);
     }
     expect(await count()).toBe(before);
@@ -109,7 +109,12 @@ describe('findings import', () => {
   it('validates without writing on a dry run', async () => {
     const before = await count();
     const res = await upload(csv(findingsRows(3)), 'list.csv', '?dryRun=true');
-    expect(res.body).toEqual({ dryRun: true, created: 3, issues: [] });
+    expect(res.body).toMatchObject({ dryRun: true, created: 3, issues: [] });
+    expect(res.body.rows.map((r: { row: number; no: string }) => [r.row, r.no])).toEqual([
+      [2, '1'],
+      [3, '2'],
+      [4, '3'],
+    ]);
     expect(await count()).toBe(before);
   });
 

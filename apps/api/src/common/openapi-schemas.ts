@@ -267,7 +267,31 @@ export const API_SCHEMAS: Record<string, Schema> = {
   },
   Inspection,
   InspectionPage: pageOf(ref('Inspection')),
-  ImportResult: object({ dryRun: bool, created: int, issues: list(uuid) }),
+  ImportResult: object(
+    {
+      dryRun: bool,
+      created: int,
+      issues: list(uuid),
+      unitTickets: int,
+      rows: list(
+        object({
+          row: int,
+          no: nullable(str),
+          title: str,
+          units: list(str),
+          common: bool,
+          category: nullable(str),
+          rectificationClass: oneOf('immediate', 'deadline', 'standing'),
+          classLabel: str,
+          deadline: date,
+          progressNote: nullable(str),
+          sameInFile: list(object({ row: int, no: nullable(str) })),
+          sameOpen: list(object({ id: uuid, code: str, title: str, unitName: str })),
+        }),
+      ),
+    },
+    ['unitTickets', 'rows'],
+  ),
   Ticket,
   TicketDetail: {
     allOf: [ref('Ticket'), object({ children: list(object({ id: uuid, code: str, unitName: str, status: STATUS })) })],

@@ -24,6 +24,8 @@ export interface TicketDraft {
   rectificationClass: RectificationClass;
   deadline?: string | null;
   milestones?: PlannedMilestone[];
+  /** The comment of the "created" entry of its history: the progress so far, from a findings list. */
+  progressNote?: string | null;
 }
 
 export interface Author {
@@ -147,9 +149,9 @@ export class TicketWriter {
         [JSON.stringify(slice), actor.id, now],
       );
       await m.query(
-        `INSERT INTO ticket_event (ticket_id, kind, to_status, actor_id, actor_name, at)
-         SELECT id, 'created', 'open', $2, $3, $4 FROM unnest($1::uuid[]) AS id`,
-        [rows.map((r) => r.id), actor.id, actor.name, now],
+        `INSERT INTO ticket_event (ticket_id, kind, to_status, actor_id, actor_name, comment, at)
+         SELECT e.id, 'created', 'open', $2, $3, e.comment, $4 FROM unnest($1::uuid[], $5::text[]) AS e(id, comment)`,
+        [rows.map((r) => r.id), actor.id, actor.name, now, drafts.slice(start, start + CHUNK).map((d) => d.progressNote ?? null)],
       );
       created.push(...rows);
     }
