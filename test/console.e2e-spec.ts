@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeClock } from '@app/platform';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -224,6 +226,46 @@ describe('web console (HTTP)', () => {
     expect(imported.status).toBe(200);
     expect(imported.text).toContain('已导入 4 个问题。');
     expect((await t.http().get(`/api/v1/issues?inspectionId=${inspectionId}`).set(bearer(leader))).body.total).toBe(4);
+  });
+
+  it('previews each row as it will be imported, common problems and likely duplicates flagged, before anything is written', async () => {
+    const agent = await signIn('zc_inspector');
+    const form = await agent.get('/findings');
+    const township = /<select id="unitId" name="unitId"><option value="([0-9a-f-]{36})">中厂镇</.exec(form.text)?.[1];
+    const created = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'patrol',
+        title: '县委第二巡察组反馈',
+        issuedBy: '县委第二巡察组',
+        date: '2026-07-30',
+        unitId: township,
+      });
+    expect(created.status).toBe(303);
+    const page = await agent.get(created.headers.location);
+    const action = /action="(\/findings\/[0-9a-f-]{36}\/check\?_csrf=[^"]+)"/.exec(page.text)?.[1].replace(/&amp;/g, '&') as string;
+    const list = readFileSync(join(__dirname, 'fixtures', 'findings', 'common-problems.xlsx'));
+    const res = await agent.post(action).attach('file', list, 'common-problems.xlsx');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('4 行全部合格，尚未写入。');
+    const rows = [...res.text.matchAll(/<tr( class="duplicate")?><td>(\d+) （序号 (\d+)）<\/td>(.*?)<\/tr>/g)];
+    expect(rows.map((r) => [r[2], r[3], Boolean(r[1])])).toEqual([
+      ['5', '1', false],
+      ['6', '2', false],
+      ['7', '3', true],
+      ['9', '4', expect.any(Boolean)],
+    ]);
+    expect(rows[0][4]).toContain('<strong>共性问题（10 个单位）</strong>：');
+    expect(rows[0][4]).toContain('<td>基础工作</td><td>限期整改</td><td>2026-09-30</td><td>已督促各村建立台账</td>');
+    expect(rows[1][4]).toContain('<strong>共性问题（2 个单位）</strong>：中厂镇第一社区、中厂镇第二社区');
+    expect(rows[2][4]).toContain('<span class="flag">与本表第 6 行相近</span>');
+    expect(rows[3][4]).toContain('<td>资金管理</td><td>立行立改</td>');
+    expect(res.text).toMatch(/\d+ 行疑似重复，请核对后再导入。/);
+    const inspectionId = created.headers.location.split('/').pop();
+    const leader = await t.login('zc_leader');
+    expect((await t.http().get(`/api/v1/issues?inspectionId=${inspectionId}`).set(bearer(leader))).body.total).toBe(0);
   });
 
   it('files the monthly self-check, whose problems become the team’s tickets', async () => {

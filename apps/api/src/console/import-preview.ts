@@ -1,5 +1,5 @@
 import { ImportRejected, ValidationFailed } from '@app/platform';
-import { inReaderLang, ReaderLang } from '@app/tickets';
+import { ImportedRow, inReaderLang, ReaderLang } from '@app/tickets';
 import { field, formOf } from './console-page';
 import { ConsoleRequest } from './session';
 
@@ -11,18 +11,23 @@ export interface ImportPreview {
   count?: number;
   rows?: Array<{ row: number; no?: string; column: string; message: string }>;
   carry?: { data: string; filename: string };
+  /** A findings list: each row as it will be imported, and how many look like duplicates. */
+  findings?: ImportedRow[];
+  duplicates?: number;
 }
 
 /** Runs a dry run and describes its outcome for the preview page. */
 export async function preview(
-  run: () => Promise<{ created: number }>,
+  run: () => Promise<{ created: number; rows?: ImportedRow[] }>,
   file: { filename: string; data: Buffer },
   lang: ReaderLang = 'en',
 ): Promise<ImportPreview> {
   try {
     const result = await run();
     const carry = file.data.length <= CARRY_MAX_BYTES ? { data: file.data.toString('base64'), filename: file.filename } : undefined;
-    return { ok: true, count: result.created, carry };
+    const findings = result.rows;
+    const duplicates = findings?.filter((r) => r.sameInFile.length || r.sameOpen.length).length;
+    return { ok: true, count: result.created, carry, findings, duplicates };
   } catch (e) {
     if (e instanceof ImportRejected) return { ok: false, rows: inReaderLang(e, lang).rows };
     throw e;
