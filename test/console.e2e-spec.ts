@@ -268,6 +268,83 @@ describe('web console (HTTP)', () => {
     expect((await t.http().get(`/api/v1/issues?inspectionId=${inspectionId}`).set(bearer(leader))).body.total).toBe(0);
   });
 
+  it('raises a finding by hand in an inspection, a common problem when several units are ticked', async () => {
+    const agent = await signIn('zc_inspector');
+    const form = await agent.get('/findings');
+    const township = /<select id="unitId" name="unitId"><option value="([0-9a-f-]{36})">中厂镇</.exec(form.text)?.[1];
+    const created = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'supervision',
+        title: '镇效能督查反馈',
+        issuedBy: '县效能督查组',
+        date: '2026-07-30',
+        unitId: township,
+      });
+    const inspectionPath: string = created.headers.location;
+    const page = await agent.get(inspectionPath);
+    const fieldsOf = formFieldsOf(page.text, `${inspectionPath}/tickets`);
+    expect(fieldsOf).toMatchObject({ unitId: township, rectificationClass: 'deadline' });
+    const unitBox = (name: string) =>
+      new RegExp(`<input type="checkbox" name="unitIds" value="([0-9a-f-]{36})"> ${name}<`).exec(page.text)?.[1];
+    const [first, second] = [unitBox('中厂镇第一社区'), unitBox('中厂镇第二社区')];
+    expect(first && second).toBeTruthy();
+    const raised = await agent
+      .post(`${inspectionPath}/tickets`)
+      .type('form')
+      .send(
+        new URLSearchParams([
+          ...Object.entries({
+            ...fieldsOf,
+            title: '各社区公示栏未及时更新',
+            category: '基础工作',
+            responsible: '各社区主任',
+            deadline: '2026-09-30',
+          }),
+          ['unitIds', first!],
+          ['unitIds', second!],
+        ]).toString(),
+      );
+    expect(raised.status).toBe(303);
+    const ticketId = /^\/tickets\/([0-9a-f-]{36})$/.exec(raised.headers.location)?.[1];
+    const leader = await t.login('zc_leader');
+    const detail = await t.http().get(`/api/v1/issues/${ticketId}`).set(bearer(leader));
+    expect(detail.body).toMatchObject({
+      isCommon: true,
+      unitName: '中厂镇',
+      title: '各社区公示栏未及时更新',
+      inspectionId: inspectionPath.split('/').pop(),
+    });
+    expect(detail.body.children.map((c: { unitName: string }) => c.unitName).sort()).toEqual(['中厂镇第一社区', '中厂镇第二社区'].sort());
+    // Without a unit ticked it is one ticket; a form the API would refuse is refused the same way.
+    const single = await agent
+      .post(`${inspectionPath}/tickets`)
+      .type('form')
+      .send({ ...fieldsOf, title: '会议记录不全', unitId: first, deadline: '2026-10-31' });
+    expect(single.status).toBe(303);
+    const one = await t
+      .http()
+      .get(`/api/v1/issues/${single.headers.location.split('/').pop()}`)
+      .set(bearer(leader));
+    expect(one.body).toMatchObject({ isCommon: false, unitName: '中厂镇第一社区', children: [] });
+    const refused = await agent
+      .post(`${inspectionPath}/tickets`)
+      .type('form')
+      .send({ ...fieldsOf, title: '无时限', deadline: '' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('deadline');
+    expect(
+      (
+        await t
+          .http()
+          .get(`/api/v1/issues?inspectionId=${inspectionPath.split('/').pop()}`)
+          .set(bearer(leader))
+      ).body.total,
+    ).toBe(4); // the common problem, its two units' tickets and the single one
+  });
+
   it('files the monthly self-check, whose problems become the team’s tickets', async () => {
     const agent = await signIn('zc_team2');
     const page = await agent.get('/self-check');
