@@ -143,4 +143,68 @@ describe('findings import: common problems, progress notes and the dry run', () 
     const [{ n }] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM ticket WHERE inspection_id = $1`, [id]);
     expect(n).toBe(0);
   });
+
+  describe('a sheet whose header is not recognised', () => {
+    const list = () => fixture('own-headers.xlsx');
+    const MAPPING = { problem: '发现的情况', unit: '落实单位', deadline: '办结日期', progress: '目前进度' };
+    const withMapping = (mapping: unknown) => `?mapping=${encodeURIComponent(JSON.stringify(mapping))}`;
+    const byBody = (issuedBy: string, title: string) =>
+      createInspection(t, inspector, { source: 'supervision', title, issuedBy, date: '2026-07-28', unitId: township });
+
+    it('answers 422 with the columns found and the fields it could not place', async () => {
+      const id = await byBody('县效能督查组', '县效能督查组8月督查（表头）');
+      const res = await upload(id, list(), 'own-headers.xlsx');
+      expect(res.status).toBe(422);
+      expect(res.body.details.header).toEqual({
+        row: 2,
+        columns: ['编号', '发现的情况', '落实单位', '办结日期', '目前进度'],
+        unplaced: [
+          { field: 'problem', header: '问题描述' },
+          { field: 'unit', header: '责任单位' },
+          { field: 'deadline', header: '整改时限' },
+        ],
+      });
+      for (const bad of [{ title: '情况' }, { problem: '' }, ['发现的情况'], { problem: '发现的情况', unit: '发现的情况' }]) {
+        const refused = await upload(id, list(), 'own-headers.xlsx', withMapping(bad));
+        expect(refused.status).toBe(400);
+        expect(refused.body.details.fields[0].field).toBe('mapping');
+      }
+      expect((await upload(id, list(), 'own-headers.xlsx', '?mapping=%7Bnot-json')).status).toBe(400);
+    });
+
+    it('imports with a mapping and remembers it for the issuing body’s next list', async () => {
+      const first = await byBody('县效能督查组', '县效能督查组8月督查');
+      const dry = await upload(first, list(), 'own-headers.xlsx', `${withMapping(MAPPING)}&dryRun=true`);
+      expect(dry.status).toBe(200);
+      expect(
+        dry.body.rows.map((r: { no: string; title: string; units: string[]; deadline: string; progressNote: string | null }) => [
+          r.no,
+          r.title,
+          r.units,
+          r.deadline,
+          r.progressNote,
+        ]),
+      ).toEqual([
+        ['1', '便民服务窗口无人值守', ['中厂镇第六社区'], '2026-09-30', '已约谈'],
+        ['2', '政策公示牌内容过期', ['中厂镇第七社区'], '2026-10-31', null],
+      ]);
+      // A dry run remembers nothing.
+      expect((await upload(first, list(), 'own-headers.xlsx')).status).toBe(422);
+      const done = await upload(first, list(), 'own-headers.xlsx', withMapping(MAPPING));
+      expect(done.status).toBe(200);
+      expect(done.body).toMatchObject({ created: 2, mapping: MAPPING });
+      expect(await get(done.body.issues[0])).toMatchObject({
+        title: '便民服务窗口无人值守',
+        unitName: '中厂镇第六社区',
+        deadline: '2026-09-30',
+      });
+
+      const next = await byBody(' 县效能督查组 ', '县效能督查组9月督查');
+      const again = await upload(next, list(), 'own-headers.xlsx');
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ created: 2, mapping: MAPPING });
+      const other = await byBody('县纪委监委', '县纪委监委专项检查');
+      expect((await upload(other, list(), 'own-headers.xlsx')).status).toBe(422);
+    });
+  });
 });

@@ -25,6 +25,7 @@ const OWNERS: Record<string, string> = {
   ticket_evidence: 'tickets',
   ticket_sequence: 'tickets',
   evidence_file: 'tickets',
+  findings_column_mapping: 'tickets',
   ranking: 'assessment',
   campaign: 'campaigns',
   campaign_assignment: 'campaigns',

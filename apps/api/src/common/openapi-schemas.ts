@@ -289,8 +289,9 @@ export const API_SCHEMAS: Record<string, Schema> = {
           sameOpen: list(object({ id: uuid, code: str, title: str, unitName: str })),
         }),
       ),
+      mapping: { type: 'object', additionalProperties: str },
     },
-    ['unitTickets', 'rows'],
+    ['unitTickets', 'rows', 'mapping'],
   ),
   Ticket,
   TicketDetail: {

@@ -114,7 +114,12 @@ export class TicketsController {
       throw ValidationFailed.field('Idempotency-Key', 'must be 1 to 200 characters');
     const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
     try {
-      return await this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key?.trim(), sheet: q.sheet });
+      return await this.importer.import(p, id, file, {
+        dryRun: q.dryRun ?? false,
+        idempotencyKey: key?.trim(),
+        sheet: q.sheet,
+        mapping: q.mapping,
+      });
     } catch (e) {
       // Row problems are told in the caller's language: Chinese when Accept-Language prefers it.
       throw e instanceof ImportRejected ? inReaderLang(e, readerLang(acceptLanguage)) : e;

@@ -4,7 +4,15 @@ import iconv from 'iconv-lite';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { DomainError, ImportRejected, PayloadTooLarge, RowProblem, UnsupportedMediaType, ValidationFailed } from '../errors/domain-error';
+import {
+  DomainError,
+  HeaderProblem,
+  ImportRejected,
+  PayloadTooLarge,
+  RowProblem,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../errors/domain-error';
 
 /** One data row of an uploaded sheet; `rowNumber` is the row as the user sees it in Excel. */
 export interface SheetRow {
@@ -564,8 +572,22 @@ export function mapHeaders<K extends string>(header: SheetRow, specs: readonly C
       problems.push({ row: header.rowNumber, column: s.headers[0], message: `missing column ${s.headers.join(' / ')}` });
     }
   }
-  if (problems.length) throw new ImportRejected(problems, `The header row (row ${header.rowNumber}) is not usable; nothing was imported`);
+  if (problems.length)
+    throw new ImportRejected(
+      problems,
+      `The header row (row ${header.rowNumber}) is not usable; nothing was imported`,
+      headerProblem(header, specs, new Set(found.keys())),
+    );
   return found;
+}
+
+/** The columns a header row has, and the required fields none of them names, for mapping them by hand. */
+function headerProblem<K extends string>(header: SheetRow, specs: readonly ColumnSpec<K>[], placed: ReadonlySet<K>): HeaderProblem {
+  return {
+    row: header.rowNumber,
+    columns: [...new Set(header.values.map((v) => v.trim()).filter(Boolean))],
+    unplaced: specs.filter((s) => s.required && !placed.has(s.key)).map((s) => ({ field: s.key, header: s.headers[0] })),
+  };
 }
 
 /** How far down a sheet its header row is looked for (title rows, 填报单位 rows above it). */
@@ -628,6 +650,8 @@ export async function* readTable<K extends string>(
 ): AsyncGenerator<TableItem<K>> {
   const limits = options.limits ?? DEFAULT_TABLE_LIMITS;
   let fallback: { sheet: string; row: SheetRow } | undefined;
+  // Where no row names a known column: the first row of several cells stands for the header.
+  let firstRow: SheetRow | undefined;
   const names: string[] = [];
   for await (const sheet of sheetsOf(data, filename, limits)) {
     names.push(sheet.name);
@@ -642,6 +666,7 @@ export async function* readTable<K extends string>(
       if (next.done) break;
       head.push(next.value);
     }
+    firstRow ??= head.find((r) => r.values.filter((v) => v.trim()).length > 1);
     const found = findHeaderRow(head, specs);
     if (!found || (!found.complete && options.sheet === undefined)) {
       if (found && !fallback) fallback = { sheet: sheet.name, row: found.row };
@@ -689,5 +714,6 @@ export async function* readTable<K extends string>(
   throw new ImportRejected(
     [{ row: 1, column: specs.find((s) => s.required)?.headers[0] ?? '', message: `no header row in the first ${HEADER_SEARCH_ROWS} rows` }],
     `No header row found in the first ${HEADER_SEARCH_ROWS} rows; nothing was imported`,
+    firstRow && headerProblem(firstRow, specs, new Set()),
   );
 }

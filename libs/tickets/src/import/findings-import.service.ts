@@ -23,6 +23,7 @@ import { CategoryList } from '../tickets/category-list';
 import { mayRaise } from '../tickets/ticket-access';
 import { draftProblems, NewTicket } from '../domain/ticket-draft';
 import { TicketCreation } from '../tickets/ticket-creation.service';
+import { ColumnMapping, parseMapping, recallMapping, rememberMapping, withMapping } from './column-mapping';
 import { findDuplicates, OpenDuplicate } from './duplicates';
 import { OwnerUnits } from './owner-units';
 
@@ -91,6 +92,8 @@ export interface ImportResult {
   unitTickets?: number;
   /** A dry run: each row as it will be imported. */
   rows?: ImportedRow[];
+  /** The column mapping the list was read with: the request's, or the one last used for the issuing body. */
+  mapping?: ColumnMapping;
 }
 
 /** A row read and checked: the ticket it opens, and the units of a common problem. */
@@ -129,21 +132,28 @@ export class FindingsImportService {
     principal: Principal,
     inspectionId: string,
     file: { filename: string; data: Buffer },
-    options: { dryRun: boolean; idempotencyKey?: string; sheet?: string },
+    options: { dryRun: boolean; idempotencyKey?: string; sheet?: string; mapping?: string },
   ): Promise<ImportResult> {
+    const given = parseMapping(options.mapping, FINDING_COLUMNS);
     const inspection = await this.inspections.readable(principal, inspectionId);
     if (!mayRaise(principal, { id: inspection.unit_id, path: inspection.unit_path })) {
       throw new Forbidden('Only an inspector, a leader or an administrator over the inspected unit imports its findings');
     }
     const scope = `findings-import:${inspectionId}`;
-    const hash = options.sheet === undefined ? requestHash(file.data) : requestHash(file.data, `sheet:${options.sheet}`);
+    const hash = requestHash(
+      file.data,
+      ...(options.sheet === undefined ? [] : [`sheet:${options.sheet}`]),
+      ...(given ? [`mapping:${JSON.stringify(given)}`] : []),
+    );
     const key = options.dryRun ? undefined : options.idempotencyKey;
     if (key) {
       const earlier = await this.idempotency.find<ImportResult>(this.db.manager, principal.userId, scope, key, hash);
       if (earlier) return earlier;
     }
-    const findings = await this.parse(principal, inspection, file, { sheet: options.sheet });
-    if (options.dryRun) return { dryRun: true, created: findings.length, issues: [], rows: await this.described(findings) };
+    const mapping = given ?? (await recallMapping(this.db, inspection.issued_by));
+    const findings = await this.parse(principal, inspection, file, { sheet: options.sheet, mapping });
+    const used = mapping ? { mapping } : {};
+    if (options.dryRun) return { dryRun: true, created: findings.length, issues: [], rows: await this.described(findings), ...used };
     return this.db.transaction(async (m) => {
       if (key) {
         const earlier = await this.idempotency.claim<ImportResult>(m, principal.userId, scope, key, hash);
@@ -165,7 +175,10 @@ export class FindingsImportService {
         created: created.length,
         issues: created.map((c) => c.id),
         unitTickets: unitTickets.length,
+        ...used,
       };
+      // The issuing body's next list is read with the same mapping.
+      if (given) await rememberMapping(m, inspection.issued_by, given, this.clock.now());
       if (key) await this.idempotency.complete(m, principal.userId, scope, key, result);
       return result;
     });
@@ -208,7 +221,7 @@ export class FindingsImportService {
     principal: Principal,
     inspection: InspectionRow,
     file: { filename: string; data: Buffer },
-    options: { sheet?: string },
+    options: { sheet?: string; mapping?: ColumnMapping },
   ): Promise<Finding[]> {
     const owners = await OwnerUnits.load(this.db, principal, inspection);
     const problems: RowProblem[] = [];
@@ -218,7 +231,7 @@ export class FindingsImportService {
     const localToday = (zone: string) => localDay(now, zone);
     const sections = new Map<string, string | null>();
     const inspectionYear = Number(inspection.date.slice(0, 4));
-    for await (const item of readTable(file.data, file.filename, FINDING_COLUMNS, {
+    for await (const item of readTable(file.data, file.filename, withMapping(FINDING_COLUMNS, options.mapping), {
       sheet: options.sheet,
       limits: { ...DEFAULT_TABLE_LIMITS, maxRows: MAX_FINDINGS, maxUnpackedBytes: this.config.IMPORT_MAX_UNPACKED_MB * 1024 * 1024 },
     })) {

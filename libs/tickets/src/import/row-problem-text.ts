@@ -76,5 +76,5 @@ function translate(text: string, rules: Rule[]): string {
 export function inReaderLang(e: ImportRejected, lang: ReaderLang): ImportRejected {
   if (lang === 'en') return e;
   const rows = e.rows.map((r) => ({ ...r, message: translate(r.message, ZH) }));
-  return new ImportRejected(rows, translate(e.message, ZH_SUMMARY));
+  return new ImportRejected(rows, translate(e.message, ZH_SUMMARY), e.header);
 }
