@@ -268,6 +268,79 @@ describe('web console (HTTP)', () => {
     expect((await t.http().get(`/api/v1/issues?inspectionId=${inspectionId}`).set(bearer(leader))).body.total).toBe(0);
   });
 
+  it('lets the user map the columns of a sheet whose header is not recognised, and imports with that mapping', async () => {
+    const agent = await signIn('zc_inspector');
+    const form = await agent.get('/findings');
+    const township = /<select id="unitId" name="unitId"><option value="([0-9a-f-]{36})">中厂镇</.exec(form.text)?.[1];
+    const created = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'supervision',
+        title: '便民服务督查',
+        issuedBy: '镇便民服务督查组',
+        date: '2026-07-30',
+        unitId: township,
+      });
+    const inspectionPath: string = created.headers.location;
+    const page = await agent.get(inspectionPath);
+    const action = /action="(\/findings\/[0-9a-f-]{36}\/check\?_csrf=[^"]+)"/.exec(page.text)?.[1].replace(/&amp;/g, '&') as string;
+    const list = readFileSync(join(__dirname, 'fixtures', 'findings', 'own-headers.xlsx'));
+    const rejected = await agent.post(action).attach('file', list, 'own-headers.xlsx');
+    expect(rejected.status).toBe(422);
+    expect(rejected.text).toContain('“编号”、“发现的情况”、“落实单位”、“办结日期”、“目前进度”');
+    const mappingForm = formFieldsOf(rejected.text, `${inspectionPath}/check`);
+    expect(Object.keys(mappingForm)).toEqual(
+      expect.arrayContaining(['data', 'filename', 'map_problem', 'map_unit', 'map_deadline', 'map_progress']),
+    );
+    expect(rejected.text).toMatch(
+      /<select id="map-problem" name="map_problem"><option value="">—<\/option><option value="编号">编号<\/option><option value="发现的情况">/,
+    );
+    const checked = await agent
+      .post(`${inspectionPath}/check`)
+      .type('form')
+      .send({
+        ...mappingForm,
+        map_no: '编号',
+        map_problem: '发现的情况',
+        map_unit: '落实单位',
+        map_deadline: '办结日期',
+        map_progress: '目前进度',
+      });
+    expect(checked.status).toBe(200);
+    expect(checked.text).toContain('2 行全部合格，尚未写入。');
+    expect(checked.text).toContain('<td>便民服务窗口无人值守</td><td>中厂镇第六社区</td>');
+    const importForm = formFieldsOf(checked.text, `${inspectionPath}/import`);
+    expect(JSON.parse(importForm.mapping)).toEqual({
+      no: '编号',
+      problem: '发现的情况',
+      unit: '落实单位',
+      deadline: '办结日期',
+      progress: '目前进度',
+    });
+    const imported = await agent.post(`${inspectionPath}/import`).type('form').send(importForm);
+    expect(imported.status).toBe(200);
+    expect(imported.text).toContain('已导入 2 个问题。');
+    // The same issuing body's next list is read with the mapping it used.
+    const next = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'supervision',
+        title: '便民服务督查（9月）',
+        issuedBy: '镇便民服务督查组',
+        date: '2026-07-31',
+        unitId: township,
+      });
+    const nextPage = await agent.get(next.headers.location);
+    const nextAction = /action="(\/findings\/[0-9a-f-]{36}\/check\?_csrf=[^"]+)"/.exec(nextPage.text)?.[1].replace(/&amp;/g, '&') as string;
+    const again = await agent.post(nextAction).attach('file', list, 'own-headers.xlsx');
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('2 行全部合格，尚未写入。');
+  });
+
   it('raises a finding by hand in an inspection, a common problem when several units are ticked', async () => {
     const agent = await signIn('zc_inspector');
     const form = await agent.get('/findings');

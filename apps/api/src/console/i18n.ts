@@ -186,6 +186,8 @@ const zh = {
   rowNo: '序号',
   previewRows: '各行导入后的样子：',
   newFinding: '手工新增问题',
+  mapColumns: '指定各列',
+  mapColumnsHint: '未能识别表头。请为各项选择表中对应的列（带 * 的必选），下次同一检查单位的清单将沿用。表中的列：',
   commonUnits: '共性问题：勾选涉及的各单位（所选责任单位为牵头单位，每个勾选单位各建一个子问题）',
   rectClass: '整改类型',
   progressNote: '整改进展',
@@ -515,6 +517,9 @@ const en: Dictionary = {
   rowNo: 'No.',
   previewRows: 'Each row as it will be imported:',
   newFinding: 'Add a finding by hand',
+  mapColumns: 'Map the columns',
+  mapColumnsHint:
+    'The header was not recognised. Choose the column of the sheet for each field (* required); the next list from the same issuing body uses the same choice. The sheet’s columns:',
   commonUnits: 'Common problem: tick each unit concerned (the owner unit above leads; each ticked unit gets its own child ticket)',
   rectClass: 'Class',
   progressNote: 'Progress',

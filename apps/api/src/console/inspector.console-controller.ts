@@ -6,6 +6,7 @@ import {
   CategoryList,
   CLASS_LABELS,
   CLASSES,
+  FINDING_COLUMNS,
   FindingsImportService,
   inReaderLang,
   InspectionService,
@@ -22,7 +23,7 @@ import { ConsoleErrorFilter } from './console-error.filter';
 import { CreateInspectionDto, CreateIssueDto } from '../tickets/tickets.dto';
 import { checkedForm, ConsolePages, dateField, field, fields, formOf } from './console-page';
 import { langOf, LANG_COOKIE } from './i18n';
-import { carried, preview } from './import-preview';
+import { carried, mappingOf, preview } from './import-preview';
 import { ConsoleAuthGuard, ConsoleReply, ConsoleRequest } from './session';
 
 const inspectionId = new IdPipe('Inspection');
@@ -151,8 +152,16 @@ export class InspectorConsoleController {
     @Param('id', inspectionId) id: string,
   ) {
     const inspection = await this.inspections.get(p, id);
-    const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
-    const result = await preview(() => this.importer.import(p, id, file, { dryRun: true }), file, langOf(req.cookies?.[LANG_COOKIE]));
+    // The first check uploads the file; a check with a column mapping posts back the carried file.
+    const upload = (req as { isMultipart?: () => boolean }).isMultipart?.();
+    const file = upload ? await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024) : carried(req);
+    const mapping = upload ? undefined : mappingOf(formOf(req), FINDING_COLUMNS);
+    const result = await preview(
+      () => this.importer.import(p, id, file, { dryRun: true, mapping }),
+      file,
+      langOf(req.cookies?.[LANG_COOKIE]),
+      { columns: FINDING_COLUMNS, given: mapping },
+    );
     this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, preview: result }, result.ok ? 200 : 422);
   }
 
@@ -165,11 +174,11 @@ export class InspectorConsoleController {
     @Param('id', inspectionId) id: string,
   ) {
     const inspection = await this.inspections.get(p, id);
-    const file = (req as { isMultipart?: () => boolean }).isMultipart?.()
-      ? await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024)
-      : carried(req);
+    const upload = (req as { isMultipart?: () => boolean }).isMultipart?.();
+    const file = upload ? await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024) : carried(req);
+    const mapping = upload ? undefined : mappingOf(formOf(req), FINDING_COLUMNS);
     try {
-      const result = await this.importer.import(p, id, file, { dryRun: false });
+      const result = await this.importer.import(p, id, file, { dryRun: false, mapping });
       this.pages.show(req, reply, 'import-preview', { title: inspection.title, inspection, imported: result.created });
     } catch (e) {
       if (!(e instanceof ImportRejected)) throw e;
