@@ -290,6 +290,10 @@ describe('web console (HTTP)', () => {
     const rejected = await agent.post(action).attach('file', list, 'own-headers.xlsx');
     expect(rejected.status).toBe(422);
     expect(rejected.text).toContain('“编号”、“发现的情况”、“落实单位”、“办结日期”、“目前进度”');
+    // The sheet's first rows, for telling which column is which.
+    expect(rejected.text).toContain(
+      '<tr><td>1</td><td>便民服务窗口无人值守</td><td>中厂镇第六社区</td><td>2026年9月30日前</td><td>已约谈</td></tr>',
+    );
     const mappingForm = formFieldsOf(rejected.text, `${inspectionPath}/check`);
     expect(Object.keys(mappingForm)).toEqual(
       expect.arrayContaining(['data', 'filename', 'map_problem', 'map_unit', 'map_deadline', 'map_progress']),

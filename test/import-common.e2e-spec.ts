@@ -163,6 +163,11 @@ describe('findings import: common problems, progress notes and the dry run', () 
           { field: 'unit', header: '责任单位' },
           { field: 'deadline', header: '整改时限' },
         ],
+        cells: [
+          ['编号', '发现的情况', '落实单位', '办结日期', '目前进度'],
+          ['1', '便民服务窗口无人值守', '中厂镇第六社区', '2026年9月30日前', '已约谈'],
+          ['2', '政策公示牌内容过期', '中厂镇第七社区', '2026.10.31', ''],
+        ],
       });
       for (const bad of [{ title: '情况' }, { problem: '' }, ['发现的情况'], { problem: '发现的情况', unit: '发现的情况' }]) {
         const refused = await upload(id, list(), 'own-headers.xlsx', withMapping(bad));

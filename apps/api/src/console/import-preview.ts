@@ -9,6 +9,8 @@ export const CARRY_MAX_BYTES = 1024 * 1024;
 /** The form that maps a sheet's columns to the list's fields, when its header was not recognised. */
 export interface MappingForm {
   columns: string[];
+  /** The sheet's header row and its first rows. */
+  cells: string[][];
   fields: Array<{ field: string; label: string; required: boolean; options: Array<{ value: string; selected: boolean }> }>;
 }
 
@@ -50,6 +52,7 @@ export async function preview(
       carry,
       mappingForm: {
         columns,
+        cells: e.header.cells,
         fields: mapping.columns.map((s) => ({
           field: s.key,
           label: s.headers[0],

@@ -92,6 +92,8 @@ export interface HeaderProblem {
   row: number;
   columns: string[];
   unplaced: Array<{ field: string; header: string }>;
+  /** The header row and the first rows under it, cell by cell. */
+  cells: string[][];
 }
 
 export class ImportRejected extends DomainError {
