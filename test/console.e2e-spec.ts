@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeClock } from '@app/platform';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -224,6 +226,200 @@ describe('web console (HTTP)', () => {
     expect(imported.status).toBe(200);
     expect(imported.text).toContain('已导入 4 个问题。');
     expect((await t.http().get(`/api/v1/issues?inspectionId=${inspectionId}`).set(bearer(leader))).body.total).toBe(4);
+  });
+
+  it('previews each row as it will be imported, common problems and likely duplicates flagged, before anything is written', async () => {
+    const agent = await signIn('zc_inspector');
+    const form = await agent.get('/findings');
+    const township = /<select id="unitId" name="unitId"><option value="([0-9a-f-]{36})">中厂镇</.exec(form.text)?.[1];
+    const created = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'patrol',
+        title: '县委第二巡察组反馈',
+        issuedBy: '县委第二巡察组',
+        date: '2026-07-30',
+        unitId: township,
+      });
+    expect(created.status).toBe(303);
+    const page = await agent.get(created.headers.location);
+    const action = /action="(\/findings\/[0-9a-f-]{36}\/check\?_csrf=[^"]+)"/.exec(page.text)?.[1].replace(/&amp;/g, '&') as string;
+    const list = readFileSync(join(__dirname, 'fixtures', 'findings', 'common-problems.xlsx'));
+    const res = await agent.post(action).attach('file', list, 'common-problems.xlsx');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('4 行全部合格，尚未写入。');
+    const rows = [...res.text.matchAll(/<tr( class="duplicate")?><td>(\d+) （序号 (\d+)）<\/td>(.*?)<\/tr>/g)];
+    expect(rows.map((r) => [r[2], r[3], Boolean(r[1])])).toEqual([
+      ['5', '1', false],
+      ['6', '2', false],
+      ['7', '3', true],
+      ['9', '4', expect.any(Boolean)],
+    ]);
+    expect(rows[0][4]).toContain('<strong>共性问题（10 个单位）</strong>：');
+    expect(rows[0][4]).toContain('<td>基础工作</td><td>限期整改</td><td>2026-09-30</td><td>已督促各村建立台账</td>');
+    expect(rows[1][4]).toContain('<strong>共性问题（2 个单位）</strong>：中厂镇第一社区、中厂镇第二社区');
+    expect(rows[2][4]).toContain('<span class="flag">与本表第 6 行相近</span>');
+    expect(rows[3][4]).toContain('<td>资金管理</td><td>立行立改</td>');
+    expect(res.text).toMatch(/\d+ 行疑似重复，请核对后再导入。/);
+    const inspectionId = created.headers.location.split('/').pop();
+    const leader = await t.login('zc_leader');
+    expect((await t.http().get(`/api/v1/issues?inspectionId=${inspectionId}`).set(bearer(leader))).body.total).toBe(0);
+  });
+
+  it('lets the user map the columns of a sheet whose header is not recognised, and imports with that mapping', async () => {
+    const agent = await signIn('zc_inspector');
+    const form = await agent.get('/findings');
+    const township = /<select id="unitId" name="unitId"><option value="([0-9a-f-]{36})">中厂镇</.exec(form.text)?.[1];
+    const created = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'supervision',
+        title: '便民服务督查',
+        issuedBy: '镇便民服务督查组',
+        date: '2026-07-30',
+        unitId: township,
+      });
+    const inspectionPath: string = created.headers.location;
+    const page = await agent.get(inspectionPath);
+    const action = /action="(\/findings\/[0-9a-f-]{36}\/check\?_csrf=[^"]+)"/.exec(page.text)?.[1].replace(/&amp;/g, '&') as string;
+    const list = readFileSync(join(__dirname, 'fixtures', 'findings', 'own-headers.xlsx'));
+    const rejected = await agent.post(action).attach('file', list, 'own-headers.xlsx');
+    expect(rejected.status).toBe(422);
+    expect(rejected.text).toContain('“编号”、“发现的情况”、“落实单位”、“办结日期”、“目前进度”');
+    // The sheet's first rows, for telling which column is which.
+    expect(rejected.text).toContain(
+      '<tr><td>1</td><td>便民服务窗口无人值守</td><td>中厂镇第六社区</td><td>2026年9月30日前</td><td>已约谈</td></tr>',
+    );
+    const mappingForm = formFieldsOf(rejected.text, `${inspectionPath}/check`);
+    expect(Object.keys(mappingForm)).toEqual(
+      expect.arrayContaining(['data', 'filename', 'map_problem', 'map_unit', 'map_deadline', 'map_progress']),
+    );
+    expect(rejected.text).toMatch(
+      /<select id="map-problem" name="map_problem"><option value="">—<\/option><option value="编号">编号<\/option><option value="发现的情况">/,
+    );
+    const checked = await agent
+      .post(`${inspectionPath}/check`)
+      .type('form')
+      .send({
+        ...mappingForm,
+        map_no: '编号',
+        map_problem: '发现的情况',
+        map_unit: '落实单位',
+        map_deadline: '办结日期',
+        map_progress: '目前进度',
+      });
+    expect(checked.status).toBe(200);
+    expect(checked.text).toContain('2 行全部合格，尚未写入。');
+    expect(checked.text).toContain('<td>便民服务窗口无人值守</td><td>中厂镇第六社区</td>');
+    const importForm = formFieldsOf(checked.text, `${inspectionPath}/import`);
+    expect(JSON.parse(importForm.mapping)).toEqual({
+      no: '编号',
+      problem: '发现的情况',
+      unit: '落实单位',
+      deadline: '办结日期',
+      progress: '目前进度',
+    });
+    const imported = await agent.post(`${inspectionPath}/import`).type('form').send(importForm);
+    expect(imported.status).toBe(200);
+    expect(imported.text).toContain('已导入 2 个问题。');
+    // The same issuing body's next list is read with the mapping it used.
+    const next = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'supervision',
+        title: '便民服务督查（9月）',
+        issuedBy: '镇便民服务督查组',
+        date: '2026-07-31',
+        unitId: township,
+      });
+    const nextPage = await agent.get(next.headers.location);
+    const nextAction = /action="(\/findings\/[0-9a-f-]{36}\/check\?_csrf=[^"]+)"/.exec(nextPage.text)?.[1].replace(/&amp;/g, '&') as string;
+    const again = await agent.post(nextAction).attach('file', list, 'own-headers.xlsx');
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('2 行全部合格，尚未写入。');
+  });
+
+  it('raises a finding by hand in an inspection, a common problem when several units are ticked', async () => {
+    const agent = await signIn('zc_inspector');
+    const form = await agent.get('/findings');
+    const township = /<select id="unitId" name="unitId"><option value="([0-9a-f-]{36})">中厂镇</.exec(form.text)?.[1];
+    const created = await agent
+      .post('/findings')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        source: 'supervision',
+        title: '镇效能督查反馈',
+        issuedBy: '县效能督查组',
+        date: '2026-07-30',
+        unitId: township,
+      });
+    const inspectionPath: string = created.headers.location;
+    const page = await agent.get(inspectionPath);
+    const fieldsOf = formFieldsOf(page.text, `${inspectionPath}/tickets`);
+    expect(fieldsOf).toMatchObject({ unitId: township, rectificationClass: 'deadline' });
+    const unitBox = (name: string) =>
+      new RegExp(`<input type="checkbox" name="unitIds" value="([0-9a-f-]{36})"> ${name}<`).exec(page.text)?.[1];
+    const [first, second] = [unitBox('中厂镇第一社区'), unitBox('中厂镇第二社区')];
+    expect(first && second).toBeTruthy();
+    const raised = await agent
+      .post(`${inspectionPath}/tickets`)
+      .type('form')
+      .send(
+        new URLSearchParams([
+          ...Object.entries({
+            ...fieldsOf,
+            title: '各社区公示栏未及时更新',
+            category: '基础工作',
+            responsible: '各社区主任',
+            deadline: '2026-09-30',
+          }),
+          ['unitIds', first!],
+          ['unitIds', second!],
+        ]).toString(),
+      );
+    expect(raised.status).toBe(303);
+    const ticketId = /^\/tickets\/([0-9a-f-]{36})$/.exec(raised.headers.location)?.[1];
+    const leader = await t.login('zc_leader');
+    const detail = await t.http().get(`/api/v1/issues/${ticketId}`).set(bearer(leader));
+    expect(detail.body).toMatchObject({
+      isCommon: true,
+      unitName: '中厂镇',
+      title: '各社区公示栏未及时更新',
+      inspectionId: inspectionPath.split('/').pop(),
+    });
+    expect(detail.body.children.map((c: { unitName: string }) => c.unitName).sort()).toEqual(['中厂镇第一社区', '中厂镇第二社区'].sort());
+    // Without a unit ticked it is one ticket; a form the API would refuse is refused the same way.
+    const single = await agent
+      .post(`${inspectionPath}/tickets`)
+      .type('form')
+      .send({ ...fieldsOf, title: '会议记录不全', unitId: first, deadline: '2026-10-31' });
+    expect(single.status).toBe(303);
+    const one = await t
+      .http()
+      .get(`/api/v1/issues/${single.headers.location.split('/').pop()}`)
+      .set(bearer(leader));
+    expect(one.body).toMatchObject({ isCommon: false, unitName: '中厂镇第一社区', children: [] });
+    const refused = await agent
+      .post(`${inspectionPath}/tickets`)
+      .type('form')
+      .send({ ...fieldsOf, title: '无时限', deadline: '' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('deadline');
+    expect(
+      (
+        await t
+          .http()
+          .get(`/api/v1/issues?inspectionId=${inspectionPath.split('/').pop()}`)
+          .set(bearer(leader))
+      ).body.total,
+    ).toBe(4); // the common problem, its two units' tickets and the single one
   });
 
   it('files the monthly self-check, whose problems become the team’s tickets', async () => {

@@ -27,6 +27,7 @@ const OWNERS: Record<string, string> = {
   ticket_sequence: 'tickets',
   ticket_flag: 'tickets',
   evidence_file: 'tickets',
+  findings_column_mapping: 'tickets',
   ranking: 'assessment',
   campaign: 'campaigns',
   campaign_assignment: 'campaigns',

@@ -116,7 +116,12 @@ export class TicketsController {
   ): Promise<ImportResult> {
     const file = await readUploadedFile(req, this.config.IMPORT_MAX_MB * 1024 * 1024);
     try {
-      return await this.importer.import(p, id, file, { dryRun: q.dryRun ?? false, idempotencyKey: key, sheet: q.sheet });
+      return await this.importer.import(p, id, file, {
+        dryRun: q.dryRun ?? false,
+        idempotencyKey: key,
+        sheet: q.sheet,
+        mapping: q.mapping,
+      });
     } catch (e) {
       // Row problems are told in the caller's language: Chinese when Accept-Language prefers it.
       throw e instanceof ImportRejected ? inReaderLang(e, readerLang(acceptLanguage)) : e;

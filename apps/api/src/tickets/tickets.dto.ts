@@ -49,6 +49,15 @@ export class ImportFindingsQuery {
   @MinLength(1)
   @MaxLength(100)
   sheet?: string;
+  @ApiPropertyOptional({
+    description:
+      'JSON: field → column header, for a sheet whose header is not recognised (fields: no, problem, category, unit, responsible, measures, deadline, leader, class, progress); remembered for the issuing body',
+    example: '{"problem":"情况","unit":"单位","deadline":"期限"}',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  mapping?: string;
 }
 
 class MilestoneDto {

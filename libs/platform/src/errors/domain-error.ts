@@ -87,12 +87,22 @@ export interface RowProblem {
 }
 
 /** An import with bad rows: nothing was written. */
+/** A header row the import could not use: the columns it found, and the fields none of them names. */
+export interface HeaderProblem {
+  row: number;
+  columns: string[];
+  unplaced: Array<{ field: string; header: string }>;
+  /** The header row and the first rows under it, cell by cell. */
+  cells: string[][];
+}
+
 export class ImportRejected extends DomainError {
   constructor(
     readonly rows: RowProblem[],
     message = `The file has ${rows.length} problem(s); nothing was imported`,
+    readonly header?: HeaderProblem,
   ) {
-    super(ErrorCode.ImportRejected, message, { rows });
+    super(ErrorCode.ImportRejected, message, header ? { rows, header } : { rows });
   }
 }
 

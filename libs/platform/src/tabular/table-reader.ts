@@ -4,7 +4,15 @@ import iconv from 'iconv-lite';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { DomainError, ImportRejected, PayloadTooLarge, RowProblem, UnsupportedMediaType, ValidationFailed } from '../errors/domain-error';
+import {
+  DomainError,
+  HeaderProblem,
+  ImportRejected,
+  PayloadTooLarge,
+  RowProblem,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../errors/domain-error';
 
 /** One data row of an uploaded sheet; `rowNumber` is the row as the user sees it in Excel. */
 export interface SheetRow {
@@ -548,7 +556,7 @@ function specOf<K extends string>(text: string, specs: readonly ColumnSpec<K>[])
  * object keys, so a header such as `__proto__` is harmless). Throws when a required column is
  * missing or a column appears twice, as a 422 naming the header row.
  */
-export function mapHeaders<K extends string>(header: SheetRow, specs: readonly ColumnSpec<K>[]): Map<K, number> {
+export function mapHeaders<K extends string>(header: SheetRow, specs: readonly ColumnSpec<K>[], sample: SheetRow[] = []): Map<K, number> {
   const found = new Map<K, number>();
   const problems: RowProblem[] = [];
   header.values.forEach((text, index) => {
@@ -564,9 +572,33 @@ export function mapHeaders<K extends string>(header: SheetRow, specs: readonly C
       problems.push({ row: header.rowNumber, column: s.headers[0], message: `missing column ${s.headers.join(' / ')}` });
     }
   }
-  if (problems.length) throw new ImportRejected(problems, `The header row (row ${header.rowNumber}) is not usable; nothing was imported`);
+  if (problems.length)
+    throw new ImportRejected(
+      problems,
+      `The header row (row ${header.rowNumber}) is not usable; nothing was imported`,
+      headerProblem(header, specs, new Set(found.keys()), sample),
+    );
   return found;
 }
+
+/** The columns a header row has, and the required fields none of them names, for mapping them by hand. */
+function headerProblem<K extends string>(
+  header: SheetRow,
+  specs: readonly ColumnSpec<K>[],
+  placed: ReadonlySet<K>,
+  sample: SheetRow[] = [],
+): HeaderProblem {
+  const width = header.values.length;
+  return {
+    row: header.rowNumber,
+    columns: [...new Set(header.values.map((v) => v.trim()).filter(Boolean))],
+    unplaced: specs.filter((s) => s.required && !placed.has(s.key)).map((s) => ({ field: s.key, header: s.headers[0] })),
+    cells: [header, ...sample.slice(0, SAMPLE_ROWS)].map((r) => Array.from({ length: width }, (_, i) => (r.values[i] ?? '').slice(0, 200))),
+  };
+}
+
+/** How many rows under an unusable header the 422 shows, for mapping its columns by hand. */
+const SAMPLE_ROWS = 5;
 
 /** How far down a sheet its header row is looked for (title rows, 填报单位 rows above it). */
 export const HEADER_SEARCH_ROWS = 30;
@@ -627,7 +659,9 @@ export async function* readTable<K extends string>(
   options: TableOptions = {},
 ): AsyncGenerator<TableItem<K>> {
   const limits = options.limits ?? DEFAULT_TABLE_LIMITS;
-  let fallback: { sheet: string; row: SheetRow } | undefined;
+  let fallback: { sheet: string; row: SheetRow; sample: SheetRow[] } | undefined;
+  // Where no row names a known column: the first row of several cells stands for the header.
+  let firstRow: SheetRow | undefined;
   const names: string[] = [];
   for await (const sheet of sheetsOf(data, filename, limits)) {
     names.push(sheet.name);
@@ -642,14 +676,15 @@ export async function* readTable<K extends string>(
       if (next.done) break;
       head.push(next.value);
     }
+    firstRow ??= head.find((r) => r.values.filter((v) => v.trim()).length > 1);
     const found = findHeaderRow(head, specs);
     if (!found || (!found.complete && options.sheet === undefined)) {
-      if (found && !fallback) fallback = { sheet: sheet.name, row: found.row };
+      if (found && !fallback) fallback = { sheet: sheet.name, row: found.row, sample: head.slice(head.indexOf(found.row) + 1) };
       while (!(await rows.next()).done);
       continue;
     }
     const header = found.row;
-    yield { kind: 'header', sheet: sheet.name, header, columns: mapHeaders(header, specs) };
+    yield { kind: 'header', sheet: sheet.name, header, columns: mapHeaders(header, specs, head.slice(head.indexOf(header) + 1)) };
     const headerKey = header.values.join('\u0001');
     let section: string | null = null;
     const classify = (row: SheetRow): TableRow | undefined => {
@@ -685,9 +720,10 @@ export async function* readTable<K extends string>(
       `No sheet named "${options.sheet}"; nothing was imported`,
     );
   }
-  if (fallback) mapHeaders(fallback.row, specs);
+  if (fallback) mapHeaders(fallback.row, specs, fallback.sample);
   throw new ImportRejected(
     [{ row: 1, column: specs.find((s) => s.required)?.headers[0] ?? '', message: `no header row in the first ${HEADER_SEARCH_ROWS} rows` }],
     `No header row found in the first ${HEADER_SEARCH_ROWS} rows; nothing was imported`,
+    firstRow && headerProblem(firstRow, specs, new Set(), []),
   );
 }

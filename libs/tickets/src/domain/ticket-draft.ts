@@ -15,6 +15,8 @@ export interface NewTicket {
   rectificationClass?: RectificationClass;
   deadline?: string | null;
   milestones?: PlannedMilestone[];
+  /** What has been done so far (完成情况): the comment of the ticket's first history entry. */
+  progressNote?: string | null;
   /** A common problem (共性问题): the parent ticket, and each unit's child of it. */
   isCommon?: boolean;
   parentId?: string | null;
@@ -30,6 +32,7 @@ export const TICKET_LIMITS = {
   responsible: 100,
   supervisingLeader: 100,
   measures: 5000,
+  progressNote: 5000,
 } as const;
 
 /** The categories a ticket may name. */

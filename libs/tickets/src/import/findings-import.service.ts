@@ -13,19 +13,22 @@ import {
   requestHash,
   RowProblem,
 } from '@app/platform';
-import { UnitRef, Units } from '@app/org';
+import { UnitRef } from '@app/org';
 import { DataSource } from 'typeorm';
 import { findRepeats, RepeatMatch } from '../repeats/repeat-check';
 import { DateTime } from 'luxon';
-import { parseClass, RectificationClass } from '../domain/categories';
+import { CLASS_LABELS, parseClass, RectificationClass } from '../domain/categories';
 import { parseSheetDate } from '../domain/sheet-dates';
 import { InspectionRow, InspectionService } from '../inspections/inspection.service';
 import { CategoryList } from '../tickets/category-list';
 import { mayRaise } from '../tickets/ticket-access';
 import { draftProblems, NewTicket } from '../domain/ticket-draft';
 import { TicketCreation } from '../tickets/ticket-creation.service';
+import { ColumnMapping, parseMapping, recallMapping, rememberMapping, withMapping } from './column-mapping';
+import { findDuplicates, OpenDuplicate } from './duplicates';
+import { OwnerUnits } from './owner-units';
 
-type Column = 'no' | 'problem' | 'category' | 'unit' | 'responsible' | 'measures' | 'deadline' | 'leader' | 'class';
+type Column = 'no' | 'problem' | 'category' | 'unit' | 'responsible' | 'measures' | 'deadline' | 'leader' | 'class' | 'progress';
 
 /** The columns of a findings list, with the header texts offices actually use. */
 export const FINDING_COLUMNS: readonly ColumnSpec<Column>[] = [
@@ -42,6 +45,7 @@ export const FINDING_COLUMNS: readonly ColumnSpec<Column>[] = [
   { key: 'deadline', headers: ['整改时限', '完成时限', '整改期限', '完成时间', '整改时间', '完成期限', '时限要求'], required: true },
   { key: 'leader', headers: ['责任领导', '包抓领导', '分管领导', '督办领导', '包保领导'], required: false },
   { key: 'class', headers: ['整改类型', '整改方式', '整改性质'], required: false },
+  { key: 'progress', headers: ['完成情况', '整改进展', '整改完成情况', '整改进展情况', '进展情况'], required: false },
 ];
 
 export const MAX_FINDINGS = 20_000;
@@ -56,21 +60,51 @@ const SHEET_COLUMNS: Partial<Record<keyof NewTicket, string>> = {
   supervisingLeader: '包抓领导',
   deadline: '整改时限',
   rectificationClass: '整改类型',
+  progressNote: '完成情况',
 };
 const MAX_PROBLEMS_LISTED = 2_000;
-const PATH_SEPARATOR = /\s*[/／>＞]\s*/;
+
+/** A row of the list as it will be imported, with the likely duplicates it has. */
+export interface ImportedRow {
+  row: number;
+  no: string | null;
+  title: string;
+  units: string[];
+  /** Several units (or 各村): a common problem (共性问题) with a child ticket per unit. */
+  common: boolean;
+  category: string | null;
+  rectificationClass: RectificationClass;
+  classLabel: string;
+  deadline: string;
+  progressNote: string | null;
+  /** Earlier rows of the list for one of its units with a near-identical title. */
+  sameInFile: Array<{ row: number; no: string | null }>;
+  /** Open tickets of its units with a similar title. */
+  sameOpen: OpenDuplicate[];
+}
 
 export interface ImportResult {
   dryRun: boolean;
+  /** Findings: one ticket each, or a common problem's parent. */
   created: number;
+  /** The tickets of the findings, in the list's order (a common problem's parent). */
   issues: string[];
   /** In a dry run: the rows (from 1) that repeat a closed ticket of their unit (屡查屡犯), and the tickets they repeat. */
   repeats?: Array<{ row: number; title: string; repeatOf: RepeatMatch[] }>;
+  /** A common problem's tickets of its units. */
+  unitTickets?: number;
+  /** A dry run: each row as it will be imported. */
+  rows?: ImportedRow[];
+  /** The column mapping the list was read with: the request's, or the one last used for the issuing body. */
+  mapping?: ColumnMapping;
 }
 
-interface UnitIndex {
-  byName: Map<string, UnitRef[]>;
-  names: Map<string, string>;
+/** A row read and checked: the ticket it opens, and the units of a common problem. */
+interface Finding {
+  row: number;
+  no: string | null;
+  draft: NewTicket;
+  units: UnitRef[];
 }
 
 /** A title from the problem text: its first sentence, short enough to scan in a list. */
@@ -101,74 +135,83 @@ export class FindingsImportService {
     principal: Principal,
     inspectionId: string,
     file: { filename: string; data: Buffer },
-    options: { dryRun: boolean; idempotencyKey?: string; sheet?: string },
+    options: { dryRun: boolean; idempotencyKey?: string; sheet?: string; mapping?: string },
   ): Promise<ImportResult> {
+    const given = parseMapping(options.mapping, FINDING_COLUMNS);
     const inspection = await this.inspections.readable(principal, inspectionId);
     if (!mayRaise(principal, { id: inspection.unit_id, path: inspection.unit_path })) {
       throw new Forbidden('Only an inspector, a leader or an administrator over the inspected unit imports its findings');
     }
     const scope = `findings-import:${inspectionId}`;
-    const hash = options.sheet === undefined ? requestHash(file.data) : requestHash(file.data, `sheet:${options.sheet}`);
+    const hash = requestHash(
+      file.data,
+      ...(options.sheet === undefined ? [] : [`sheet:${options.sheet}`]),
+      ...(given ? [`mapping:${JSON.stringify(given)}`] : []),
+    );
     const key = options.dryRun ? undefined : options.idempotencyKey;
     if (key) {
       const earlier = await this.idempotency.find<ImportResult>(this.db.manager, principal.userId, scope, key, hash);
       if (earlier) return earlier;
     }
-    const drafts = await this.parse(principal, inspection, file, { sheet: options.sheet });
+    const mapping = given ?? (await recallMapping(this.db, inspection.issued_by));
+    const findings = await this.parse(principal, inspection, file, { sheet: options.sheet, mapping });
+    const used = mapping ? { mapping } : {};
     if (options.dryRun) {
+      const drafts = findings.map((f) => f.draft);
       const matches = await findRepeats(this.db, drafts, this.clock.now(), this.config.REPEAT_LOOKBACK_MONTHS);
       const repeats = drafts.flatMap((d, i) => (matches[i].length ? [{ row: i + 1, title: d.title, repeatOf: matches[i] }] : []));
-      return { dryRun: true, created: drafts.length, issues: [], repeats };
+      return { dryRun: true, created: findings.length, issues: [], repeats, rows: await this.described(findings), ...used };
     }
     return this.db.transaction(async (m) => {
       if (key) {
         const earlier = await this.idempotency.claim<ImportResult>(m, principal.userId, scope, key, hash);
         if (earlier) return earlier;
       }
-      const created = await this.creation.createMany(principal, drafts, inspection.source, m);
-      const result: ImportResult = { dryRun: false, created: created.length, issues: created.map((c) => c.id) };
+      const created = await this.creation.createMany(
+        principal,
+        findings.map((f) => f.draft),
+        inspection.source,
+        m,
+      );
+      // A common problem's parent first, then each unit's child of it, as POST /issues with unitIds.
+      const children = findings.flatMap((f, i) =>
+        f.draft.isCommon ? f.units.map((u) => ({ ...f.draft, isCommon: false, parentId: created[i].id, unitId: u.id })) : [],
+      );
+      const unitTickets = await this.creation.createMany(principal, children, inspection.source, m);
+      const result: ImportResult = {
+        dryRun: false,
+        created: created.length,
+        issues: created.map((c) => c.id),
+        unitTickets: unitTickets.length,
+        ...used,
+      };
+      // The issuing body's next list is read with the same mapping.
+      if (given) await rememberMapping(m, inspection.issued_by, given, this.clock.now());
       if (key) await this.idempotency.complete(m, principal.userId, scope, key, result);
       return result;
     });
   }
 
-  private async unitIndex(principal: Principal, inspection: InspectionRow): Promise<UnitIndex> {
-    const units = await Units.subtree(this.db, inspection.unit_path);
-    const byName = new Map<string, UnitRef[]>();
-    // Names of every unit on the paths, those above the inspected unit too, for "白河县/中厂镇/…".
-    const ids = [...new Set(units.flatMap((u) => u.path.split('/').filter(Boolean)))];
-    const named = await Units.byIds(this.db, ids);
-    const names = new Map(named.map((u) => [u.id, u.name]));
-    for (const u of units.filter((x) => mayRaise(principal, x))) {
-      const k = u.name.replace(/\s/g, '');
-      if (!byName.has(k)) byName.set(k, []);
-      byName.get(k)!.push(u);
-    }
-    return { byName, names };
-  }
-
-  private resolveUnit(text: string, index: UnitIndex): UnitRef | string {
-    const parts = text
-      .split(PATH_SEPARATOR)
-      .map((p) => p.replace(/\s/g, ''))
-      .filter(Boolean);
-    const candidates = (index.byName.get(parts[parts.length - 1]) ?? []).filter((u) => {
-      const chain = u.path
-        .split('/')
-        .filter(Boolean)
-        .map((id) => index.names.get(id) ?? '');
-      return parts.every((p, i) => chain[chain.length - parts.length + i] === p);
-    });
-    if (candidates.length === 1) return candidates[0];
-    if (!candidates.length) return `no unit named "${text}" in the inspected unit (or you may not raise tickets there)`;
-    const pathOf = (u: UnitRef) =>
-      u.path
-        .split('/')
-        .filter(Boolean)
-        .map((id) => index.names.get(id))
-        .slice(-2)
-        .join('/');
-    return `"${text}" matches ${candidates.length} units; write it with its township, e.g. ${pathOf(candidates[0])}`;
+  /** Each finding as it will be imported, with its likely duplicates in the list and among open tickets. */
+  private async described(findings: Finding[]): Promise<ImportedRow[]> {
+    const dup = await findDuplicates(
+      this.db.manager,
+      findings.map((f) => ({ title: f.draft.title, unitIds: f.units.map((u) => u.id) })),
+    );
+    return findings.map((f, i) => ({
+      row: f.row,
+      no: f.no,
+      title: f.draft.title,
+      units: f.units.map((u) => u.name),
+      common: f.draft.isCommon ?? false,
+      category: f.draft.category ?? null,
+      rectificationClass: f.draft.rectificationClass ?? 'deadline',
+      classLabel: CLASS_LABELS[f.draft.rectificationClass ?? 'deadline'],
+      deadline: f.draft.deadline!,
+      progressNote: f.draft.progressNote ?? null,
+      sameInFile: dup.inFile[i].map((j) => ({ row: findings[j].row, no: findings[j].no })),
+      sameOpen: dup.open[i],
+    }));
   }
 
   /** The category a section heading names: 一、精准识别方面（共3个） is 精准识别; none when it names no configured one. */
@@ -186,19 +229,17 @@ export class FindingsImportService {
     principal: Principal,
     inspection: InspectionRow,
     file: { filename: string; data: Buffer },
-    options: { sheet?: string },
-  ): Promise<NewTicket[]> {
-    const index = await this.unitIndex(principal, inspection);
+    options: { sheet?: string; mapping?: ColumnMapping },
+  ): Promise<Finding[]> {
+    const owners = await OwnerUnits.load(this.db, principal, inspection);
     const problems: RowProblem[] = [];
-    const drafts: NewTicket[] = [];
+    const drafts: Finding[] = [];
     let columns: Map<Column, number> | undefined;
     const now = this.clock.now();
-    // A list names a handful of units and dates over thousands of rows: each is resolved once.
-    const units = new Map<string, UnitRef | string>();
     const localToday = (zone: string) => localDay(now, zone);
     const sections = new Map<string, string | null>();
     const inspectionYear = Number(inspection.date.slice(0, 4));
-    for await (const item of readTable(file.data, file.filename, FINDING_COLUMNS, {
+    for await (const item of readTable(file.data, file.filename, withMapping(FINDING_COLUMNS, options.mapping), {
       sheet: options.sheet,
       limits: { ...DEFAULT_TABLE_LIMITS, maxRows: MAX_FINDINGS, maxUnpackedBytes: this.config.IMPORT_MAX_UNPACKED_MB * 1024 * 1024 },
     })) {
@@ -223,14 +264,16 @@ export class FindingsImportService {
         category = sections.get(row.section) ?? '';
       }
       const unitText = cell('unit');
-      let unit: UnitRef | undefined;
+      let rowUnits: UnitRef[] = [];
       if (!unitText) bad('责任单位', 'the owner unit is empty');
       else {
-        if (!units.has(unitText)) units.set(unitText, this.resolveUnit(unitText, index));
-        const found = units.get(unitText)!;
-        if (typeof found === 'string') bad('责任单位', found);
-        else unit = found;
+        // A list names a handful of units over thousands of rows: each cell text is resolved once.
+        const found = owners.resolve(unitText);
+        if ('problem' in found) bad('责任单位', found.problem);
+        else rowUnits = found.units;
       }
+      const unit = rowUnits[0] as UnitRef | undefined;
+      const common = rowUnits.length > 1;
       let rectificationClass: RectificationClass = 'deadline';
       const classText = cell('class');
       if (classText) {
@@ -261,17 +304,19 @@ export class FindingsImportService {
         description,
         category: category || null,
         inspectionId: inspection.id,
-        unitId: unit?.id ?? '',
+        unitId: common ? inspection.unit_id : (unit?.id ?? ''),
+        isCommon: common,
         responsible: cell('responsible') || null,
         supervisingLeader: cell('leader') || null,
         measures: cell('measures') || null,
         rectificationClass,
         deadline: deadline ?? null,
+        progressNote: cell('progress') || null,
       };
       // The rules every ticket meets, as this sheet's columns name the fields.
       if (text) for (const p of draftProblems(draft, this.categories)) bad(SHEET_COLUMNS[p.field] ?? '问题描述', p.message);
       if (problems.length > before || !unit || !deadline) continue;
-      drafts.push(draft);
+      drafts.push({ row: row.rowNumber, no: cell('no') || null, draft, units: rowUnits });
     }
     if (!columns) throw new ImportRejected([{ row: 1, column: '问题描述', message: 'the file has no header row' }]);
     if (problems.length)

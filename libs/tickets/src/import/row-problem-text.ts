@@ -29,6 +29,15 @@ const ZH: Rule[] = [
     /^"(.*)" matches (\d+) units; write it with its township, e.g. (.*)$/s,
     (m) => `“${m[1]}”对应 ${m[2]} 个单位，请写上所属乡镇，如 ${m[3]}`,
   ],
+  [
+    /^"(.*)" names every village of a township; this inspection is not of one township: list the units$/s,
+    (m) => `“${m[1]}”指一个乡镇的所有村，但本次检查不是针对一个乡镇的：请逐一列出责任单位`,
+  ],
+  [/^"(.*)": the township has no village where you may raise tickets$/s, (m) => `“${m[1]}”：该乡镇没有您可以立项的村`],
+  [
+    /^"(.*)" lists the inspected unit with units under it: a common problem's units lie under it$/s,
+    (m) => `“${m[1]}”把被检查单位和它下属的单位并列：共性问题的各责任单位须在被检查单位之下`,
+  ],
   [/^"(.*)" is not 立行立改, 限期整改 or 长期坚持$/s, (m) => `“${m[1]}”不是立行立改、限期整改或长期坚持`],
   [/^the deadline is empty$/, () => '整改时限为空'],
   [/^"(.*)" is not a date \((.*)\)$/s, (m) => `“${m[1]}”不是日期（可写作 ${list(m[2])}）`],
@@ -67,5 +76,5 @@ function translate(text: string, rules: Rule[]): string {
 export function inReaderLang(e: ImportRejected, lang: ReaderLang): ImportRejected {
   if (lang === 'en') return e;
   const rows = e.rows.map((r) => ({ ...r, message: translate(r.message, ZH) }));
-  return new ImportRejected(rows, translate(e.message, ZH_SUMMARY));
+  return new ImportRejected(rows, translate(e.message, ZH_SUMMARY), e.header);
 }

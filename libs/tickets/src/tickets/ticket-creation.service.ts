@@ -97,6 +97,7 @@ export class TicketCreation {
           rectificationClass: d.rectificationClass ?? 'deadline',
           deadline: d.deadline ?? null,
           milestones: d.milestones ?? [],
+          progressNote: d.progressNote?.trim() || null,
         };
       }),
       { id: principal.userId, name: principal.displayName },

@@ -24,6 +24,8 @@ export interface TicketDraft {
   rectificationClass: RectificationClass;
   deadline?: string | null;
   milestones?: PlannedMilestone[];
+  /** The comment of the "created" entry of its history: the progress so far, from a findings list. */
+  progressNote?: string | null;
 }
 
 export interface Author {
@@ -84,6 +86,7 @@ export class TicketWriter {
         milestones: d.milestones ?? [],
         // Space-separated (no piece contains white space): a third of the bytes of a JSON array.
         search_grams: textBigrams(searchText(d.title, d.description)).join(' '),
+        progress_note: d.progressNote ?? null,
       }));
       created.push(...(await m.query<Array<{ id: string; code: string }>>(CREATE_SQL, [JSON.stringify(slice), actor.id, actor.name, now])));
     }
@@ -100,7 +103,8 @@ const CREATE_SQL = `
   WITH r AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(i int, year int, inspection_id uuid, parent_id uuid, is_common boolean, source text,
            title text, description text, category text, unit_id uuid, unit_path text, unit_tz text, responsible text,
-           supervising_leader text, measures text, rectification_class text, deadline date, milestones jsonb, search_grams text)),
+           supervising_leader text, measures text, rectification_class text, deadline date, milestones jsonb, search_grams text,
+           progress_note text)),
   numbering AS (
     SELECT d.unit_path, c.id AS code_unit, c.name AS code_name
       FROM (SELECT DISTINCT unit_path FROM r) d CROSS JOIN LATERAL ${UnitSql.codeUnit('d.unit_path')} c),
@@ -126,6 +130,6 @@ const CREATE_SQL = `
       FROM coded ORDER BY i
     RETURNING id, code),
   history AS (
-    INSERT INTO ticket_event (ticket_id, kind, to_status, actor_id, actor_name, at)
-    SELECT id, 'created', 'open', $2, $3, $4 FROM t)
+    INSERT INTO ticket_event (ticket_id, kind, to_status, actor_id, actor_name, comment, at)
+    SELECT t.id, 'created', 'open', $2, $3, c.progress_note, $4 FROM t JOIN coded c ON c.code = t.code)
   SELECT t.id, t.code FROM t JOIN coded c ON c.code = t.code ORDER BY c.i`;
