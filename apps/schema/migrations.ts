@@ -16,6 +16,7 @@ import { ServiceRole1795900000001 } from '../../libs/platform/src/migrations/179
 import { AccountabilityLevels1795912000000 } from '../../libs/cycles/src/migrations/1795912000000-accountability-levels';
 import { WebhookDeliveryLog1795917000000 } from '../../libs/notifications/src/migrations/1795917000000-webhook-delivery-log';
 import { TaskOrigin1795930000000 } from '../../libs/cycles/src/migrations/1795930000000-task-origin';
+import { InspectionRound1795940000000 } from '../../libs/tickets/src/migrations/1795940000000-inspection-round';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -40,4 +41,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AccountabilityLevels1795912000000,
   WebhookDeliveryLog1795917000000,
   TaskOrigin1795930000000,
+  InspectionRound1795940000000,
 ];

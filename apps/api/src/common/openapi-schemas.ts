@@ -136,6 +136,8 @@ const Inspection = object({
   title: str,
   issuedBy: str,
   docNumber: nullable(str),
+  docDate: nullable(date),
+  round: nullable(str),
   date,
   unitId: uuid,
   unitName: str,
@@ -267,7 +269,12 @@ export const API_SCHEMAS: Record<string, Schema> = {
   },
   Inspection,
   InspectionPage: pageOf(ref('Inspection')),
-  ImportResult: object({ dryRun: bool, created: int, issues: list(uuid) }),
+  ImportResult: object({
+    dryRun: bool,
+    created: int,
+    issues: list(uuid),
+    feedback: object({ round: nullable(str), docNumber: nullable(str), docDate: nullable(date) }),
+  }),
   Ticket,
   TicketDetail: {
     allOf: [ref('Ticket'), object({ children: list(object({ id: uuid, code: str, unitName: str, status: STATUS })) })],

@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { DateTime } from 'luxon';
 import { parseClass, RectificationClass } from '../domain/categories';
 import { parseSheetDate } from '../domain/sheet-dates';
+import { FeedbackDocument, feedbackDocumentOf } from '../inspections/feedback-document';
 import { InspectionRow, InspectionService } from '../inspections/inspection.service';
 import { CategoryList } from '../tickets/category-list';
 import { mayRaise } from '../tickets/ticket-access';
@@ -63,6 +64,8 @@ export interface ImportResult {
   dryRun: boolean;
   created: number;
   issues: string[];
+  /** The round and feedback document the sheet's title rows name; the inspection takes those it lacks. */
+  feedback: FeedbackDocument;
 }
 
 interface UnitIndex {
@@ -111,15 +114,16 @@ export class FindingsImportService {
       const earlier = await this.idempotency.find<ImportResult>(this.db.manager, principal.userId, scope, key, hash);
       if (earlier) return earlier;
     }
-    const drafts = await this.parse(principal, inspection, file, { sheet: options.sheet });
-    if (options.dryRun) return { dryRun: true, created: drafts.length, issues: [] };
+    const { drafts, feedback } = await this.parse(principal, inspection, file, { sheet: options.sheet });
+    if (options.dryRun) return { dryRun: true, created: drafts.length, issues: [], feedback };
     return this.db.transaction(async (m) => {
       if (key) {
         const earlier = await this.idempotency.claim<ImportResult>(m, principal.userId, scope, key, hash);
         if (earlier) return earlier;
       }
       const created = await this.creation.createMany(principal, drafts, inspection.source, m);
-      const result: ImportResult = { dryRun: false, created: created.length, issues: created.map((c) => c.id) };
+      await this.inspections.completeFeedback(m, inspection.id, feedback);
+      const result: ImportResult = { dryRun: false, created: created.length, issues: created.map((c) => c.id), feedback };
       if (key) await this.idempotency.complete(m, principal.userId, scope, key, result);
       return result;
     });
@@ -180,11 +184,12 @@ export class FindingsImportService {
     inspection: InspectionRow,
     file: { filename: string; data: Buffer },
     options: { sheet?: string },
-  ): Promise<NewTicket[]> {
+  ): Promise<{ drafts: NewTicket[]; feedback: FeedbackDocument }> {
     const index = await this.unitIndex(principal, inspection);
     const problems: RowProblem[] = [];
     const drafts: NewTicket[] = [];
     let columns: Map<Column, number> | undefined;
+    let feedback: FeedbackDocument = { round: null, docNumber: null, docDate: null };
     const now = this.clock.now();
     // A list names a handful of units and dates over thousands of rows: each is resolved once.
     const units = new Map<string, UnitRef | string>();
@@ -197,6 +202,7 @@ export class FindingsImportService {
     })) {
       if (item.kind === 'header') {
         columns = item.columns;
+        feedback = feedbackDocumentOf(item.above);
         continue;
       }
       if (!columns) continue;
@@ -273,6 +279,6 @@ export class FindingsImportService {
         `${problems.length >= MAX_PROBLEMS_LISTED ? 'At least ' : ''}${problems.length} problem(s) in the file; nothing was imported`,
       );
     if (!drafts.length) throw new ImportRejected([{ row: 2, column: '问题描述', message: 'the file has no findings' }]);
-    return drafts;
+    return { drafts, feedback };
   }
 }
