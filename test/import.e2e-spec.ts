@@ -109,7 +109,7 @@ describe('findings import', () => {
   it('validates without writing on a dry run', async () => {
     const before = await count();
     const res = await upload(csv(findingsRows(3)), 'list.csv', '?dryRun=true');
-    expect(res.body).toEqual({ dryRun: true, created: 3, issues: [] });
+    expect(res.body).toEqual({ dryRun: true, created: 3, issues: [], feedback: { round: null, docNumber: null, docDate: null } });
     expect(await count()).toBe(before);
   });
 

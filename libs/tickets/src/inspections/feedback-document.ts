@@ -24,7 +24,7 @@ function isoDay(text: string): string | null {
 }
 
 /** Brackets as the document itself prints them: 黔巡反馈[2026]12号 is 黔巡反馈〔2026〕12号. */
-function normaliseNumber(text: string): string {
+export function normaliseDocNumber(text: string): string {
   return text.replace(/\s+/g, '').replace(/^([^〔[［(（]+)[[［(（](\d{4})[\]］)）]/, '$1〔$2〕');
 }
 
@@ -42,7 +42,7 @@ export function feedbackDocumentOf(rows: ReadonlyArray<{ values: readonly string
     const labelled = NUMBER_LABEL.exec(text);
     const number = labelled?.[1] ?? NUMBER_BARE.exec(text)?.[0];
     if (number && !found.docNumber) {
-      found.docNumber = normaliseNumber(number);
+      found.docNumber = normaliseDocNumber(number);
       // 反馈文号：黔巡反馈〔2026〕12号（2026年3月10日）
       const after = text.slice(text.indexOf(number) + number.length);
       if (!found.docDate && /^\s*[（(]/.test(after)) found.docDate = isoDay(after);

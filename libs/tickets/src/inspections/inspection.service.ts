@@ -4,7 +4,7 @@ import { Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { Source, SOURCE_LABELS } from '../domain/categories';
 import { mayRaise } from '../tickets/ticket-access';
-import type { FeedbackDocument } from './feedback-document';
+import { FeedbackDocument, normaliseDocNumber } from './feedback-document';
 
 export interface CreateInspectionInput {
   source: Source;
@@ -101,7 +101,7 @@ export class InspectionService {
         input.source,
         input.title.trim(),
         input.issuedBy.trim(),
-        input.docNumber?.trim() || null,
+        input.docNumber?.trim() ? normaliseDocNumber(input.docNumber) : null,
         input.docDate || null,
         input.round?.trim() || null,
         input.date,
