@@ -189,11 +189,19 @@ describe('web console (HTTP)', () => {
         source: 'supervision',
         title: '县效能督查组8月督查反馈',
         issuedBy: '县效能督查组',
+        round: '第三轮',
+        docNumber: '县督反馈[2026]8号',
+        docDate: '2026-07-29',
         date: '2026-07-30',
         unitId: township,
       });
     expect(created.status).toBe(303);
     const inspectionPath = created.headers.location;
+    const recorded = await t
+      .http()
+      .get(`/api/v1/inspections/${inspectionPath.split('/').pop()}`)
+      .set(bearer(await t.login('zc_inspector')));
+    expect(recorded.body).toMatchObject({ round: '第三轮', docNumber: '县督反馈〔2026〕8号', docDate: '2026-07-29' });
     const page = await agent.get(inspectionPath);
     const action = /action="(\/findings\/[0-9a-f-]{36}\/check\?_csrf=[^"]+)"/.exec(page.text)?.[1].replace(/&amp;/g, '&') as string;
     expect(action).toBeDefined();

@@ -109,7 +109,13 @@ describe('findings import', () => {
   it('validates without writing on a dry run', async () => {
     const before = await count();
     const res = await upload(csv(findingsRows(3)), 'list.csv', '?dryRun=true');
-    expect(res.body).toMatchObject({ dryRun: true, created: 3, issues: [], repeats: [] });
+    expect(res.body).toMatchObject({
+      dryRun: true,
+      created: 3,
+      issues: [],
+      repeats: [],
+      feedback: { round: null, docNumber: null, docDate: null },
+    });
     expect(res.body.rows.map((r: { row: number; no: string }) => [r.row, r.no])).toEqual([
       [2, '1'],
       [3, '2'],

@@ -117,7 +117,7 @@ describe('the ledger as a document of record', () => {
     expect(ws.getCell('A2').value).toBe('中厂镇脱贫攻坚领导小组办公室 台账〔2025〕1号');
     rows.forEach((r, i) => {
       const line = ws.getRow(4 + i);
-      expect([line.getCell(1).value, line.getCell(2).value, line.getCell(5).value, line.getCell(7).value]).toEqual([
+      expect([line.getCell(1).value, line.getCell(2).value, line.getCell(7).value, line.getCell(9).value]).toEqual([
         r.seq,
         r.code,
         r.title,

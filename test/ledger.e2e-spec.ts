@@ -30,6 +30,8 @@ const HEADERS = [
   '问题编号',
   '问题来源',
   '检查批次',
+  '巡察轮次',
+  '反馈文号',
   '问题描述',
   '问题类别',
   '责任单位',
@@ -214,26 +216,26 @@ describe('the problem and close-out ledger', () => {
     expect(ws.getCell('A2').value as string).toContain('发现日期：2025-03-01至2025-03-31');
     expect((ws.getRow(3).values as unknown[]).slice(1)).toEqual(HEADERS);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
-    expect(ws.getColumn(5).width).toBe(40);
+    expect(ws.getColumn(7).width).toBe(40);
     const rows = json.body.rows as Row[];
     rows.forEach((r, i) => {
       const line = ws.getRow(4 + i);
-      expect([line.getCell(1).value, line.getCell(2).value, line.getCell(5).value, line.getCell(7).value]).toEqual([
+      expect([line.getCell(1).value, line.getCell(2).value, line.getCell(7).value, line.getCell(9).value]).toEqual([
         r.seq,
         r.code,
         r.title,
         r.unitName,
       ]);
-      expect(cellText(line.getCell(13).value)).toBe(r.statusLabel);
-      expect(cellText(line.getCell(14).value)).toBe(r.closedOn);
-      expect(cellText(line.getCell(16).value)).toBe(r.verifier);
-      if (r.closeOutLabel) expect(line.getCell(15).value).toBe(r.closeOutLabel);
-      if (r.overdue) expect(line.getCell(15).value as string).toMatch(/^逾期未整改（\d+天）$/);
+      expect(cellText(line.getCell(15).value)).toBe(r.statusLabel);
+      expect(cellText(line.getCell(16).value)).toBe(r.closedOn);
+      expect(cellText(line.getCell(18).value)).toBe(r.verifier);
+      if (r.closeOutLabel) expect(line.getCell(17).value).toBe(r.closeOutLabel);
+      if (r.overdue) expect(line.getCell(17).value as string).toMatch(/^逾期未整改（\d+天）$/);
     });
     const totals = ws.getRow(4 + rows.length);
     expect(totals.getCell(1).value).toBe('合计');
     expect(totals.getCell(2).value).toBe(`问题${json.body.totals.found}个`);
-    expect(totals.getCell(13).value).toBe(`已销号${json.body.totals.closed}个`);
+    expect(totals.getCell(15).value).toBe(`已销号${json.body.totals.closed}个`);
     expect(ws.getRow(5 + rows.length).getCell(1).value).toBe(json.body.totals.sentence);
 
     const summary = wb.getWorksheet('汇总')!;
@@ -258,7 +260,7 @@ describe('the problem and close-out ledger', () => {
     rows.forEach((r, i) => {
       const rec = records[1 + i];
       // A text that a spreadsheet would run as a formula is kept as text.
-      expect([rec[0], rec[1], rec[4], rec[6], rec[12]]).toEqual([
+      expect([rec[0], rec[1], rec[6], rec[8], rec[14]]).toEqual([
         String(r.seq),
         r.code,
         r.title.startsWith('=') ? `'${r.title}` : r.title,

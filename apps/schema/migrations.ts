@@ -21,6 +21,7 @@ import { EvidenceRole1795930000001 } from '../../libs/tickets/src/migrations/179
 import { TaskOrigin1795930000002 } from '../../libs/cycles/src/migrations/1795930000002-task-origin';
 import { TicketFlags1795930000003 } from '../../libs/tickets/src/migrations/1795930000003-ticket-flags';
 import { PrincipalEpoch1795931000000 } from '../../libs/org/src/migrations/1795931000000-principal-epoch';
+import { InspectionRound1795940000000 } from '../../libs/tickets/src/migrations/1795940000000-inspection-round';
 import { FindingsColumnMapping1795947000000 } from '../../libs/tickets/src/migrations/1795947000000-findings-column-mapping';
 
 /**
@@ -51,5 +52,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   TaskOrigin1795930000002,
   TicketFlags1795930000003,
   PrincipalEpoch1795931000000,
+  InspectionRound1795940000000,
   FindingsColumnMapping1795947000000,
 ];

@@ -16,6 +16,7 @@ export * from './tickets/ticket-creation.service';
 export * from './tickets/ticket-access';
 export * from './tickets/category-list';
 export * from './inspections/inspection.service';
+export * from './inspections/feedback-document';
 export * from './queries/cycle-reads';
 export * from './import/findings-import.service';
 export * from './import/row-problem-text';

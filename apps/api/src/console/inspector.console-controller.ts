@@ -84,6 +84,8 @@ export class InspectorConsoleController {
       title: field(body, 'title'),
       issuedBy: field(body, 'issuedBy'),
       docNumber: field(body, 'docNumber') || undefined,
+      docDate: dateField(body, 'docDate', false),
+      round: field(body, 'round') || undefined,
       date: dateField(body, 'date') as string,
       unitId: field(body, 'unitId'),
     });

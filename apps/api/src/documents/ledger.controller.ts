@@ -19,11 +19,19 @@ export class LedgerController {
   @ApiOperation({
     summary: 'The problem and close-out ledger (问题台账 / 销号台账) of the units in your scope, with totals',
     description:
-      'Filters by unit (with its subtree by default), found date and source. JSON is paged (`{ rows, totals, page, pageSize, total }`, ' +
+      'Filters by unit (with its subtree by default), found date, source, inspection round and feedback document. JSON is paged (`{ rows, totals, page, pageSize, total }`, ' +
       'totals over every selected row); `format=xlsx` and `format=csv` stream the whole ledger with a totals row and summaries.',
   })
   async get(@CurrentPrincipal() p: Principal, @Query() q: LedgerQueryDto, @Res() reply: StreamReply): Promise<void> {
-    const query = { unitId: q.unitId, subtree: q.subtree, from: q.from, to: q.to, source: q.source };
+    const query = {
+      unitId: q.unitId,
+      subtree: q.subtree,
+      from: q.from,
+      to: q.to,
+      source: q.source,
+      round: q.round,
+      docNumber: q.docNumber,
+    };
     if (!q.format || q.format === 'json') {
       const page: LedgerPage = await this.ledger.page(p, query, q.page, q.pageSize);
       reply.send(page);

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import { SOURCES, Source, STATUSES, Status } from '@app/tickets';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { normaliseDocNumber, SOURCES, Source, STATUSES, Status } from '@app/tickets';
 import { toBool, toInt } from '../common/pagination';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -38,6 +38,25 @@ export class LedgerQueryDto {
 
   @ApiPropertyOptional({ enum: SOURCES }) @IsOptional() @IsIn(SOURCES) source?: Source;
 
+  @ApiPropertyOptional({ example: '第三轮', description: 'tickets of inspections of this round (轮次), exactly' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  round?: string;
+
+  @ApiPropertyOptional({
+    example: '黔巡反馈〔2026〕12号',
+    description: 'tickets of inspections of this feedback document (反馈文号); [2026] reads as 〔2026〕',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normaliseDocNumber(value) : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  docNumber?: string;
+
   @ApiPropertyOptional({ enum: LEDGER_FORMATS, default: 'json', description: 'xlsx and csv stream every row; json is paged' })
   @IsOptional()
   @IsIn(LEDGER_FORMATS)
@@ -68,6 +87,9 @@ export class LedgerRowDto {
   @ApiProperty({ example: '巡察' }) sourceLabel!: string;
   @ApiProperty({ nullable: true, type: String }) inspectionTitle!: string | null;
   @ApiProperty({ nullable: true, type: String }) issuedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '第三轮', description: 'the inspection’s round (轮次)' }) round!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '黔巡反馈〔2026〕12号', description: '反馈文号' }) docNumber!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date', description: 'the feedback document’s date' }) docDate!: string | null;
   @ApiProperty() title!: string;
   @ApiProperty({ nullable: true, type: String }) category!: string | null;
   @ApiProperty({ format: 'uuid' }) unitId!: string;
@@ -113,9 +135,24 @@ class LedgerUnitTotalsDto extends LedgerCountsDto {
   light!: 'green' | 'yellow' | 'red';
 }
 
+class LedgerRoundTotalsDto extends LedgerCountsDto {
+  @ApiProperty({ nullable: true, type: String, example: '第三轮', description: 'null: tickets of no round' }) round!: string | null;
+}
+
+class LedgerDocumentTotalsDto extends LedgerCountsDto {
+  @ApiProperty({ nullable: true, type: String, example: '黔巡反馈〔2026〕12号', description: 'null: tickets of no document' })
+  docNumber!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) docDate!: string | null;
+  @ApiProperty({ nullable: true, type: String }) round!: string | null;
+}
+
 class LedgerTotalsDto extends LedgerCountsDto {
   @ApiProperty({ type: [LedgerSourceTotalsDto] }) bySource!: LedgerSourceTotalsDto[];
   @ApiProperty({ type: [LedgerUnitTotalsDto] }) byUnit!: LedgerUnitTotalsDto[];
+  @ApiProperty({ type: [LedgerRoundTotalsDto], description: 'in round order (第二轮 before 第十轮), no round last' })
+  byRound!: LedgerRoundTotalsDto[];
+  @ApiProperty({ type: [LedgerDocumentTotalsDto], description: 'by the document’s date, no document last' })
+  byDocument!: LedgerDocumentTotalsDto[];
   @ApiProperty({ example: '排查出问题165个，已整改销号161个，其中按期销号150个、逾期销号11个，销号率97.6%，逾期未整改2个。' })
   sentence!: string;
 }

@@ -28,7 +28,18 @@ export class CreateInspectionDto {
   @ApiProperty({ enum: SOURCES }) @IsIn(SOURCES) source!: Source;
   @ApiProperty({ example: '州委第一巡察组巡察反馈问题' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(200) title!: string;
   @ApiProperty({ example: '州委第一巡察组' }) @Transform(trim) @IsString() @MinLength(1) @MaxLength(100) issuedBy!: string;
-  @ApiPropertyOptional({ example: '恩州巡反〔2026〕1号' }) @IsOptional() @IsString() @MaxLength(100) docNumber?: string;
+  @ApiPropertyOptional({ example: '黔巡反馈〔2026〕12号', description: '反馈文号' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
+  docNumber?: string;
+  @ApiPropertyOptional({ example: '2026-03-10', description: 'the date of the feedback document' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(DATE, { message: 'docDate must be YYYY-MM-DD' })
+  docDate?: string;
+  @ApiPropertyOptional({ example: '第三轮', description: '轮次' }) @IsOptional() @Transform(trim) @IsString() @MaxLength(50) round?: string;
   @ApiProperty({ example: '2026-07-28' }) @IsISO8601({ strict: true }) @Matches(DATE, { message: 'date must be YYYY-MM-DD' }) date!: string;
   @ApiProperty({ format: 'uuid', description: 'the inspected unit' }) @IsUUID() unitId!: string;
 }

@@ -7,6 +7,8 @@ export const LEDGER_COLUMNS: SheetColumn[] = [
   { header: '问题编号', width: 18 },
   { header: '问题来源', width: 10 },
   { header: '检查批次', width: 24, wrap: true },
+  { header: '巡察轮次', width: 10 },
+  { header: '反馈文号', width: 22, wrap: true },
   { header: '问题描述', width: 40, wrap: true },
   { header: '问题类别', width: 12 },
   { header: '责任单位', width: 16 },
@@ -34,6 +36,8 @@ export function ledgerCells(r: LedgerRow): Cell[] {
     r.code,
     r.sourceLabel,
     r.inspectionTitle,
+    r.round ?? null,
+    r.docNumber ? (r.docDate ? `${r.docNumber}（${r.docDate}）` : r.docNumber) : null,
     r.title,
     r.category,
     r.unitName,
@@ -50,12 +54,14 @@ export function ledgerCells(r: LedgerRow): Cell[] {
   ];
 }
 
+const column = (header: string) => LEDGER_COLUMNS.findIndex((c) => c.header === header);
+
 export function ledgerFooter(t: LedgerTotals): SheetFooter {
   const totals: Cell[] = LEDGER_COLUMNS.map(() => null);
   totals[0] = '合计';
   totals[1] = `问题${t.found}个`;
-  totals[12] = `已销号${t.closed}个`;
-  totals[14] = `逾期未整改${t.overdue}个`;
+  totals[column('整改状态')] = `已销号${t.closed}个`;
+  totals[column('销号情况')] = `逾期未整改${t.overdue}个`;
   return { totals, notes: [t.sentence] };
 }
 
@@ -71,8 +77,39 @@ const COUNT_COLUMNS: SheetColumn[] = [
 
 const countCells = (c: LedgerCounts): Cell[] => [c.found, c.closed, c.closedOnTime, c.closedLate, c.overdue, c.cancelled, c.closureRate];
 
-/** Totals by source and by owner unit, with the overall line last in each. */
+/**
+ * Totals by source and by owner unit, with the overall line last in each; by round and by
+ * feedback document when any ticket has one (ledgers issued before rounds were kept have none).
+ */
 export function ledgerSummaries(t: LedgerTotals): SummaryTable[] {
+  const rounds = t.byRound ?? [];
+  const documents = t.byDocument ?? [];
+  const byRound: SummaryTable[] = rounds.some((r) => r.round !== null)
+    ? [
+        {
+          title: '按巡察轮次汇总',
+          columns: [{ header: '巡察轮次', width: 18 }, ...COUNT_COLUMNS],
+          rows: [...rounds.map((r) => [r.round ?? '未标注轮次', ...countCells(r)]), ['合计', ...countCells(t)]],
+        },
+      ]
+    : [];
+  const byDocument: SummaryTable[] = documents.some((d) => d.docNumber !== null)
+    ? [
+        {
+          title: '按反馈文号汇总',
+          columns: [
+            { header: '反馈文号', width: 24 },
+            { header: '反馈日期', width: 12 },
+            { header: '巡察轮次', width: 10 },
+            ...COUNT_COLUMNS,
+          ],
+          rows: [
+            ...documents.map((d) => [d.docNumber ?? '未标注文号', d.docDate, d.round, ...countCells(d)]),
+            ['合计', null, null, ...countCells(t)],
+          ],
+        },
+      ]
+    : [];
   return [
     {
       title: '按问题来源汇总',
@@ -84,5 +121,7 @@ export function ledgerSummaries(t: LedgerTotals): SummaryTable[] {
       columns: [{ header: '责任单位', width: 18 }, ...COUNT_COLUMNS],
       rows: [...t.byUnit.map((u) => [u.unitName, ...countCells(u)]), ['合计', ...countCells(t)]],
     },
+    ...byRound,
+    ...byDocument,
   ];
 }

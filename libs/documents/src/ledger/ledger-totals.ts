@@ -2,11 +2,18 @@ import { DEFAULT_LIGHT_RULE, teamLight, TeamLightRule } from '@app/assessment';
 import { closeOutRate, percent, SOURCE_LABELS, SOURCES, Source } from '@app/tickets';
 import type { LedgerCounts, LedgerRow, LedgerTotals } from './ledger.types';
 
-/** Counts of one owner unit and source: what both the SQL aggregate and a streamed tally produce. */
+/**
+ * Counts of one owner unit, source, round and feedback document: what both the SQL aggregate and
+ * a streamed tally produce.
+ */
 export interface LedgerGroup {
   unitId: string;
   unitName: string;
   source: Source;
+  /** The inspection's round and feedback document; none for a ticket of no inspection that has them. */
+  round?: string | null;
+  docNumber?: string | null;
+  docDate?: string | null;
   found: number;
   closed: number;
   closedOnTime: number;
@@ -16,7 +23,7 @@ export interface LedgerGroup {
   returned: number;
 }
 
-type Sums = Omit<LedgerGroup, 'unitId' | 'unitName' | 'source'>;
+type Sums = Omit<LedgerGroup, 'unitId' | 'unitName' | 'source' | 'round' | 'docNumber' | 'docDate'>;
 
 const zero = (): Sums => ({ found: 0, closed: 0, closedOnTime: 0, overdue: 0, cancelled: 0, returned: 0 });
 
@@ -73,6 +80,33 @@ export function compareUnitNames(a: string, b: string): number {
 
 export { percent };
 
+/** 第三轮 as 3, 第12轮 as 12; undefined for a round not written so. */
+function roundNumber(round: string): number | undefined {
+  const m = /^第(.+)轮$/.exec(round);
+  if (!m) return undefined;
+  return /^\d+$/.test(m[1]) ? Number(m[1]) : chineseNumber(m[1]);
+}
+
+/** Rounds in order (第二轮 before 第十轮), those of no number after them, no round last. */
+function compareRounds(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null || b === null) return a === null ? 1 : -1;
+  const [x, y] = [roundNumber(a), roundNumber(b)];
+  if (x !== undefined && y !== undefined && x !== y) return x - y;
+  if ((x === undefined) !== (y === undefined)) return x === undefined ? 1 : -1;
+  return a.localeCompare(b, 'zh-CN');
+}
+
+/** Documents by date, then number; no document last. */
+function compareDocuments(
+  a: { docNumber: string | null; docDate: string | null },
+  b: { docNumber: string | null; docDate: string | null },
+): number {
+  if ((a.docNumber === null) !== (b.docNumber === null)) return a.docNumber === null ? 1 : -1;
+  const byDate = (a.docDate ?? '9999').localeCompare(b.docDate ?? '9999');
+  return byDate || (a.docNumber ?? '').localeCompare(b.docNumber ?? '', 'zh-CN');
+}
+
 function ledgerSentence(c: LedgerCounts): string {
   const parts = [`排查出问题${c.found}个`, `已整改销号${c.closed}个`];
   if (c.closed) parts.push(`其中按期销号${c.closedOnTime}个、逾期销号${c.closedLate}个`);
@@ -87,7 +121,17 @@ export function summarize(groups: Iterable<LedgerGroup>, lights: TeamLightRule =
   const all = zero();
   const bySource = new Map<Source, Sums>();
   const byUnit = new Map<string, Sums & { unitName: string }>();
+  const byRound = new Map<string | null, Sums>();
+  const byDocument = new Map<string | null, Sums & { docNumber: string | null; docDate: string | null; round: string | null }>();
   for (const g of groups) {
+    const [round, docNumber, docDate] = [g.round ?? null, g.docNumber ?? null, g.docDate ?? null];
+    if (!byRound.has(round)) byRound.set(round, zero());
+    addTo(byRound.get(round)!, g);
+    if (!byDocument.has(docNumber)) byDocument.set(docNumber, { ...zero(), docNumber, docDate, round });
+    const doc = byDocument.get(docNumber)!;
+    addTo(doc, g);
+    doc.docDate ??= docDate;
+    doc.round ??= round;
     addTo(all, g);
     if (!bySource.has(g.source)) bySource.set(g.source, zero());
     addTo(bySource.get(g.source)!, g);
@@ -101,6 +145,10 @@ export function summarize(groups: Iterable<LedgerGroup>, lights: TeamLightRule =
     byUnit: [...byUnit.entries()]
       .map(([unitId, s]) => ({ unitId, unitName: s.unitName, ...counts(s), light: teamLight(s, lights) }))
       .sort((a, b) => compareUnitNames(a.unitName, b.unitName) || a.unitId.localeCompare(b.unitId)),
+    byRound: [...byRound.entries()].sort(([a], [b]) => compareRounds(a, b)).map(([round, s]) => ({ round, ...counts(s) })),
+    byDocument: [...byDocument.values()]
+      .sort(compareDocuments)
+      .map((d) => ({ docNumber: d.docNumber, docDate: d.docDate, round: d.round, ...counts(d) })),
     sentence: ledgerSentence(total),
   };
 }
@@ -112,10 +160,11 @@ export class LedgerTally {
   constructor(private readonly lights: TeamLightRule = DEFAULT_LIGHT_RULE) {}
 
   add(row: LedgerRow): void {
-    const key = `${row.unitId}|${row.source}`;
+    const [round, docNumber, docDate] = [row.round ?? null, row.docNumber ?? null, row.docDate ?? null];
+    const key = `${row.unitId}|${row.source}|${round ?? ''}|${docNumber ?? ''}|${docDate ?? ''}`;
     let g = this.groups.get(key);
     if (!g) {
-      g = { unitId: row.unitId, unitName: row.unitName, source: row.source, ...zero() };
+      g = { unitId: row.unitId, unitName: row.unitName, source: row.source, round, docNumber, docDate, ...zero() };
       this.groups.set(key, g);
     }
     g.found += 1;

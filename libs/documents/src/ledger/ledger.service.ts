@@ -39,6 +39,9 @@ function toLedgerRow(r: LedgerTicketRow, seq: number): LedgerRow {
     sourceLabel: SOURCE_LABELS[r.source],
     inspectionTitle: r.inspectionTitle,
     issuedBy: r.issuedBy,
+    round: r.round,
+    docNumber: r.docNumber,
+    docDate: r.docDate,
     title: r.title,
     category: r.category,
     unitId: r.unitId,
@@ -92,6 +95,8 @@ export class LedgerService {
     const parts = [`统计范围：${scopeText}`];
     if (query.from || query.to) parts.push(`发现日期：${query.from ?? '起始'}至${query.to ?? asOf}`);
     parts.push(`问题来源：${query.source ? SOURCE_LABELS[query.source] : '全部'}`);
+    if (query.round) parts.push(`巡察轮次：${query.round}`);
+    if (query.docNumber) parts.push(`反馈文号：${query.docNumber}`);
     parts.push(`截至${asOf}`);
     return {
       principal,
@@ -119,6 +124,8 @@ export class LedgerService {
       source: q.source,
       from: q.from,
       to: q.to,
+      round: q.round,
+      docNumber: q.docNumber,
     };
   }
 

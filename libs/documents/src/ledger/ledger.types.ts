@@ -10,6 +10,10 @@ export interface LedgerQuery {
   from?: string;
   to?: string;
   source?: Source;
+  /** Inspections of this round (第三轮). */
+  round?: string;
+  /** Inspections of this feedback document (黔巡反馈〔2026〕12号). */
+  docNumber?: string;
 }
 
 /** How a closed ticket was closed out: by its deadline (按期销号) or after it (逾期销号). */
@@ -24,6 +28,13 @@ export interface LedgerRow {
   sourceLabel: string;
   inspectionTitle: string | null;
   issuedBy: string | null;
+  /**
+   * The inspection's round (轮次), feedback document number (反馈文号) and its date; absent from
+   * the rows of ledgers issued before inspections carried them.
+   */
+  round?: string | null;
+  docNumber?: string | null;
+  docDate?: string | null;
   title: string;
   category: string | null;
   unitId: string;
@@ -68,6 +79,10 @@ export interface LedgerTotals extends LedgerCounts {
   bySource: Array<LedgerCounts & { source: Source; label: string }>;
   /** Per owner unit, with the unit's light by the configured rule over its overdue and returned tickets. */
   byUnit: Array<LedgerCounts & { unitId: string; unitName: string; light: TeamLight }>;
+  /** Per inspection round, in round order; tickets of no round last, under `round: null`. */
+  byRound: Array<LedgerCounts & { round: string | null }>;
+  /** Per feedback document, by its date; tickets of no document last, under `docNumber: null`. */
+  byDocument: Array<LedgerCounts & { docNumber: string | null; docDate: string | null; round: string | null }>;
   /** The line officials quote: "排查出问题165个，已整改销号161个…". */
   sentence: string;
 }

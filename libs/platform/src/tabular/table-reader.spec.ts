@@ -145,3 +145,23 @@ describe('readTable on a workbook saved by LibreOffice', () => {
     expect((await read('备用'))[0]).toBe('备用:1');
   });
 });
+
+describe('readTable under title rows', () => {
+  const specs = [
+    { key: 'title', headers: ['问题描述'], required: true },
+    { key: 'unit', headers: ['责任单位'], required: true },
+  ] as const;
+
+  it.each(['office-layout.xlsx', 'office-layout.xls'])('gives the rows above the header of %s with the header', async (name) => {
+    const data = readFileSync(join(__dirname, '../../../../test/fixtures/findings', name));
+    const items = [];
+    for await (const item of readTable(data, name, specs)) items.push(item);
+    const header = items[0];
+    if (header.kind !== 'header') throw new Error('the header comes first');
+    expect(header.header.rowNumber).toBe(3);
+    expect(header.above.map((r) => r.rowNumber)).toEqual([1, 2]);
+    expect(header.above[0].values[0]).toBe('州委第一巡察组巡察中厂镇反馈问题整改清单');
+    expect(header.above[1].values).toContain('填报时间：2026年8月1日');
+    expect(items.filter((i) => i.kind === 'row')).toHaveLength(5);
+  });
+});

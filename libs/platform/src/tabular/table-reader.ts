@@ -636,7 +636,15 @@ export interface TableRow extends SheetRow {
 }
 
 export type TableItem<K extends string> =
-  { kind: 'header'; sheet: string; header: SheetRow; columns: Map<K, number> } | { kind: 'row'; row: TableRow };
+  | {
+      kind: 'header';
+      sheet: string;
+      header: SheetRow;
+      columns: Map<K, number>;
+      /** The non-blank rows above the header: the title, 填报单位 and 反馈文号 rows. */
+      above: SheetRow[];
+    }
+  | { kind: 'row'; row: TableRow };
 
 export interface TableOptions {
   limits?: TableLimits;
@@ -684,7 +692,8 @@ export async function* readTable<K extends string>(
       continue;
     }
     const header = found.row;
-    yield { kind: 'header', sheet: sheet.name, header, columns: mapHeaders(header, specs, head.slice(head.indexOf(header) + 1)) };
+    const above = head.slice(0, head.indexOf(header));
+    yield { kind: 'header', sheet: sheet.name, header, columns: mapHeaders(header, specs, head.slice(head.indexOf(header) + 1)), above };
     const headerKey = header.values.join('\u0001');
     let section: string | null = null;
     const classify = (row: SheetRow): TableRow | undefined => {

@@ -19,6 +19,7 @@ import { findRepeats, RepeatMatch } from '../repeats/repeat-check';
 import { DateTime } from 'luxon';
 import { CLASS_LABELS, parseClass, RectificationClass } from '../domain/categories';
 import { parseSheetDate } from '../domain/sheet-dates';
+import { FeedbackDocument, feedbackDocumentOf } from '../inspections/feedback-document';
 import { InspectionRow, InspectionService } from '../inspections/inspection.service';
 import { CategoryList } from '../tickets/category-list';
 import { mayRaise } from '../tickets/ticket-access';
@@ -97,6 +98,8 @@ export interface ImportResult {
   rows?: ImportedRow[];
   /** The column mapping the list was read with: the request's, or the one last used for the issuing body. */
   mapping?: ColumnMapping;
+  /** The round and feedback document the sheet's title rows name; the inspection takes those it lacks. */
+  feedback: FeedbackDocument;
 }
 
 /** A row read and checked: the ticket it opens, and the units of a common problem. */
@@ -154,13 +157,13 @@ export class FindingsImportService {
       if (earlier) return earlier;
     }
     const mapping = given ?? (await recallMapping(this.db, inspection.issued_by));
-    const findings = await this.parse(principal, inspection, file, { sheet: options.sheet, mapping });
+    const { findings, feedback } = await this.parse(principal, inspection, file, { sheet: options.sheet, mapping });
     const used = mapping ? { mapping } : {};
     if (options.dryRun) {
       const drafts = findings.map((f) => f.draft);
       const matches = await findRepeats(this.db, drafts, this.clock.now(), this.config.REPEAT_LOOKBACK_MONTHS);
       const repeats = drafts.flatMap((d, i) => (matches[i].length ? [{ row: i + 1, title: d.title, repeatOf: matches[i] }] : []));
-      return { dryRun: true, created: findings.length, issues: [], repeats, rows: await this.described(findings), ...used };
+      return { dryRun: true, created: findings.length, issues: [], repeats, rows: await this.described(findings), feedback, ...used };
     }
     return this.db.transaction(async (m) => {
       if (key) {
@@ -178,11 +181,13 @@ export class FindingsImportService {
         f.draft.isCommon ? f.units.map((u) => ({ ...f.draft, isCommon: false, parentId: created[i].id, unitId: u.id })) : [],
       );
       const unitTickets = await this.creation.createMany(principal, children, inspection.source, m);
+      await this.inspections.completeFeedback(m, inspection.id, feedback);
       const result: ImportResult = {
         dryRun: false,
         created: created.length,
         issues: created.map((c) => c.id),
         unitTickets: unitTickets.length,
+        feedback,
         ...used,
       };
       // The issuing body's next list is read with the same mapping.
@@ -230,11 +235,12 @@ export class FindingsImportService {
     inspection: InspectionRow,
     file: { filename: string; data: Buffer },
     options: { sheet?: string; mapping?: ColumnMapping },
-  ): Promise<Finding[]> {
+  ): Promise<{ findings: Finding[]; feedback: FeedbackDocument }> {
     const owners = await OwnerUnits.load(this.db, principal, inspection);
     const problems: RowProblem[] = [];
     const drafts: Finding[] = [];
     let columns: Map<Column, number> | undefined;
+    let feedback: FeedbackDocument = { round: null, docNumber: null, docDate: null };
     const now = this.clock.now();
     const localToday = (zone: string) => localDay(now, zone);
     const sections = new Map<string, string | null>();
@@ -245,6 +251,7 @@ export class FindingsImportService {
     })) {
       if (item.kind === 'header') {
         columns = item.columns;
+        feedback = feedbackDocumentOf(item.above);
         continue;
       }
       if (!columns) continue;
@@ -325,6 +332,6 @@ export class FindingsImportService {
         `${problems.length >= MAX_PROBLEMS_LISTED ? 'At least ' : ''}${problems.length} problem(s) in the file; nothing was imported`,
       );
     if (!drafts.length) throw new ImportRejected([{ row: 2, column: '问题描述', message: 'the file has no findings' }]);
-    return drafts;
+    return { findings: drafts, feedback };
   }
 }

@@ -4,12 +4,17 @@ import { Units, UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { Source, SOURCE_LABELS } from '../domain/categories';
 import { mayRaise } from '../tickets/ticket-access';
+import { FeedbackDocument, normaliseDocNumber } from './feedback-document';
 
 export interface CreateInspectionInput {
   source: Source;
   title: string;
   issuedBy: string;
   docNumber?: string;
+  /** The date of the feedback document, YYYY-MM-DD. */
+  docDate?: string;
+  /** 轮次: 第三轮. */
+  round?: string;
   date: string;
   unitId: string;
 }
@@ -21,6 +26,8 @@ export interface InspectionView {
   title: string;
   issuedBy: string;
   docNumber: string | null;
+  docDate: string | null;
+  round: string | null;
   date: string;
   unitId: string;
   unitName: string;
@@ -34,6 +41,8 @@ export interface InspectionRow {
   title: string;
   issued_by: string;
   doc_number: string | null;
+  doc_date: string | null;
+  round: string | null;
   date: string;
   unit_id: string;
   unit_name: string;
@@ -43,7 +52,8 @@ export interface InspectionRow {
 }
 
 const SELECT = `
-  SELECT i.id, i.source, i.title, i.issued_by, i.doc_number, to_char(i.date, 'YYYY-MM-DD') AS date, i.unit_id, u.name AS unit_name,
+  SELECT i.id, i.source, i.title, i.issued_by, i.doc_number, to_char(i.doc_date, 'YYYY-MM-DD') AS doc_date, i.round,
+         to_char(i.date, 'YYYY-MM-DD') AS date, i.unit_id, u.name AS unit_name,
          u.path AS unit_path, (SELECT count(*)::int FROM ticket t WHERE t.inspection_id = i.id) AS tickets, i.created_at
     FROM inspection i ${UnitSql.join('u', 'i.unit_id')}`;
 
@@ -66,6 +76,8 @@ export class InspectionService {
       title: r.title,
       issuedBy: r.issued_by,
       docNumber: r.doc_number,
+      docDate: r.doc_date,
+      round: r.round,
       date: r.date,
       unitId: r.unit_id,
       unitName: r.unit_name,
@@ -80,14 +92,18 @@ export class InspectionService {
     if (!mayRaise(principal, unit))
       throw new Forbidden('Only an inspector, a leader or an administrator over the unit records an inspection');
     if (input.date > '2100-01-01' || input.date < '2000-01-01') throw ValidationFailed.field('date', 'is not a plausible date');
+    if (input.docDate && (input.docDate > '2100-01-01' || input.docDate < '2000-01-01'))
+      throw ValidationFailed.field('docDate', 'is not a plausible date');
     const [row] = await m.query<Array<{ id: string }>>(
-      `INSERT INTO inspection (source, title, issued_by, doc_number, date, unit_id, created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      `INSERT INTO inspection (source, title, issued_by, doc_number, doc_date, round, date, unit_id, created_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
       [
         input.source,
         input.title.trim(),
         input.issuedBy.trim(),
-        input.docNumber?.trim() || null,
+        input.docNumber?.trim() ? normaliseDocNumber(input.docNumber) : null,
+        input.docDate || null,
+        input.round?.trim() || null,
         input.date,
         unit.id,
         principal.userId,
@@ -95,6 +111,19 @@ export class InspectionService {
       ],
     );
     return InspectionService.toView((await this.row(m, row.id))!);
+  }
+
+  /**
+   * Fills the round and feedback document an inspection was recorded without, from its findings
+   * list's title rows; what the inspection already carries is kept.
+   */
+  async completeFeedback(m: EntityManager, id: string, found: FeedbackDocument): Promise<void> {
+    if (!found.round && !found.docNumber && !found.docDate) return;
+    await m.query(
+      `UPDATE inspection SET round = coalesce(round, $2), doc_number = coalesce(doc_number, $3), doc_date = coalesce(doc_date, $4::date)
+        WHERE id = $1`,
+      [id, found.round, found.docNumber, found.docDate],
+    );
   }
 
   async row(m: EntityManager, id: string): Promise<InspectionRow | undefined> {

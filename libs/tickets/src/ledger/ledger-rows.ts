@@ -20,6 +20,10 @@ export interface LedgerFilter {
   /** Inclusive bounds on the found date, YYYY-MM-DD. */
   from?: string;
   to?: string;
+  /** The inspection's round (第三轮), exactly. */
+  round?: string;
+  /** The inspection's feedback document number (黔巡反馈〔2026〕12号), exactly. */
+  docNumber?: string;
 }
 
 /** A ticket as the ledger lists it, its dates as local days (YYYY-MM-DD). */
@@ -29,6 +33,10 @@ export interface LedgerTicketRow {
   source: Source;
   inspectionTitle: string | null;
   issuedBy: string | null;
+  /** The inspection's round (轮次), feedback document number (反馈文号) and its date. */
+  round: string | null;
+  docNumber: string | null;
+  docDate: string | null;
   title: string;
   category: string | null;
   unitId: string;
@@ -53,11 +61,14 @@ export interface LedgerTicketRow {
   repeatOf: string[];
 }
 
-/** The counts of the listed tickets of one owner unit and source. */
+/** The counts of the listed tickets of one owner unit, source, round and feedback document. */
 export interface LedgerTicketGroup {
   unitId: string;
   unitName: string;
   source: Source;
+  round: string | null;
+  docNumber: string | null;
+  docDate: string | null;
   found: number;
   closed: number;
   /** Closed by the deadline, or closed without one. */
@@ -74,6 +85,9 @@ interface Row {
   source: Source;
   inspection_title: string | null;
   issued_by: string | null;
+  round: string | null;
+  doc_number: string | null;
+  doc_date: string | null;
   title: string;
   category: string | null;
   unit_id: string;
@@ -98,7 +112,8 @@ const TODAY = sqlLocalDay('$1', 't.unit_tz');
 const OVERDUE = sqlOverdueAt('$1');
 
 const ROW_COLUMNS = `
-  t.id, t.code, t.source, i.title AS inspection_title, i.issued_by, t.title, t.category, t.unit_id, u.name AS unit_name,
+  t.id, t.code, t.source, i.title AS inspection_title, i.issued_by, i.round, i.doc_number,
+  to_char(i.doc_date, 'YYYY-MM-DD') AS doc_date, t.title, t.category, t.unit_id, u.name AS unit_name,
   t.responsible, to_char(${FOUND_ON}, 'YYYY-MM-DD') AS found_on,
   to_char(coalesce(t.original_deadline, t.deadline), 'YYYY-MM-DD') AS original_deadline, to_char(t.deadline, 'YYYY-MM-DD') AS deadline,
   t.measures, t.status, to_char(${sqlLocalDay('t.closed_at', 't.unit_tz')}, 'YYYY-MM-DD') AS closed_on, t.closed_on_time, t.returned_count,
@@ -121,6 +136,8 @@ function where(f: LedgerFilter, params: unknown[]): string {
   if (f.source) clauses.push(`t.source = ${add(f.source)}`);
   if (f.from) clauses.push(`${FOUND_ON} >= ${add(f.from)}::date`);
   if (f.to) clauses.push(`${FOUND_ON} <= ${add(f.to)}::date`);
+  if (f.round) clauses.push(`i.round = ${add(f.round)}`);
+  if (f.docNumber) clauses.push(`i.doc_number = ${add(f.docNumber)}`);
   return clauses.join(' AND ');
 }
 
@@ -140,6 +157,9 @@ function toRow(r: Row): LedgerTicketRow {
     source: r.source,
     inspectionTitle: r.inspection_title,
     issuedBy: r.issued_by,
+    round: r.round,
+    docNumber: r.doc_number,
+    docDate: r.doc_date,
     title: r.title,
     category: r.category,
     unitId: r.unit_id,
@@ -185,22 +205,29 @@ export const LedgerRows = {
     return (await q.query<Row[]>(sql, params)).map(toRow);
   },
 
-  /** The counts of every row the filter selects, per owner unit and source. */
+  /** The counts of every row the filter selects, per owner unit, source, round and feedback document. */
   async groups(q: Queryable, f: LedgerFilter): Promise<LedgerTicketGroup[]> {
     const params: unknown[] = [];
     const inner = rowsSql(f, params);
-    const rows = await q.query<Array<Record<string, string> & { unit_id: string; unit_name: string; source: Source }>>(
-      `SELECT r.unit_id, r.unit_name, r.source, count(*) AS found, ${sqlCloseOutCounts('r.status')},
+    type GroupRow = Record<string, string> & { unit_id: string; unit_name: string; source: Source } & Pick<
+        Row,
+        'round' | 'doc_number' | 'doc_date'
+      >;
+    const rows = await q.query<GroupRow[]>(
+      `SELECT r.unit_id, r.unit_name, r.source, r.round, r.doc_number, r.doc_date, count(*) AS found, ${sqlCloseOutCounts('r.status')},
               count(*) FILTER (WHERE r.status = 'closed' AND r.closed_on_time IS NOT FALSE) AS closed_on_time,
               count(*) FILTER (WHERE r.overdue) AS overdue,
               count(*) FILTER (WHERE r.returned_count > 0) AS returned
-         FROM (${inner}) r GROUP BY r.unit_id, r.unit_name, r.source`,
+         FROM (${inner}) r GROUP BY r.unit_id, r.unit_name, r.source, r.round, r.doc_number, r.doc_date`,
       params,
     );
     return rows.map((g) => ({
       unitId: g.unit_id,
       unitName: g.unit_name,
       source: g.source,
+      round: g.round,
+      docNumber: g.doc_number,
+      docDate: g.doc_date,
       found: Number(g.found),
       closed: Number(g.closed),
       closedOnTime: Number(g.closed_on_time),
