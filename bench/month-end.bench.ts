@@ -128,10 +128,12 @@ async function generateOn(db: QueryRunner, townships: number, villages: number, 
     }
     // Close-outs sent back, some of them this month.
     await db.query(
-      `INSERT INTO ticket_event (ticket_id, kind, action, from_status, to_status, actor_name, comment, at)
-       SELECT id, 'transition', 'return', 'pending_review', 'in_progress', '督查组', '佐证材料不足', created_at + interval '5 days'
+      `INSERT INTO ticket_event (ticket_id, kind, action, from_status, to_status, actor_name, comment, at, seq, hash)
+       SELECT id, 'transition', 'return', 'pending_review', 'in_progress', '督查组', '佐证材料不足', created_at + interval '5 days', 1, ''::bytea
          FROM ticket WHERE returned_count > 0`,
     );
+    // Each generated history is one entry long; its hash is the chain's rule over its content.
+    await db.query(`UPDATE ticket_event e SET hash = sha256(ticket_event_content(e)) WHERE e.hash = ''::bytea`);
   });
   if (unchecked) await db.query(`RESET session_replication_role`);
   await db.query(`DROP TABLE bench_team, bench_title`);
