@@ -8,6 +8,7 @@ export * from './logging/readable-log';
 export * from './infrastructure';
 export * from './database/data-source-options';
 export * from './database/prepared-queries';
+export * from './database/sql-fragments';
 export * from './queue/queue-connection';
 export * from './queue/typed-queue';
 export * from './queue/job-worker';

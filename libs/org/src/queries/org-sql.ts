@@ -1,3 +1,5 @@
+import { joinById, sqlAlias, sqlColumn, SqlJoinKind } from '@app/platform';
+
 /**
  * The org lib's tables as other libs' SQL may name them. A query elsewhere that needs a unit's
  * name, path or zone, or a user's display name, joins through these fragments, so the table and
@@ -5,30 +7,18 @@
  * services. Aliases and join columns are the caller's SQL: pass identifiers, never user input.
  */
 
-type JoinKind = 'JOIN' | 'LEFT JOIN';
-
-function identifier(alias: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`Not an SQL alias: ${alias}`);
-  return alias;
-}
-
-function column(expr: string): string {
-  if (!/^(\$\d+(::uuid)?|[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$/.test(expr)) throw new Error(`Not a column or parameter: ${expr}`);
-  return expr;
-}
-
 export const UnitSql = {
   /** `org_unit <alias>`, for a FROM clause that walks units (children of a unit, say). */
   from(alias: string): string {
-    return `org_unit ${identifier(alias)}`;
+    return `org_unit ${sqlAlias(alias)}`;
   },
   /** Joins the unit whose id is `on` (a column such as `t.unit_id` or a parameter `$2`). */
-  join(alias: string, on: string, kind: JoinKind = 'JOIN'): string {
-    return `${kind} org_unit ${identifier(alias)} ON ${identifier(alias)}.id = ${column(on)}`;
+  join(alias: string, on: string, kind: SqlJoinKind = 'JOIN'): string {
+    return joinById('org_unit', alias, on, kind);
   },
   /** A scalar subquery: the materialised path of the unit whose id is `id`. */
   pathOf(id: string): string {
-    return `(SELECT path FROM org_unit WHERE id = ${column(id)})`;
+    return `(SELECT path FROM org_unit WHERE id = ${sqlColumn(id)})`;
   },
   /**
    * A scalar-row subquery (for `CROSS JOIN LATERAL`) giving `id` and `name` of the unit whose name
@@ -45,7 +35,7 @@ export const UnitSql = {
                                        THEN left(${parent}, -1) ELSE ${parent} END
                              ELSE '' END || c.name AS name
                FROM org_unit c LEFT JOIN org_unit p ON p.id = c.parent_id
-              WHERE c.id = ANY(string_to_array(btrim(${column(path)}, '/'), '/')::uuid[])
+              WHERE c.id = ANY(string_to_array(btrim(${sqlColumn(path)}, '/'), '/')::uuid[])
               ORDER BY c.kind = 'township' DESC, c.kind = 'county' DESC,
                        CASE WHEN c.kind IN ('township', 'county') THEN -c.depth ELSE c.depth END
               LIMIT 1)`;
@@ -54,7 +44,7 @@ export const UnitSql = {
 
 export const UserSql = {
   /** Joins the user whose id is `on`; `<alias>.display_name` is the name people read. */
-  join(alias: string, on: string, kind: JoinKind = 'LEFT JOIN'): string {
-    return `${kind} app_user ${identifier(alias)} ON ${identifier(alias)}.id = ${column(on)}`;
+  join(alias: string, on: string, kind: SqlJoinKind = 'LEFT JOIN'): string {
+    return joinById('app_user', alias, on, kind);
   },
 } as const;

@@ -1,4 +1,5 @@
 import type { Queryable } from '@app/org';
+import { joinById, SqlJoinKind } from '@app/platform';
 
 /**
  * The tickets lib's tables as other libs' SQL may name them, and the reads of tickets the monthly
@@ -7,22 +8,10 @@ import type { Queryable } from '@app/org';
  * Aliases and join columns are the caller's SQL: pass identifiers, never user input.
  */
 
-type JoinKind = 'JOIN' | 'LEFT JOIN';
-
-function identifier(alias: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`Not an SQL alias: ${alias}`);
-  return alias;
-}
-
-function column(expr: string): string {
-  if (!/^(\$\d+(::uuid)?|[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$/.test(expr)) throw new Error(`Not a column or parameter: ${expr}`);
-  return expr;
-}
-
 export const TicketSql = {
   /** Joins the ticket whose id is `on` (a column such as `a.ticket_id`); `<alias>.code` and `<alias>.title` name it. */
-  join(alias: string, on: string, kind: JoinKind = 'JOIN'): string {
-    return `${kind} ticket ${identifier(alias)} ON ${identifier(alias)}.id = ${column(on)}`;
+  join(alias: string, on: string, kind: SqlJoinKind = 'JOIN'): string {
+    return joinById('ticket', alias, on, kind);
   },
 } as const;
 
