@@ -25,7 +25,7 @@ export class HistoryChainService {
 
   /** `GET /issues/:id/history/verify`: for anyone who may read the ticket. */
   async verify(principal: Principal, ticketId: string): Promise<ChainReport> {
-    await this.tickets.get(principal, ticketId);
+    await this.tickets.readable(this.db.manager, principal, ticketId);
     return verifyChain(await this.entries([ticketId]).then((m) => m.get(ticketId) ?? []));
   }
 
