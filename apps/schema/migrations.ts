@@ -23,6 +23,7 @@ import { TicketFlags1795930000003 } from '../../libs/tickets/src/migrations/1795
 import { PrincipalEpoch1795931000000 } from '../../libs/org/src/migrations/1795931000000-principal-epoch';
 import { InspectionRound1795940000000 } from '../../libs/tickets/src/migrations/1795940000000-inspection-round';
 import { FindingsColumnMapping1795947000000 } from '../../libs/tickets/src/migrations/1795947000000-findings-column-mapping';
+import { EvidenceNearDuplicateBands1796199656476 } from '../../libs/tickets/src/migrations/1796199656476-evidence-near-duplicate-bands';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -54,4 +55,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   PrincipalEpoch1795931000000,
   InspectionRound1795940000000,
   FindingsColumnMapping1795947000000,
+  EvidenceNearDuplicateBands1796199656476,
 ];

@@ -5,7 +5,6 @@ import {
   exifInstant,
   fromSigned64,
   hammingDistance,
-  hashBands,
   haversineKm,
   toSigned64,
   WarningFacts,
@@ -41,25 +40,7 @@ describe('dHash', () => {
   });
 });
 
-describe('hashBands', () => {
-  it.each([
-    [0n, [0, 0, 0, 0, 0, 0, 0, 0]],
-    [0x0123456789abcdefn, [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]],
-    [0xffffffffffffffffn, [255, 255, 255, 255, 255, 255, 255, 255]],
-  ])('%s', (hash, bands) => {
-    expect(hashBands(hash)).toEqual(bands);
-  });
-
-  it('two hashes within distance 7 share a band (pigeonhole), at 8 they may not', () => {
-    const base = 0x0123456789abcdefn;
-    const seven = base ^ 0x0101010101010100n; // one bit in each of the first seven bands
-    expect(hammingDistance(base, seven)).toBe(7);
-    expect(hashBands(base).some((b, i) => b === hashBands(seven)[i])).toBe(true);
-    const eight = base ^ 0x0101010101010101n;
-    expect(hammingDistance(base, eight)).toBe(8);
-    expect(hashBands(base).some((b, i) => b === hashBands(eight)[i])).toBe(false);
-  });
-
+describe('signed hashes', () => {
   it('round-trips through the signed bigint of the database', () => {
     for (const h of [0n, 1n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn]) {
       expect(fromSigned64(toSigned64(h).toString())).toBe(h);

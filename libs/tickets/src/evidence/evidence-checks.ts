@@ -26,7 +26,6 @@ export interface OtherTicket {
   unitName: string;
 }
 
-export const HASH_BANDS = 8;
 const MASK64 = (1n << 64n) - 1n;
 
 /**
@@ -53,12 +52,6 @@ export function hammingDistance(a: bigint, b: bigint): number {
     n++;
   }
   return n;
-}
-
-/** The eight 8-bit bands of a hash, most significant first: hashes within distance 7 share one. */
-export function hashBands(hash: bigint): number[] {
-  const h = hash & MASK64;
-  return Array.from({ length: HASH_BANDS }, (_, i) => Number((h >> BigInt((HASH_BANDS - 1 - i) * 8)) & 0xffn));
 }
 
 /** A hash as PostgreSQL's signed bigint, and back. */

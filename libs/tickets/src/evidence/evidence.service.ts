@@ -17,16 +17,8 @@ import { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../domain/ticket-state';
 import { actorFor } from '../tickets/ticket-access';
 import { TicketService } from '../tickets/ticket.service';
-import {
-  decideWarnings,
-  EvidenceExif,
-  EvidenceWarning,
-  fromSigned64,
-  hammingDistance,
-  hashBands,
-  OtherTicket,
-  toSigned64,
-} from './evidence-checks';
+import { decideWarnings, EvidenceExif, EvidenceWarning, OtherTicket, toSigned64 } from './evidence-checks';
+import { countyIdOf, findNearDuplicates, nearDuplicateColumns, nearDuplicateValues } from './near-duplicates';
 import { FileStore } from './file-store';
 import { PHOTO_TYPES, PhotoFacts, photoExif, photoHash, ReportedFacts, withReported } from './photo-facts';
 import { ACCEPTED_TYPES, sniffEvidenceType } from './sniff';
@@ -128,15 +120,11 @@ export class EvidenceService {
       const locked = await this.tickets.readable(m, principal, ticketId, true);
       if (!ACTIVE_STATUSES.includes(locked.status)) throw new IllegalTransition(`A ${locked.status} ticket takes no more evidence`, []);
       const now = this.clock.now();
-      const bands = dhash === undefined ? Array<null>(8).fill(null) : hashBands(dhash);
       await m.query(
-        `INSERT INTO evidence_file (sha256, size, media_type, created_at, phash, phash_b0, phash_b1, phash_b2, phash_b3, phash_b4, phash_b5,
-                                    phash_b6, phash_b7, taken_at, lat, lon, device)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        `INSERT INTO evidence_file (sha256, size, media_type, created_at, phash, taken_at, lat, lon, device)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (sha256) DO UPDATE SET
-           phash = EXCLUDED.phash, phash_b0 = EXCLUDED.phash_b0, phash_b1 = EXCLUDED.phash_b1, phash_b2 = EXCLUDED.phash_b2,
-           phash_b3 = EXCLUDED.phash_b3, phash_b4 = EXCLUDED.phash_b4, phash_b5 = EXCLUDED.phash_b5, phash_b6 = EXCLUDED.phash_b6,
-           phash_b7 = EXCLUDED.phash_b7, taken_at = EXCLUDED.taken_at, lat = EXCLUDED.lat, lon = EXCLUDED.lon, device = EXCLUDED.device
+           phash = EXCLUDED.phash, taken_at = EXCLUDED.taken_at, lat = EXCLUDED.lat, lon = EXCLUDED.lon, device = EXCLUDED.device
          WHERE evidence_file.phash IS NULL AND EXCLUDED.phash IS NOT NULL`,
         [
           sha,
@@ -144,7 +132,6 @@ export class EvidenceService {
           mediaType,
           now,
           dhash === undefined ? null : toSigned64(dhash).toString(),
-          ...bands,
           own?.takenAt ?? null,
           own?.lat ?? null,
           own?.lon ?? null,
@@ -159,26 +146,17 @@ export class EvidenceService {
           ORDER BY t.code LIMIT 20`,
         [sha, ticketId, county],
       );
-      let lookAlike: OtherTicket[] = [];
-      if (dhash !== undefined) {
-        // Any hash within distance 7 shares one 8-bit band with this one; each band has its index.
-        const candidates = await m.query<Array<OtherTicket & { phash: string }>>(
-          `SELECT DISTINCT t.id, t.code, u.name AS "unitName", f.phash::text AS phash
-             FROM evidence_file f JOIN ticket_evidence e ON e.sha256 = f.sha256
-             JOIN ticket t ON t.id = e.ticket_id ${UnitSql.join('u', 't.unit_id')}
-            WHERE f.phash IS NOT NULL AND f.sha256 <> $1 AND t.id <> $2 AND t.unit_path LIKE $3 || '%'
-              AND (f.phash_b0 = $4 OR f.phash_b1 = $5 OR f.phash_b2 = $6 OR f.phash_b3 = $7
-                   OR f.phash_b4 = $8 OR f.phash_b5 = $9 OR f.phash_b6 = $10 OR f.phash_b7 = $11)`,
-          [sha, ticketId, county, ...bands],
-        );
-        const seen = new Set<string>();
-        lookAlike = candidates
-          .filter((c) => hammingDistance(dhash, fromSigned64(c.phash)) <= this.config.EVIDENCE_NEAR_DUPLICATE_DISTANCE)
-          .filter((c) => !seen.has(c.id) && seen.add(c.id))
-          .sort((a, b) => a.code.localeCompare(b.code))
-          .slice(0, 20)
-          .map(({ id: otherId, code, unitName }) => ({ id: otherId, code, unitName }));
-      }
+      const countyId = countyIdOf(locked.unit_path);
+      const lookAlike =
+        dhash === undefined
+          ? []
+          : await findNearDuplicates(m, {
+              hash: dhash,
+              countyId,
+              distance: this.config.EVIDENCE_NEAR_DUPLICATE_DISTANCE,
+              excludeSha256: sha,
+              excludeTicketId: ticketId,
+            });
       const [since] = await m.query<Array<{ since: Date }>>(
         `SELECT LEAST(t.created_at, (i.date::timestamp AT TIME ZONE t.unit_tz)) AS since
            FROM ticket t LEFT JOIN inspection i ON i.id = t.inspection_id WHERE t.id = $1`,
@@ -194,9 +172,21 @@ export class EvidenceService {
         ...(location ? { place: location, farKm: this.config.EVIDENCE_FAR_FROM_UNIT_KM } : {}),
       });
       const [row] = await m.query<Array<{ id: string }>>(
-        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings, role, reported)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [ticketId, sha, filename, principal.userId, now, JSON.stringify(found), role, isPhoto ? (reported ?? null) : null],
+        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings, role, reported, county_id,
+                                      ${nearDuplicateColumns.join(', ')})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+        [
+          ticketId,
+          sha,
+          filename,
+          principal.userId,
+          now,
+          JSON.stringify(found),
+          role,
+          isPhoto ? (reported ?? null) : null,
+          countyId,
+          ...nearDuplicateValues(dhash),
+        ],
       );
       await m.query(
         `INSERT INTO ticket_event (ticket_id, kind, from_status, to_status, actor_id, actor_name, data, at)
