@@ -31,6 +31,11 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
   const flagsOf = async (id: string): Promise<Flags> => {
     const res = await t.http().get(`/api/v1/issues/${id}`).set(bearer(leader));
     expect(res.status).toBe(200);
+    // The list's items carry the same flags as the ticket's own page.
+    const list = await t.http().get(`/api/v1/issues?unitId=${res.body.unitId}&pageSize=100`).set(bearer(leader));
+    expect(list.status).toBe(200);
+    const item = (list.body.items as Array<Flags & { id: string }>).find((i) => i.id === id)!;
+    expect({ flags: item.flags, repeatOf: item.repeatOf }).toEqual({ flags: res.body.flags, repeatOf: res.body.repeatOf });
     return { flags: res.body.flags, repeatOf: res.body.repeatOf };
   };
   const codeOf = async (id: string): Promise<string> => (await t.http().get(`/api/v1/issues/${id}`).set(bearer(leader))).body.code;

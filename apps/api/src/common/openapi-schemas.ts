@@ -137,6 +137,8 @@ const Ticket = object({
   updatedAt: time,
   allowedActions: list(str),
   evidenceWarnings: list(EvidenceWarningOnTicket),
+  flags: list(oneOf('repeat', 'self_check_missed')),
+  repeatOf: list(uuid),
 });
 
 const Inspection = object({
@@ -315,8 +317,6 @@ export const API_SCHEMAS: Record<string, Schema> = {
       ref('Ticket'),
       object({
         children: list(object({ id: uuid, code: str, unitName: str, status: STATUS })),
-        flags: list(oneOf('repeat', 'self_check_missed')),
-        repeatOf: list(uuid),
       }),
     ],
   },

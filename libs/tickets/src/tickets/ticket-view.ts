@@ -2,6 +2,7 @@ import { sqlLocalDay, type Principal } from '@app/platform';
 import { CLASS_LABELS, RectificationClass, Source } from '../domain/categories';
 import { Action, allowedActions, daysLeft, daysOverdue, Light, lightOf, Milestone, standingStage, Status } from '../domain/ticket-state';
 import type { EvidenceWarning } from '../evidence/evidence-checks';
+import { flagsView, SQL_TICKET_FLAGS, TicketFlagRow, TicketFlagsView } from '../repeats/ticket-flags';
 import { actorFor } from './ticket-access';
 
 /** A warning of the checks against 纸面销号 with the evidence it was raised on. */
@@ -11,7 +12,7 @@ export interface EvidenceWarningOnTicket extends EvidenceWarning {
 }
 
 /** A ticket as the API shows it. */
-export interface TicketView {
+export interface TicketView extends TicketFlagsView {
   id: string;
   code: string;
   title: string;
@@ -64,6 +65,7 @@ export const TICKET_COLUMNS = `
   t.extension_requested_by, t.extension_requested_at,
   (SELECT coalesce(jsonb_agg(w || jsonb_build_object('evidenceId', e.id, 'filename', e.filename) ORDER BY e.uploaded_at, e.id), '[]'::jsonb)
      FROM ticket_evidence e CROSS JOIN LATERAL jsonb_array_elements(e.warnings) w WHERE e.ticket_id = t.id) AS evidence_warnings,
+  ${SQL_TICKET_FLAGS('t.id')} AS flag_rows,
   to_char(${sqlLocalDay('$NOW::timestamptz', 't.unit_tz')}, 'YYYY-MM-DD') AS today`;
 
 export interface TicketRow {
@@ -100,6 +102,7 @@ export interface TicketRow {
   extension_requested_by: string | null;
   extension_requested_at: Date | null;
   evidence_warnings: EvidenceWarningOnTicket[];
+  flag_rows: TicketFlagRow[];
   today: string;
 }
 
@@ -156,6 +159,7 @@ export function toTicketView(r: TicketRow, principal: Principal, warningDays: nu
     updatedAt: new Date(r.updated_at).toISOString(),
     allowedActions: allowedActions(r.status, actorFor(principal, r), r.is_common, r.extension_deadline !== null),
     evidenceWarnings: r.evidence_warnings ?? [],
+    ...flagsView(r.flag_rows ?? []),
   };
 }
 

@@ -10,7 +10,6 @@ import { EditableField, editableFields } from '../domain/ticket-edit';
 import { actorFor, mayRaise } from './ticket-access';
 import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
 import { TicketCreation } from './ticket-creation.service';
-import { TicketFlags, TicketFlagsView } from '../repeats/ticket-flags';
 
 export interface CreateTicketInput {
   inspectionId?: string;
@@ -40,7 +39,7 @@ export interface HistoryEntry {
   at: string;
 }
 
-export interface TicketDetail extends TicketView, TicketFlagsView {
+export interface TicketDetail extends TicketView {
   children: Array<{ id: string; code: string; unitName: string; status: Status }>;
   /** The fields the caller may change with `PATCH /issues/:id` now. */
   editableFields: EditableField[];
@@ -81,11 +80,9 @@ export class TicketService {
           [id],
         )
       : [];
-    const flags = (await TicketFlags.of(this.db, [id])).get(id)!;
     return {
       ...toTicketView(row, principal, this.config.TICKET_WARNING_DAYS),
       children,
-      ...flags,
       editableFields: [...editableFields(row.status, actorFor(principal, row))],
     };
   }
