@@ -38,6 +38,11 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
     expect({ flags: item.flags, repeatOf: item.repeatOf }).toEqual({ flags: res.body.flags, repeatOf: res.body.repeatOf });
     return { flags: res.body.flags, repeatOf: res.body.repeatOf };
   };
+  const flaggedEntries = async (id: string) => {
+    const res = await t.http().get(`/api/v1/issues/${id}/history`).set(bearer(leader));
+    expect(res.status).toBe(200);
+    return (res.body as Array<{ kind: string; action: string; data: Record<string, unknown> }>).filter((e) => e.kind === 'flagged');
+  };
   const codeOf = async (id: string): Promise<string> => (await t.http().get(`/api/v1/issues/${id}`).set(bearer(leader))).body.code;
   const tickets = async () => (await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM ticket`))[0].n as number;
 
@@ -104,6 +109,16 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
     expect(await flagsOf(ids.repeat)).toEqual({ flags: ['repeat'], repeatOf: [ids.closed] });
     for (const id of [otherProblem, ids.otherCategory, otherVillage, notClosed, ids.closed])
       expect(await flagsOf(id)).toEqual({ flags: [], repeatOf: [] });
+    // The history says when and why the ticket was flagged, and the chain still verifies.
+    expect(await flaggedEntries(ids.repeat)).toEqual([
+      expect.objectContaining({
+        action: 'repeat',
+        data: { flag: 'repeat', period: null, repeatOf: [{ id: ids.closed, code: await codeOf(ids.closed) }] },
+      }),
+    ]);
+    expect(await flaggedEntries(otherProblem)).toEqual([]);
+    const verified = await t.http().get(`/api/v1/issues/${ids.repeat}/history/verify`).set(bearer(leader));
+    expect(verified.body).toMatchObject({ ok: true });
   });
 
   it('looks back only REPEAT_LOOKBACK_MONTHS months', async () => {
@@ -233,6 +248,10 @@ describe('repeat problems, honest self-checks and suspect close-outs', () => {
 
   it('flags the supervision problem the self-check did not list, and not the one it did', async () => {
     expect(await flagsOf(ids.missed)).toEqual({ flags: ['self_check_missed'], repeatOf: [] });
+    expect(await flaggedEntries(ids.missed)).toEqual([
+      expect.objectContaining({ action: 'self_check_missed', data: { flag: 'self_check_missed', period: '2026-07', repeatOf: [] } }),
+    ]);
+    expect(await flaggedEntries(ids.listed)).toEqual([]);
     expect(await flagsOf(ids.listed)).toEqual({ flags: [], repeatOf: [] });
     expect(await flagsOf(ids.noSelfCheck)).toEqual({ flags: [], repeatOf: [] });
     // Raised by hand (source supervision) or imported from the patrol's list in July, before the

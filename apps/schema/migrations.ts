@@ -24,6 +24,7 @@ import { PrincipalEpoch1795931000000 } from '../../libs/org/src/migrations/17959
 import { InspectionRound1795940000000 } from '../../libs/tickets/src/migrations/1795940000000-inspection-round';
 import { FindingsColumnMapping1795947000000 } from '../../libs/tickets/src/migrations/1795947000000-findings-column-mapping';
 import { EvidenceNearDuplicateBands1796199656476 } from '../../libs/tickets/src/migrations/1796199656476-evidence-near-duplicate-bands';
+import { TicketEventFlagged1796206112512 } from '../../libs/tickets/src/migrations/1796206112512-ticket-event-flagged';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -56,4 +57,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   InspectionRound1795940000000,
   FindingsColumnMapping1795947000000,
   EvidenceNearDuplicateBands1796199656476,
+  TicketEventFlagged1796206112512,
 ];

@@ -17,6 +17,8 @@ export const HISTORY_LABELS: Record<string, string> = {
   request_extension: '申请延期',
   approve_extension: '同意延期',
   reject_extension: '不同意延期',
+  repeat: '认定为屡查屡犯',
+  self_check_missed: '认定为自查不实',
 };
 
 /** The names of the evidence checks against 纸面销号, as the dossier's evidence table shows them. */

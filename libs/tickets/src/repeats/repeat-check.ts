@@ -1,5 +1,6 @@
 import type { Queryable } from '@app/org';
 import { gramSimilarity, problemGrams, SAME_PROBLEM_SIMILARITY } from './similarity';
+import { TicketFlags } from './ticket-flags';
 
 /** A new problem as the repeat check compares it. */
 export interface RepeatCandidate {
@@ -80,12 +81,11 @@ export async function flagRepeats(
   matches: readonly RepeatMatch[][],
   now: Date,
 ): Promise<void> {
-  const rows = created.flatMap((t, i) => (matches[i]?.length ? [{ ticket_id: t.id, ref_ids: matches[i].map((r) => r.id) }] : []));
-  if (!rows.length) return;
-  await q.query(
-    `INSERT INTO ticket_flag (ticket_id, flag, ref_ids, at)
-     SELECT r.ticket_id, 'repeat', r.ref_ids, $2 FROM jsonb_to_recordset($1::jsonb) AS r(ticket_id uuid, ref_ids uuid[])
-     ON CONFLICT (ticket_id, flag) DO NOTHING`,
-    [JSON.stringify(rows), now],
+  await TicketFlags.set(
+    q,
+    created.flatMap((t, i) =>
+      matches[i]?.length ? [{ ticketId: t.id, flag: 'repeat' as const, refIds: matches[i].map((r) => r.id), period: null }] : [],
+    ),
+    now,
   );
 }

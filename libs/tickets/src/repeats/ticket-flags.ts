@@ -46,11 +46,40 @@ export const TicketFlags = {
 
   /** Flags the tickets `self_check_missed` for `period` (a ticket flagged already keeps its first month). */
   async markSelfCheckMissed(q: Queryable, ticketIds: readonly string[], period: string, now: Date): Promise<void> {
-    if (!ticketIds.length) return;
+    await TicketFlags.set(
+      q,
+      [...new Set(ticketIds)].map((ticketId) => ({ ticketId, flag: 'self_check_missed' as const, refIds: [], period })),
+      now,
+    );
+  },
+
+  /**
+   * Sets the flags, in the caller's transaction, each with a `flagged` entry in its ticket's
+   * history naming the flag (and for a repeat the codes of the tickets it repeats, for a missed
+   * problem the month). A flag a ticket has already keeps its first setting and adds no entry.
+   */
+  async set(
+    q: Queryable,
+    flags: ReadonlyArray<{ ticketId: string; flag: TicketFlag; refIds: readonly string[]; period: string | null }>,
+    now: Date,
+  ): Promise<void> {
+    if (!flags.length) return;
     await q.query(
-      `INSERT INTO ticket_flag (ticket_id, flag, period, at) SELECT id, 'self_check_missed', $2, $3 FROM unnest($1::uuid[]) AS id
-       ON CONFLICT (ticket_id, flag) DO NOTHING`,
-      [[...new Set(ticketIds)], period, now],
+      `WITH f AS (
+         INSERT INTO ticket_flag (ticket_id, flag, ref_ids, period, at)
+         SELECT r."ticketId", r.flag, coalesce(r."refIds", '{}'), r.period, $2
+           FROM jsonb_to_recordset($1::jsonb) AS r("ticketId" uuid, flag text, "refIds" uuid[], period text)
+         ON CONFLICT (ticket_id, flag) DO NOTHING
+         RETURNING ticket_id, flag, ref_ids, period, at)
+       INSERT INTO ticket_event (ticket_id, kind, action, from_status, to_status, data, at)
+       SELECT f.ticket_id, 'flagged', f.flag, t.status, t.status,
+              jsonb_build_object('flag', f.flag, 'period', f.period, 'repeatOf',
+                (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'code', o.code) ORDER BY o.code), '[]'::jsonb)
+                   FROM ticket o WHERE o.id = ANY(f.ref_ids))),
+              f.at
+         FROM f JOIN ticket t ON t.id = f.ticket_id
+        ORDER BY f.ticket_id`,
+      [JSON.stringify(flags), now],
     );
   },
 } as const;
