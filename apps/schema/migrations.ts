@@ -25,6 +25,7 @@ import { InspectionRound1795940000000 } from '../../libs/tickets/src/migrations/
 import { FindingsColumnMapping1795947000000 } from '../../libs/tickets/src/migrations/1795947000000-findings-column-mapping';
 import { EvidenceNearDuplicateBands1796199656476 } from '../../libs/tickets/src/migrations/1796199656476-evidence-near-duplicate-bands';
 import { TicketEventFlagged1796206112512 } from '../../libs/tickets/src/migrations/1796206112512-ticket-event-flagged';
+import { TicketOpenSubtreeDeadline1796206258685 } from '../../libs/tickets/src/migrations/1796206258685-ticket-open-subtree-deadline';
 
 /**
  * Every migration, oldest first. The schema changes only through these. Each lib keeps the
@@ -58,4 +59,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   FindingsColumnMapping1795947000000,
   EvidenceNearDuplicateBands1796199656476,
   TicketEventFlagged1796206112512,
+  TicketOpenSubtreeDeadline1796206258685,
 ];

@@ -72,8 +72,16 @@ export class TicketQueryService {
       // The unit's path comes back with the page, and its scope is checked on the answer.
       target = UnitSql.pathOf(id);
       if (q.subtree) {
-        keys.push(`^${q.unitId}`);
-        where.push(`starts_with(t.unit_path, ${target})`);
+        // An overdue list without text is one range of the open tickets' subtree-and-deadline
+        // index, answered from it alone (compared bytewise, the paths from the unit's up to the
+        // unit's followed by the highest character are exactly those that start with it);
+        // otherwise the subtree is a key of the GIN index.
+        if (q.overdue === true && !q.q?.trim()) {
+          where.push(`t.unit_path COLLATE "C" >= ${target} AND t.unit_path COLLATE "C" < ${target} || chr(1114111)`);
+        } else {
+          keys.push(`^${q.unitId}`);
+          where.push(`starts_with(t.unit_path, ${target})`);
+        }
       } else where.push(`t.unit_id = ${id}::uuid`);
     }
     if (q.overdue !== undefined) {
