@@ -3,7 +3,18 @@ import { Client } from 'pg';
 import { DEFAULT_TABLE_LIMITS, mapHeaders, readSheet } from '@app/platform';
 import { ROSTER_COLUMNS } from '@app/campaigns';
 import { startTestApp } from '../test/support/test-app';
-import { benchDatabase, cliArgs, existingDatabase, ms, printTable, ratio, seedCounty, verdict, withClient } from './support/bench-kit';
+import {
+  benchDatabase,
+  cliArgs,
+  existingDatabase,
+  ms,
+  printTable,
+  ratio,
+  seedCounty,
+  verdict,
+  withClient,
+  runMain,
+} from './support/bench-kit';
 import { personName } from './support/findings-content';
 
 /*
@@ -217,10 +228,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -37,6 +37,7 @@ import {
   seedCounty,
   verdict,
   withClient,
+  runMain,
 } from './support/bench-kit';
 import { MEASURES, personName, problemText } from './support/findings-content';
 import { copyFrom, copyLine } from './support/pg-copy';
@@ -642,10 +643,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -25,6 +25,7 @@ import {
   sampleMemory,
   verdict,
   withClient,
+  runMain,
 } from './support/bench-kit';
 import { MEASURES, personName, problemText } from './support/findings-content';
 import { copyFrom, copyLine, pgTextArray } from './support/pg-copy';
@@ -502,10 +503,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

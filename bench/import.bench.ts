@@ -23,6 +23,7 @@ import {
   sampleMemory,
   verdict,
   withClient,
+  runMain,
 } from './support/bench-kit';
 import { MEASURES, personName, problemText } from './support/findings-content';
 import { copyFrom, copyLine, pgTextArray } from './support/pg-copy';
@@ -370,10 +371,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -4,7 +4,7 @@ import { PreparedQueries, PrincipalResolver, sqlLocalDay } from '@app/platform';
 import { Units } from '@app/org';
 import { sqlOverdue, sqlOverdueAt, TicketQueryService } from '@app/tickets';
 import { startTestApp } from '../test/support/test-app';
-import { benchDatabase, cliArgs, ms, percentile, printTable } from './support/bench-kit';
+import { benchDatabase, cliArgs, ms, percentile, printTable, runMain } from './support/bench-kit';
 import { generateTickets, TICKETS } from './support/generate-tickets';
 
 /*
@@ -72,10 +72,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

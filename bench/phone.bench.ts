@@ -6,6 +6,7 @@ import { Browser, chromium, CDPSession, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { bearer, raiseTicket, transition, unitId } from '../test/support/fixtures';
 import { startTestApp } from '../test/support/test-app';
+import { runMain } from './support/bench-kit';
 
 /**
  * The phone console on a mountain connection: Chromium throttled through the DevTools protocol
@@ -248,10 +249,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -219,3 +219,14 @@ export async function seedCounty(
   );
   await db.query(fillPaths);
 }
+
+/** Runs a benchmark's main: exit 0 when it ends, print the error and exit 1 when it fails. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
