@@ -4,9 +4,10 @@ import { DataSource } from 'typeorm';
 import { Units } from '@app/org';
 import { countyIdOf, findNearDuplicates, nearDuplicateValues, OtherTicket, toSigned64 } from '@app/tickets';
 import { startTestApp } from '../test/support/test-app';
-import { benchDatabase, cliArgs, ms, percentile, printTable, ratio, verdict } from './support/bench-kit';
+import { benchDatabase, cliArgs, ms, percentile, printTable, ratio, verdict, runMain } from './support/bench-kit';
 import { generateTickets } from './support/generate-tickets';
 import { copyFrom, copyLine } from './support/pg-copy';
+import { flipBits, splitmix64 } from '../test/support/random-hashes';
 
 /*
  * Near-duplicate lookup of an uploaded photo among 1,000,000 photos of one county: the service's
@@ -17,27 +18,6 @@ import { copyFrom, copyLine } from './support/pg-copy';
  *
  *   npm run bench -- evidence [--photos 1000000] [--queries 300] [--distance 6]
  */
-
-const MASK64 = (1n << 64n) - 1n;
-
-function splitmix(seed: bigint): () => bigint {
-  let s = seed;
-  return () => {
-    s = (s + 0x9e3779b97f4a7c15n) & MASK64;
-    let z = s;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
-    return z ^ (z >> 31n);
-  };
-}
-
-function flip(hash: bigint, bits: number, next: () => bigint): bigint {
-  const chosen = new Set<number>();
-  while (chosen.size < bits) chosen.add(Number(next() % 64n));
-  let out = hash;
-  for (const b of chosen) out ^= 1n << BigInt(b);
-  return out;
-}
 
 async function main(): Promise<void> {
   const args = cliArgs();
@@ -56,7 +36,7 @@ async function main(): Promise<void> {
     ).map((r) => r.id);
     const countyId = countyIdOf(county.path);
     // Photos of 20,000 scenes, each photo 10–20 bits off its scene: alike, not near-identical.
-    const next = splitmix(2026n);
+    const next = splitmix64(2026n);
     const scenes = Array.from({ length: 20_000 }, () => next());
     const hashes: bigint[] = [];
     const client = new Client({ connectionString: db.url });
@@ -70,7 +50,7 @@ async function main(): Promise<void> {
       const files: string[] = [];
       const links: string[] = [];
       for (let i = from; i < Math.min(photos, from + 100_000); i++) {
-        const h = flip(scenes[Number(next() % 20_000n)], 10 + Number(next() % 11n), next);
+        const h = flipBits(scenes[Number(next() % 20_000n)], 10 + Number(next() % 11n), next);
         hashes.push(h);
         const sha = i.toString(16).padStart(64, '0');
         files.push(copyLine([sha, 100_000, 'image/jpeg', at, toSigned64(h).toString()]));
@@ -101,7 +81,7 @@ async function main(): Promise<void> {
     started = Date.now();
     for (let i = 0; i < queries; i++) {
       const planted = i % 2 === 0;
-      const hash = planted ? flip(hashes[Number(next() % BigInt(hashes.length))], 1 + (i % distance), next) : next();
+      const hash = planted ? flipBits(hashes[Number(next() % BigInt(hashes.length))], 1 + (i % distance), next) : next();
       const t0 = performance.now();
       const a: OtherTicket[] = await findNearDuplicates(source, { hash, countyId, distance });
       const t1 = performance.now();
@@ -140,10 +120,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -1,26 +1,6 @@
 import { hammingDistance } from './evidence-checks';
 import { bandProbes, countyIdOf, nearBands, nearDuplicateSql, probeRadius } from './near-duplicates';
-
-/** A deterministic 64-bit generator (splitmix64), so the property checks below are the same every run. */
-function splitmix(seed: bigint): () => bigint {
-  let s = seed;
-  return () => {
-    s = (s + 0x9e3779b97f4a7c15n) & ((1n << 64n) - 1n);
-    let z = s;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & ((1n << 64n) - 1n);
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & ((1n << 64n) - 1n);
-    return z ^ (z >> 31n);
-  };
-}
-
-/** `hash` with `bits` distinct bits flipped, chosen by `next`. */
-function flip(hash: bigint, bits: number, next: () => bigint): bigint {
-  const chosen = new Set<number>();
-  while (chosen.size < bits) chosen.add(Number(next() % 64n));
-  let out = hash;
-  for (const b of chosen) out ^= 1n << BigInt(b);
-  return out;
-}
+import { flipBits, splitmix64 } from '../../../../test/support/random-hashes';
 
 describe('nearBands', () => {
   it.each([
@@ -57,12 +37,12 @@ describe('the pigeonhole guarantee', () => {
   };
 
   it('every hash within the distance is reached, for each distance 0–7, on 3,000 random pairs each', () => {
-    const next = splitmix(2026n);
+    const next = splitmix64(2026n);
     for (let distance = 0; distance <= 7; distance++) {
       for (let i = 0; i < 3_000; i++) {
         const a = next();
         const d = Number(next() % BigInt(distance + 1));
-        const b = flip(a, d, next);
+        const b = flipBits(a, d, next);
         expect(hammingDistance(a, b)).toBe(d);
         if (!reached(a, b, distance)) throw new Error(`${a} and ${b} (distance ${d}) not reached at ${distance}`);
       }
