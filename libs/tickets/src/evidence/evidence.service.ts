@@ -18,7 +18,7 @@ import { ACTIVE_STATUSES } from '../domain/ticket-state';
 import { actorFor } from '../tickets/ticket-access';
 import { TicketService } from '../tickets/ticket.service';
 import { decideWarnings, EvidenceExif, EvidenceWarning, OtherTicket, toSigned64 } from './evidence-checks';
-import { countyIdOf, findNearDuplicates, nearDuplicateColumns, nearDuplicateValues } from './near-duplicates';
+import { countyOf, findNearDuplicates, nearDuplicateColumns, nearDuplicateValues } from './near-duplicates';
 import { FileStore } from './file-store';
 import { PHOTO_TYPES, PhotoFacts, photoExif, photoHash, ReportedFacts, withReported } from './photo-facts';
 import { ACCEPTED_TYPES, sniffEvidenceType } from './sniff';
@@ -50,11 +50,6 @@ export function parseEvidenceRole(value: string | undefined): EvidenceRole | und
   const role = ROLE_WORDS[v];
   if (!role) throw ValidationFailed.field('role', 'must be before (整改前) or after (整改后)');
   return role;
-}
-
-/** The county of a unit path: its first two levels (province/county). */
-export function countyPrefix(unitPath: string): string {
-  return `/${unitPath.split('/').filter(Boolean).slice(0, 2).join('/')}/`;
 }
 
 /** Evidence of rectification (佐证材料): uploaded by the team, kept by content, read within scope. */
@@ -138,21 +133,20 @@ export class EvidenceService {
           own?.device ?? null,
         ],
       );
-      const county = countyPrefix(locked.unit_path);
+      const county = countyOf(locked.unit_path);
       const sameFile = await m.query<OtherTicket[]>(
         `SELECT DISTINCT t.id, t.code, u.name AS "unitName"
            FROM ticket_evidence e JOIN ticket t ON t.id = e.ticket_id ${UnitSql.join('u', 't.unit_id')}
           WHERE e.sha256 = $1 AND t.id <> $2 AND t.unit_path LIKE $3 || '%'
           ORDER BY t.code LIMIT 20`,
-        [sha, ticketId, county],
+        [sha, ticketId, county.prefix],
       );
-      const countyId = countyIdOf(locked.unit_path);
       const lookAlike =
         dhash === undefined
           ? []
           : await findNearDuplicates(m, {
               hash: dhash,
-              countyId,
+              countyId: county.id,
               distance: this.config.EVIDENCE_NEAR_DUPLICATE_DISTANCE,
               excludeSha256: sha,
               excludeTicketId: ticketId,
@@ -184,7 +178,7 @@ export class EvidenceService {
           JSON.stringify(found),
           role,
           isPhoto ? (reported ?? null) : null,
-          countyId,
+          county.id,
           ...nearDuplicateValues(dhash),
         ],
       );

@@ -50,10 +50,18 @@ export function bandProbes(band: number, radius: number): number[] {
   return [...out];
 }
 
-/** The county of a unit path (its first two levels, province/county, or the one level a root county has): that unit's id. */
+/**
+ * The county a unit path lies in, as the evidence checks bound their search: its first two levels
+ * (province/county), or the one level a root county has. `prefix` is that county's own path.
+ */
+export function countyOf(unitPath: string): { id: string; prefix: string } {
+  const levels = unitPath.split('/').filter(Boolean).slice(0, 2);
+  return { id: levels[levels.length - 1], prefix: `/${levels.join('/')}/` };
+}
+
+/** The id of the county a unit path lies in (`countyOf`). */
 export function countyIdOf(unitPath: string): string {
-  const parts = unitPath.split('/').filter(Boolean);
-  return parts[Math.min(1, parts.length - 1)];
+  return countyOf(unitPath).id;
 }
 
 /** The columns of `ticket_evidence` that index a photo's hash, in the order `nearDuplicateColumns` names them. */
