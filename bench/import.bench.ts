@@ -295,7 +295,7 @@ async function main(): Promise<void> {
           await withClient(db.url, async (c) => {
             // The history refuses TRUNCATE; between rounds the bench clears it with triggers set aside.
             await c.query('SET session_replication_role = replica');
-            await c.query('TRUNCATE ticket, ticket_event, ticket_sequence CASCADE');
+            await c.query('TRUNCATE ticket, ticket_event, ticket_sequence, ticket_open_month CASCADE');
             await c.query('RESET session_replication_role');
             await c.query('CHECKPOINT');
           });

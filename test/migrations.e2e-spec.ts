@@ -122,4 +122,48 @@ describe('migrations', () => {
       await own.drop();
     }
   });
+
+  it('counts the active tickets already there by unit path and month of deadline, and keeps counting after', async () => {
+    const own = await createTestDatabase();
+    const before = await migrate('TicketOpenSubtreeDeadline1796206258685', own.url);
+    try {
+      const [unit] = await before.query(
+        `INSERT INTO org_unit (name, kind, path, depth, timezone) VALUES ('县', 'county', '/m/', 1, 'Asia/Shanghai') RETURNING id`,
+      );
+      for (const [i, status, deadline] of [
+        [1, 'open', '2026-05-31'],
+        [2, 'in_progress', '2026-05-20'],
+        [3, 'pending_review', '2026-06-30'],
+        [4, 'closed', '2026-05-31'],
+        [5, 'cancelled', '2026-06-30'],
+        [6, 'open', null],
+      ] as const) {
+        await before.query(
+          `INSERT INTO ticket (code, source, title, unit_id, unit_path, unit_tz, rectification_class, status, deadline, closed_at, created_at, updated_at)
+           VALUES ($1, 'supervision', '村务公开不及时', $2, '/m/', 'Asia/Shanghai', CASE WHEN $4::date IS NULL THEN 'standing' ELSE 'deadline' END,
+                   $3, $4, CASE WHEN $3 = 'closed' THEN now() END, now(), now())`,
+          [`乡-2026-000${i}`, unit.id, status, deadline],
+        );
+      }
+    } finally {
+      await before.destroy();
+    }
+
+    const after = await migrate(undefined, own.url);
+    try {
+      const counts = () => after.query(`SELECT to_char(deadline_month, 'YYYY-MM') AS month, n FROM ticket_open_month ORDER BY 1`);
+      expect(await counts()).toEqual([
+        { month: '2026-05', n: 2 },
+        { month: '2026-06', n: 1 },
+      ]);
+      await after.query(`UPDATE ticket SET status = 'closed', closed_at = now() WHERE code = '乡-2026-0002'`);
+      expect(await counts()).toEqual([
+        { month: '2026-05', n: 1 },
+        { month: '2026-06', n: 1 },
+      ]);
+    } finally {
+      await after.destroy();
+      await own.drop();
+    }
+  });
 });

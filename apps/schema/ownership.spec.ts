@@ -26,6 +26,7 @@ const OWNERS: Record<string, string> = {
   ticket_evidence: 'tickets',
   ticket_sequence: 'tickets',
   ticket_flag: 'tickets',
+  ticket_open_month: 'tickets',
   evidence_file: 'tickets',
   findings_column_mapping: 'tickets',
   ranking: 'assessment',

@@ -73,6 +73,16 @@ export function sqlOverdueAt(now: string, t = 't'): string {
 }
 
 /**
+ * SQL for the first day of the month that holds the earliest local day on Earth (UTC−12) at the
+ * instant `now`. Every deadline before it is past in every zone, so an active ticket with such a
+ * deadline is overdue wherever it is (`sqlOverdueAt` holds for it): a subtree's overdue count
+ * adds the per-month counts of active tickets before this day to the overdue ones after it.
+ */
+export function sqlPastEverywhereBefore(now: string): string {
+  return `date_trunc('month', ${sqlLocalDay(now, `'Etc/GMT+12'`)})::date`;
+}
+
+/**
  * A close-out is on time (按期销号) when it is accepted on or before the deadline, in the owner
  * unit's local days; a ticket without a deadline is always on time.
  */

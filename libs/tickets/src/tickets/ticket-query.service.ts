@@ -3,7 +3,7 @@ import { AppConfig, Clock, NotFound, PreparedQueries, Principal } from '@app/pla
 import { UnitRef, Units, UnitSql } from '@app/org';
 import { DataSource } from 'typeorm';
 import { escapeLike, queryBigrams } from '../domain/search';
-import { sqlOverdueAt, Status } from '../domain/ticket-state';
+import { sqlOverdueAt, sqlPastEverywhereBefore, Status } from '../domain/ticket-state';
 import { TICKET_COLUMNS, TicketRow, TicketView, toTicketView } from './ticket-view';
 
 export interface TicketListQuery {
@@ -26,6 +26,16 @@ export interface TicketListQuery {
   order?: 'asc' | 'desc';
   page: number;
   pageSize: number;
+}
+
+/** The deepest page the subtree's overdue list answers from the per-month counts. */
+const SUBTREE_OVERDUE_DEPTH = 500;
+
+/** A subtree's overdue tickets, newest first, without other filters, on one of its first pages. */
+function isSubtreeOverdue(q: TicketListQuery): boolean {
+  const others = q.status?.length || q.source || q.category || q.q?.trim() || q.inspectionId || q.parentId || q.approvable;
+  const newestFirst = (q.sort ?? 'created') === 'created' && (q.order ?? 'desc') === 'desc';
+  return !!(q.unitId && q.subtree && q.overdue === true && !others && newestFirst && q.page * q.pageSize <= SUBTREE_OVERDUE_DEPTH);
 }
 
 export interface TicketPage {
@@ -63,6 +73,7 @@ export class TicketQueryService {
     };
     const scope = principal.scope.sqlFilter('t.unit_path', 2);
     params.push(...scope.params);
+    if (isSubtreeOverdue(q)) return this.subtreeOverdueSql(principal, q, params);
     const where = [scope.sql];
     let target = 'NULL::text';
     // Keys of the GIN index on ticket_search_keys(): text pieces, '^unit' for the subtree, '=status'.
@@ -131,6 +142,49 @@ export class TicketQueryService {
                  page AS (
                    SELECT f.id FROM found f ORDER BY ${order('f')} LIMIT ${limit} OFFSET ${offset})
                  SELECT ${target} AS target_path, (SELECT count(*) FROM found) AS total, ${TICKET_COLUMNS.replace('$NOW', '$1')}
+                   FROM (SELECT 1) AS one
+                   LEFT JOIN (page p JOIN ticket t ON t.id = p.id ${UnitSql.join('u', 't.unit_id')}) ON true
+                  ORDER BY ${order('t')}`;
+    return { sql, params };
+  }
+
+  /**
+   * A subtree's overdue tickets, newest first, without other filters (the overdue count and the
+   * first pages of the overdue list). The total adds the per-month counts of the subtree's
+   * active tickets with deadlines in months past everywhere (ticket_open_month, a few rows per
+   * unit) to a count of the overdue ones since, a range of the subtree-and-deadline index. The
+   * page is the newest overdue tickets of each unit path holding active ones, merged: a walk of
+   * the active tickets' path-and-creation index per path, stopping at the page's end.
+   */
+  private subtreeOverdueSql(principal: Principal, q: TicketListQuery, params: unknown[]): { sql: string; params: unknown[] } {
+    const add = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const scope = (path: string) => principal.scope.sqlFilter(path, 2).sql;
+    const target = UnitSql.pathOf(add(q.unitId));
+    const inSubtree = (path: string) => `${path} >= ${target} AND ${path} < ${target} || chr(1114111)`;
+    const before = sqlPastEverywhereBefore('$1');
+    const overdue = sqlOverdueAt('$1');
+    const order = (alias: string) => `${alias}.created_at DESC, ${alias}.code`;
+    const limit = add(q.pageSize);
+    const offset = add((q.page - 1) * q.pageSize);
+    const sql = `WITH months AS MATERIALIZED (
+                   SELECT c.unit_path, c.deadline_month, c.n FROM ticket_open_month c
+                    WHERE ${inSubtree('c.unit_path')} AND c.n > 0 AND ${scope('c.unit_path')}),
+                 page AS (
+                   SELECT f.id FROM (SELECT DISTINCT unit_path FROM months) AS m
+                     CROSS JOIN LATERAL (
+                       SELECT t.id, t.created_at, t.code FROM ticket t
+                        WHERE t.unit_path = m.unit_path COLLATE "default" AND ${overdue}
+                        ORDER BY ${order('t')} LIMIT ${limit}::int + ${offset}::int) AS f
+                    ORDER BY ${order('f')} LIMIT ${limit} OFFSET ${offset})
+                 SELECT ${target} AS target_path,
+                        (SELECT coalesce(sum(n), 0) FROM months WHERE deadline_month < ${before})
+                          + (SELECT count(*) FROM ticket t
+                              WHERE ${inSubtree('t.unit_path COLLATE "C"')} AND t.deadline >= ${before} AND ${overdue}
+                                AND ${scope('t.unit_path')}) AS total,
+                        ${TICKET_COLUMNS.replace('$NOW', '$1')}
                    FROM (SELECT 1) AS one
                    LEFT JOIN (page p JOIN ticket t ON t.id = p.id ${UnitSql.join('u', 't.unit_id')}) ON true
                   ORDER BY ${order('t')}`;
