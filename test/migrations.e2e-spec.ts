@@ -166,4 +166,71 @@ describe('migrations', () => {
       await own.drop();
     }
   });
+
+  it('keeps the accountability records already there as overdue ones, and holds each ground to its own facts', async () => {
+    const own = await createTestDatabase();
+    const before = await migrate('TicketOpenSubtreeDeadline1796206258685', own.url);
+    const tickets: string[] = [];
+    let unit: string;
+    try {
+      [{ id: unit }] = await before.query(
+        `INSERT INTO org_unit (name, kind, path, depth, timezone) VALUES ('县', 'county', '/a/', 1, 'Asia/Shanghai') RETURNING id`,
+      );
+      for (const code of ['村-2026-0001', '村-2026-0002', '村-2026-0003']) {
+        const [row] = await before.query(
+          `INSERT INTO ticket (code, source, title, unit_id, unit_path, unit_tz, rectification_class, status, created_at, updated_at)
+           VALUES ($1, 'supervision', '公示栏未更新', $2, '/a/', 'Asia/Shanghai', 'deadline', 'open', now(), now()) RETURNING id`,
+          [code, unit],
+        );
+        tickets.push(row.id);
+      }
+      await before.query(
+        `INSERT INTO accountability_record (ticket_id, unit_id, person, deadline, days_overdue, created_at)
+         VALUES ($1, $2, '赵六', '2026-06-23', 17, now())`,
+        [tickets[0], unit],
+      );
+    } finally {
+      await before.destroy();
+    }
+
+    const after = await migrate('AccountabilityGround1796213907341', own.url);
+    try {
+      expect(
+        await after.query(`SELECT ground, to_char(deadline, 'YYYY-MM-DD') AS deadline, days_overdue, repeat_of FROM accountability_record`),
+      ).toEqual([{ ground: 'overdue', deadline: '2026-06-23', days_overdue: 17, repeat_of: null }]);
+      const insert = (ticket: string, ground: string, deadline: string | null, days: number | null, repeatOf: string | null) =>
+        after.query(
+          `INSERT INTO accountability_record (ticket_id, unit_id, ground, deadline, days_overdue, repeat_of, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, now())`,
+          [ticket, unit, ground, deadline, days, repeatOf],
+        );
+      await expect(insert(tickets[1], 'overdue', null, null, null)).rejects.toThrow(/accountability_ground_facts/);
+      await expect(insert(tickets[1], 'overdue', '2026-06-30', null, null)).rejects.toThrow(/accountability_ground_facts/);
+      await expect(insert(tickets[1], 'repeat', null, null, null)).rejects.toThrow(/accountability_ground_facts/);
+      await expect(insert(tickets[1], 'repeat', '2026-06-30', 3, tickets[0])).rejects.toThrow(/accountability_ground_facts/);
+      await expect(insert(tickets[1], 'late', null, null, tickets[0])).rejects.toThrow(/"accountability_ground"/);
+      await insert(tickets[1], 'repeat', null, null, tickets[0]);
+      // One repeat record per ticket, whatever it repeats; an overdue record of it beside that one.
+      await expect(insert(tickets[1], 'repeat', null, null, tickets[2])).rejects.toThrow(/accountability_repeat_once/);
+      await insert(tickets[1], 'overdue', '2026-06-30', 3, null);
+      await insert(tickets[2], 'repeat', null, null, tickets[0]);
+      expect((await after.query(`SELECT count(*)::int AS n FROM accountability_record`))[0].n).toBe(4);
+
+      // Reverted, the repeat records go and the overdue ones keep their deadline and days.
+      await after.undoLastMigration({ transaction: 'each' });
+      expect(await after.query(`SELECT ticket_id, days_overdue FROM accountability_record ORDER BY days_overdue`)).toEqual([
+        { ticket_id: tickets[1], days_overdue: 3 },
+        { ticket_id: tickets[0], days_overdue: 17 },
+      ]);
+      await expect(
+        after.query(`INSERT INTO accountability_record (ticket_id, unit_id, days_overdue, created_at) VALUES ($1, $2, 3, now())`, [
+          tickets[2],
+          unit,
+        ]),
+      ).rejects.toThrow(/deadline/);
+    } finally {
+      await after.destroy();
+      await own.drop();
+    }
+  });
 });

@@ -26,6 +26,7 @@ import { FindingsColumnMapping1795947000000 } from '../../libs/tickets/src/migra
 import { EvidenceNearDuplicateBands1796199656476 } from '../../libs/tickets/src/migrations/1796199656476-evidence-near-duplicate-bands';
 import { TicketEventFlagged1796206112512 } from '../../libs/tickets/src/migrations/1796206112512-ticket-event-flagged';
 import { TicketOpenSubtreeDeadline1796206258685 } from '../../libs/tickets/src/migrations/1796206258685-ticket-open-subtree-deadline';
+import { AccountabilityGround1796213907341 } from '../../libs/cycles/src/migrations/1796213907341-accountability-ground';
 import { TicketOpenMonthCount1796300000000 } from '../../libs/tickets/src/migrations/1796300000000-ticket-open-month-count';
 
 /**
@@ -61,5 +62,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   EvidenceNearDuplicateBands1796199656476,
   TicketEventFlagged1796206112512,
   TicketOpenSubtreeDeadline1796206258685,
+  AccountabilityGround1796213907341,
   TicketOpenMonthCount1796300000000,
 ];

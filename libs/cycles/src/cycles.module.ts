@@ -12,6 +12,7 @@ import { TeamMetricsService } from './ranking/team-metrics.service';
 import { AccountabilityService } from './reminders/accountability.service';
 import { OverdueEscalation } from './reminders/escalation';
 import { ReminderService } from './reminders/reminder.service';
+import { RepeatAccountability } from './reminders/repeat-accountability';
 import { CycleService } from './runs/cycle.service';
 import { EventRunner } from './runs/event-runner';
 import { FailedRuns } from './runs/failed-runs';
@@ -57,6 +58,7 @@ const STEPS = [DispatchStep, SelfCheckStep, ReviewStep, ReportStep, SupervisionS
     ReminderService,
     OverdueEscalation,
     AccountabilityService,
+    RepeatAccountability,
     CycleService,
     EventRunner,
     CycleOutputListeners,

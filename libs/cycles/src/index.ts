@@ -18,6 +18,7 @@ export * from './scheduler/cycle-scheduler.service';
 export * from './reminders/reminder.service';
 export * from './reminders/accountability.service';
 export * from './reminders/escalation';
+export * from './reminders/accountability-records';
 export * from './self-check/self-check.service';
 export * from './tasks/task-list.service';
 export * from './tasks/task.service';

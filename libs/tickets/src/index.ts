@@ -32,4 +32,5 @@ export * from './facts/ticket-facts';
 export * from './repeats/similarity';
 export * from './repeats/repeat-check';
 export * from './repeats/ticket-flags';
+export * from './repeats/repeat-listeners';
 export * from './repeats/month-integrity';

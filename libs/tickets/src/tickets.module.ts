@@ -8,6 +8,7 @@ import { TicketFacts } from './facts/ticket-facts';
 import { TicketFactsSql } from './facts/ticket-facts.sql';
 import { FindingsImportService } from './import/findings-import.service';
 import { InspectionService } from './inspections/inspection.service';
+import { RepeatListeners } from './repeats/repeat-listeners';
 import { TicketsSeeder } from './seed/tickets-seeder';
 import { CategoryList } from './tickets/category-list';
 import { TicketCreation } from './tickets/ticket-creation.service';
@@ -38,6 +39,7 @@ import { TransitionService } from './tickets/transition.service';
     EvidenceService,
     TicketsSeeder,
     HistoryChainService,
+    RepeatListeners,
   ],
   exports: [
     CategoryList,
@@ -51,6 +53,7 @@ import { TransitionService } from './tickets/transition.service';
     EvidenceService,
     HistoryChainService,
     TicketFacts,
+    RepeatListeners,
   ],
 })
 export class TicketsModule {}

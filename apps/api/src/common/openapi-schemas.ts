@@ -1,3 +1,5 @@
+import { ACCOUNTABILITY_GROUNDS } from '@app/cycles';
+
 /**
  * The schemas of the API's answers that are not DTO classes, by name in `components.schemas`.
  * Objects list the fields clients rely on; they may carry more (`additionalProperties`).
@@ -41,6 +43,8 @@ const RUN_STATE = oneOf('pending', 'running', 'done', 'failed');
 const STEP = oneOf('dispatch', 'self_check', 'review', 'report', 'supervision');
 const SOURCE = oneOf('patrol', 'supervision', 'self_check', 'audit', 'higher_feedback', 'verification');
 const LIGHT = oneOf('green', 'yellow', 'red');
+/** Why an accountability record was opened: 逾期未整改 (with a deadline and days overdue) or 屡查屡犯 (with the ticket repeated). */
+const ACCOUNTABILITY_GROUND = oneOf(...ACCOUNTABILITY_GROUNDS);
 /** A ticket's light: `none` when it is closed, cancelled or has no deadline. */
 const TICKET_LIGHT = oneOf('green', 'yellow', 'red', 'none');
 
@@ -235,8 +239,11 @@ export const API_SCHEMAS: Record<string, Schema> = {
       unitId: uuid,
       unitName: str,
       person: nullable(str),
-      deadline: date,
-      daysOverdue: int,
+      ground: ACCOUNTABILITY_GROUND,
+      deadline: nullable(date),
+      daysOverdue: nullable(int),
+      repeatOfTicketId: nullable(uuid),
+      repeatOfTicketCode: nullable(str),
       createdAt: time,
     }),
   ),

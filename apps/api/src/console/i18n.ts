@@ -1,3 +1,4 @@
+import type { AccountabilityGround } from '@app/cycles';
 import { STATUS_NAMES } from '@app/tickets';
 
 /** The console's languages: Simplified Chinese by default, English on request (cookie `lang`). */
@@ -241,6 +242,9 @@ const zh = {
   overdue: '逾期',
   daysOverdue: '逾期天数',
   levelsTold: '已告知',
+  ground: '问责事由',
+  grounds: { overdue: '逾期未整改', repeat: '屡查屡犯' } as Record<AccountabilityGround, string>,
+  repeatsTicket: '重复已销号问题',
   markAllRead: '全部标为已读',
   unread: '未读',
   name: '名称',
@@ -589,6 +593,9 @@ const en: Dictionary = {
   overdue: 'Overdue',
   daysOverdue: 'Days overdue',
   levelsTold: 'Levels told',
+  ground: 'Ground',
+  grounds: { overdue: 'overdue', repeat: 'repeat problem' },
+  repeatsTicket: 'repeats the closed ticket',
   markAllRead: 'Mark all read',
   unread: 'Unread',
   name: 'Name',

@@ -5,6 +5,7 @@ import { UnitSql } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service';
 import { DeadlineTicket, TicketFacts } from '@app/tickets';
+import { openAccountability } from './accountability-records';
 import { OverdueEscalation } from './escalation';
 
 interface DueTask {
@@ -141,10 +142,20 @@ export class ReminderService {
     out.escalated += r.id ? 1 : 0;
     out.deliveries.push(...r.deliveries);
     if (overdue > graceDays) {
-      const [record] = await m.query<Array<{ id: string }>>(
-        `INSERT INTO accountability_record (ticket_id, unit_id, township_id, person, deadline, days_overdue, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ON CONSTRAINT accountability_once DO NOTHING RETURNING id`,
-        [t.id, t.unitId, townshipId, t.responsible, t.deadline, overdue, now],
+      const [record] = await openAccountability(
+        m,
+        [
+          {
+            ticketId: t.id,
+            unitId: t.unitId,
+            townshipId,
+            person: t.responsible,
+            ground: 'overdue',
+            deadline: t.deadline,
+            daysOverdue: overdue,
+          },
+        ],
+        now,
       );
       if (record) {
         out.accountability += 1;

@@ -27,7 +27,9 @@ describe('loadConfig', () => {
       TZ_DEFAULT: 'Asia/Shanghai',
       MIGRATIONS_RUN: true,
       REPEAT_LOOKBACK_MONTHS: 12,
+      REPEAT_ACCOUNTABILITY: 'off',
     });
+    expect(c.repeatAccountability).toBe(false);
     expect(c.DATABASE_URL).toBeUndefined();
     expect(c.REDIS_URL).toBeUndefined();
     expect(c.durationMs('JWT_TTL')).toBe(12 * 3600 * 1000);
@@ -56,10 +58,19 @@ describe('loadConfig', () => {
     ['REPEAT_LOOKBACK_MONTHS', '0', /^REPEAT_LOOKBACK_MONTHS: .*not be less than 1/],
     ['REPEAT_LOOKBACK_MONTHS', '121', /^REPEAT_LOOKBACK_MONTHS: .*not be greater than 120/],
     ['REPEAT_LOOKBACK_MONTHS', 'a year', /^REPEAT_LOOKBACK_MONTHS: .*integer/],
+    ['REPEAT_ACCOUNTABILITY', 'yes', /^REPEAT_ACCOUNTABILITY: must be on or off \(got "yes"\)$/],
   ])('names %s when it is %j', (key, value, pattern) => {
     const lines = problems({ [key]: value });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(pattern);
+  });
+
+  it('turns repeat accountability on with on, in any case', () => {
+    expect(loadConfig({ ...noFile, REPEAT_ACCOUNTABILITY: ' ON ' })).toMatchObject({
+      REPEAT_ACCOUNTABILITY: 'on',
+      repeatAccountability: true,
+    });
+    expect(loadConfig({ ...noFile, REPEAT_ACCOUNTABILITY: 'off' }).repeatAccountability).toBe(false);
   });
 
   it('reports every bad setting at once, one line each', () => {

@@ -306,6 +306,11 @@ export class AppConfig {
   @Max(120)
   REPEAT_LOOKBACK_MONTHS = 12;
 
+  /** `on`: a new ticket flagged 屡查屡犯 (repeat) opens an accountability record (追责问责) of ground `repeat`. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
+  REPEAT_ACCOUNTABILITY: 'on' | 'off' = 'off';
+
   /** A ticket's light turns yellow this many days before its deadline. */
   @Transform(toInt)
   @IsInt()
@@ -379,6 +384,11 @@ export class AppConfig {
           .toLowerCase(),
       )
       .filter(Boolean);
+  }
+
+  /** Whether a repeat problem opens an accountability record (REPEAT_ACCOUNTABILITY). */
+  get repeatAccountability(): boolean {
+    return this.REPEAT_ACCOUNTABILITY === 'on';
   }
 
   /** The address the API listens on. */

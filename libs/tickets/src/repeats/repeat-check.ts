@@ -73,19 +73,22 @@ export async function findRepeats(
 
 /**
  * Flags the tickets just opened (in the order of the candidates `matches` was found for)
- * `repeat` where they repeat a closed ticket of their unit, in the caller's transaction.
+ * `repeat` where they repeat a closed ticket of their unit, in the caller's transaction. Gives
+ * those tickets, each with its place in `created` and the tickets it repeats, best match first.
  */
 export async function flagRepeats(
   q: Queryable,
   created: ReadonlyArray<{ id: string }>,
   matches: readonly RepeatMatch[][],
   now: Date,
-): Promise<void> {
+): Promise<Array<{ index: number; ticketId: string; repeatOf: string[] }>> {
+  const flagged = created.flatMap((t, index) =>
+    matches[index]?.length ? [{ index, ticketId: t.id, repeatOf: matches[index].map((r) => r.id) }] : [],
+  );
   await TicketFlags.set(
     q,
-    created.flatMap((t, i) =>
-      matches[i]?.length ? [{ ticketId: t.id, flag: 'repeat' as const, refIds: matches[i].map((r) => r.id), period: null }] : [],
-    ),
+    flagged.map((f) => ({ ticketId: f.ticketId, flag: 'repeat' as const, refIds: f.repeatOf, period: null })),
     now,
   );
+  return flagged;
 }

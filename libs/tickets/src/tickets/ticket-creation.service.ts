@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Source } from '../domain/categories';
 import { draftProblems, mayCreateIn, NewTicket } from '../domain/ticket-draft';
 import { findRepeats, flagRepeats, RepeatMatch } from '../repeats/repeat-check';
+import { RepeatListeners } from '../repeats/repeat-listeners';
 import { CategoryList } from './category-list';
 import { TICKETS_PER_STATEMENT, TicketWriter } from './ticket-writer';
 
@@ -23,6 +24,7 @@ export class TicketCreation {
     private readonly categories: CategoryList,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly repeatListeners: RepeatListeners,
   ) {}
 
   /**
@@ -76,33 +78,39 @@ export class TicketCreation {
         throw new NotFound('Org unit', d.unitId);
       if (!mayCreateIn(principal, unit, source, checking)) throw new Forbidden(`You cannot open ${source} tickets for ${unit.name}`);
     }
-    const created = await this.writer.create(
+    const rows = drafts.map((d) => {
+      const unit = units.get(d.unitId)!;
+      return {
+        title: d.title.trim(),
+        description: d.description?.trim() || null,
+        category: d.category || null,
+        source,
+        inspectionId: d.inspectionId ?? null,
+        parentId: d.parentId ?? null,
+        isCommon: d.isCommon ?? false,
+        unitId: unit.id,
+        unitPath: unit.path,
+        unitTz: unit.timezone,
+        responsible: d.responsible?.trim() || null,
+        supervisingLeader: d.supervisingLeader?.trim() || null,
+        measures: d.measures?.trim() || null,
+        rectificationClass: d.rectificationClass ?? 'deadline',
+        deadline: d.deadline ?? null,
+        milestones: d.milestones ?? [],
+        progressNote: d.progressNote?.trim() || null,
+      };
+    });
+    const created = await this.writer.create(m, rows, { id: principal.userId, name: principal.displayName });
+    const flagged = await flagRepeats(m, created, repeats, now);
+    await this.repeatListeners.flagged(
       m,
-      drafts.map((d) => {
-        const unit = units.get(d.unitId)!;
-        return {
-          title: d.title.trim(),
-          description: d.description?.trim() || null,
-          category: d.category || null,
-          source,
-          inspectionId: d.inspectionId ?? null,
-          parentId: d.parentId ?? null,
-          isCommon: d.isCommon ?? false,
-          unitId: unit.id,
-          unitPath: unit.path,
-          unitTz: unit.timezone,
-          responsible: d.responsible?.trim() || null,
-          supervisingLeader: d.supervisingLeader?.trim() || null,
-          measures: d.measures?.trim() || null,
-          rectificationClass: d.rectificationClass ?? 'deadline',
-          deadline: d.deadline ?? null,
-          milestones: d.milestones ?? [],
-          progressNote: d.progressNote?.trim() || null,
-        };
-      }),
-      { id: principal.userId, name: principal.displayName },
+      flagged.map((f) => ({
+        ticketId: f.ticketId,
+        unitId: rows[f.index].unitId,
+        responsible: rows[f.index].responsible,
+        repeatOf: f.repeatOf,
+      })),
     );
-    await flagRepeats(m, created, repeats, now);
     return created;
   }
 }
