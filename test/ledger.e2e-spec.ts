@@ -1,10 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FakeClock } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { bearer, closeOutTicket, createInspection, raiseTicket, transition, unitId } from './support/fixtures';
-import { binary } from './support/downloads';
+import { binary, pdfText } from './support/downloads';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Row {
@@ -45,6 +47,7 @@ const HEADERS = [
   '销号情况',
   '验收人',
   '屡查屡犯',
+  '佐证预警',
 ];
 
 const cellText = (v: ExcelJS.CellValue): string | number | null => (v === undefined || v === null ? null : (v as string | number));
@@ -61,6 +64,7 @@ describe('the problem and close-out ledger', () => {
   let c1: string;
   let c2: string;
   let other: string;
+  let onTimeId: string;
   const march = 'from=2025-03-01&to=2025-03-31';
 
   const get = (token: string, query: string) => t.http().get(`/api/v1/ledger?${query}`).set(bearer(token));
@@ -94,6 +98,7 @@ describe('the problem and close-out ledger', () => {
     await raise(inspector, { inspectionId: patrol, unitId: c2, title: '产业奖补资金未公示', deadline: '2026-07-15' });
     await raise(inspector, { inspectionId: audit, unitId: c2, title: '扶贫项目资产台账不全', deadline: '2026-12-31' });
     const cancelled = await raise(inspector, { inspectionId: audit, unitId: c1, title: '重复录入的问题', deadline: '2026-07-01' });
+    onTimeId = onTime;
     await closeOut(onTime);
     await closeOut(late);
     await act(leader, cancelled, { action: 'cancel', reason: '与另一问题重复' });
@@ -298,5 +303,75 @@ describe('the problem and close-out ledger', () => {
     expect(page.body.totals).toMatchObject({ found: 4500, closed: 1500, overdue: 3000 });
     expect(records[4502]).toEqual([page.body.totals.sentence]);
     expect((page.body.rows as Row[]).map((r) => [String(r.seq), r.code])).toEqual(data.slice(2000, 2500).map((r) => [r[0], r[1]]));
+  });
+  it('flags a ticket that repeats a closed one and whose photo backs another ticket, in the JSON, the files and the document', async () => {
+    const photo = readFileSync(join(__dirname, 'fixtures', 'photos', 'field.jpg'));
+    const issue = async (id: string) => (await t.http().get(`/api/v1/issues/${id}`).set(bearer(leader))).body;
+    const closedCode = (await issue(onTimeId)).code as string;
+    // Found today, 1 August 2026: the same unit's problem closed out this morning, reworded.
+    const repeat = await raise(inspector, { unitId: c1, title: '危房改造"回头看"仍未完成', deadline: '2026-09-30' });
+    const clean = await raise(inspector, { unitId: c1, title: '村级公示栏低保名单未更新', deadline: '2026-09-30' });
+    expect((await issue(repeat)).repeatOf).toEqual([onTimeId]);
+    for (const [id, name] of [
+      [clean, 'IMG_20260801_093000.jpg'],
+      [repeat, 'IMG_20260801_100000.jpg'],
+    ]) {
+      await act(team1, id, { action: 'start' });
+      const up = await t.http().post(`/api/v1/issues/${id}/evidence`).set(bearer(team1)).attach('file', photo, name);
+      expect(up.status).toBe(201);
+    }
+    const warnings = (await issue(repeat)).evidenceWarnings;
+    expect(warnings.map((w: { code: string }) => w.code)).toEqual(['duplicate']);
+    expect((await issue(clean)).evidenceWarnings).toEqual([]);
+
+    const today = `unitId=${c1}&from=2026-08-01&to=2026-08-01`;
+    const json = await get(leader, `${today}&pageSize=500`);
+    expect(json.status).toBe(200);
+    const rows = json.body.rows as Array<Row & { id: string; repeatOf: string[]; evidenceWarnings: unknown[] }>;
+    const flagged = rows.find((r) => r.id === repeat)!;
+    const plain = rows.find((r) => r.id === clean)!;
+    // The ledger's warnings are the ticket page's, by the same rule.
+    expect(flagged).toMatchObject({ repeatOf: [closedCode], evidenceWarnings: warnings });
+    expect(flagged.evidenceWarnings).toEqual([
+      expect.objectContaining({ code: 'duplicate', filename: 'IMG_20260801_100000.jpg', ticketIds: [clean] }),
+    ]);
+    expect(plain).toMatchObject({ repeatOf: [], evidenceWarnings: [] });
+
+    const repeatColumn = HEADERS.indexOf('屡查屡犯') + 1;
+    const warningColumn = HEADERS.indexOf('佐证预警') + 1;
+    const xlsx = await download(leader, `${today}&format=xlsx`);
+    expect(xlsx.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.read(Readable.from([xlsx.body as Buffer]));
+    const ws = wb.getWorksheet('问题台账')!;
+    expect((ws.getRow(3).values as unknown[]).slice(1)).toEqual(HEADERS);
+    const line = (code: string) => {
+      const i = rows.findIndex((r) => r.code === code);
+      expect(ws.getRow(4 + i).getCell(2).value).toBe(code);
+      return [cellText(ws.getRow(4 + i).getCell(repeatColumn).value), cellText(ws.getRow(4 + i).getCell(warningColumn).value)];
+    };
+    expect(line(flagged.code)).toEqual([`重复${closedCode}`, '重复使用']);
+    expect(line(plain.code)).toEqual([null, null]);
+
+    const csv = await download(leader, `${today}&format=csv`);
+    const records: string[][] = parse(csv.body as Buffer, { bom: true, relax_column_count: true, skip_empty_lines: true });
+    const record = (code: string) => records.find((r) => r[1] === code)!;
+    expect([record(flagged.code)[repeatColumn - 1], record(flagged.code)[warningColumn - 1]]).toEqual([`重复${closedCode}`, '重复使用']);
+    expect([record(plain.code)[repeatColumn - 1], record(plain.code)[warningColumn - 1]]).toEqual(['', '']);
+
+    // The ledger issued as a document of record says the same in its HTML and its PDF.
+    const doc = await t.http().post('/api/v1/documents').set(bearer(inspector)).send({ kind: 'ledger', unitId: c1, period: '2026-08' });
+    expect(doc.status).toBe(201);
+    const html = (await t.http().get(`/api/v1/documents/${doc.body.id}/html`).set(bearer(leader))).text;
+    const tr = (code: string) => html.match(new RegExp(`<tr[^>]*><td class="center">\\d+</td><td>${code}</td>.*?</tr>`))![0];
+    expect(tr(flagged.code)).toContain(
+      `<div><strong>屡查屡犯</strong>：重复${closedCode}</div><div><strong>佐证预警</strong>：重复使用</div>`,
+    );
+    expect(tr(plain.code)).not.toMatch(/屡查屡犯|佐证预警/);
+    const pdf = await t.http().get(`/api/v1/documents/${doc.body.id}/pdf`).set(bearer(leader)).buffer(true).parse(binary);
+    expect(pdf.status).toBe(200);
+    const text = pdfText(pdf.body as Buffer, 'raw').replace(/\s+/g, '');
+    expect(text).toContain(`危房改造"回头看"仍未完成屡查屡犯：重复${closedCode}佐证预警：重复使用`);
+    expect(text).toMatch(/村级公示栏低保名单未更新(?!屡查屡犯|佐证预警)/);
   });
 });

@@ -13,12 +13,15 @@ export function binary(res: Response, done: (err: Error | null, body: Buffer) =>
   res.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
-/** The text of a PDF as poppler's pdftotext lays it out. */
-export function pdfText(pdf: Buffer): string {
+/**
+ * The text of a PDF as poppler's pdftotext lays it out; `raw` keeps the order the text was
+ * printed in instead, so the lines of one table cell stay together.
+ */
+export function pdfText(pdf: Buffer, mode: 'layout' | 'raw' = 'layout'): string {
   const dir = mkdtempSync(join(tmpdir(), 'rt-pdf-'));
   try {
     writeFileSync(join(dir, 'doc.pdf'), pdf);
-    return execFileSync('pdftotext', ['-layout', join(dir, 'doc.pdf'), '-']).toString('utf8');
+    return execFileSync('pdftotext', [`-${mode}`, join(dir, 'doc.pdf'), '-']).toString('utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,6 +25,7 @@ export type { PhotoFacts, ReportedFacts } from './evidence/photo-facts';
 export * from './evidence/sniff';
 export * from './evidence/evidence-checks';
 export * from './evidence/near-duplicates';
+export * from './evidence/ticket-warnings';
 export * from './history/history-chain';
 export * from './history/history-chain.service';
 export * from './ledger/ledger-rows';

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { normaliseDocNumber, SOURCES, Source, STATUSES, Status } from '@app/tickets';
 import { toBool, toInt } from '../common/pagination';
+import { EvidenceWarningDto } from '../tickets/tickets.dto';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -78,6 +79,12 @@ export class LedgerQueryDto {
   pageSize = 100;
 }
 
+/** A warning of the checks against 纸面销号 with the evidence it was raised on, as a ledger line carries it. */
+export class LedgerEvidenceWarningDto extends EvidenceWarningDto {
+  @ApiProperty({ format: 'uuid' }) evidenceId!: string;
+  @ApiProperty() filename!: string;
+}
+
 /** The OpenAPI shape of one ledger line. */
 export class LedgerRowDto {
   @ApiProperty({ example: 1 }) seq!: number;
@@ -109,6 +116,10 @@ export class LedgerRowDto {
   @ApiProperty() daysOverdue!: number;
   @ApiProperty({ description: 'times the close-out was sent back (退回)' }) returned!: number;
   @ApiProperty({ nullable: true, type: String, description: 'who accepted the close-out' }) verifier!: string | null;
+  @ApiProperty({ type: [String], example: ['中厂镇-2026-0007'], description: '屡查屡犯: the codes of the closed tickets it repeats' })
+  repeatOf!: string[];
+  @ApiProperty({ type: [LedgerEvidenceWarningDto], description: '佐证预警: every warning raised on its evidence, oldest upload first' })
+  evidenceWarnings!: LedgerEvidenceWarningDto[];
 }
 
 class LedgerCountsDto {

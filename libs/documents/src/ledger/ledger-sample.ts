@@ -31,6 +31,8 @@ const row = (seq: number, over: Partial<LedgerRow>): LedgerRow => ({
   daysOverdue: 0,
   returned: 0,
   verifier: null,
+  repeatOf: [],
+  evidenceWarnings: [],
   ...over,
 });
 
@@ -42,6 +44,23 @@ const SAMPLE_LEDGER_ROWS: LedgerRow[] = [
     closeOut: 'on_time',
     closeOutLabel: '按期销号',
     verifier: '李四',
+    // Closed with a photo that already backs another ticket and has no capture time: 屡查屡犯 and 佐证预警 in one row.
+    repeatOf: ['中厂镇-2025-0107'],
+    evidenceWarnings: [
+      {
+        code: 'duplicate',
+        message: '同一文件已作为中厂镇-2026-0015（中厂镇第三社区）的佐证材料',
+        ticketIds: ['00000000-0000-4000-8000-000000000315'],
+        evidenceId: '00000000-0000-4000-8000-000000000401',
+        filename: '整改后.jpg',
+      },
+      {
+        code: 'no_capture_time',
+        message: '照片没有拍摄时间（可能是截图或转发的图片）',
+        evidenceId: '00000000-0000-4000-8000-000000000401',
+        filename: '整改后.jpg',
+      },
+    ],
   }),
   row(2, {
     source: 'audit',

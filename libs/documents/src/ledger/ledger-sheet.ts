@@ -1,3 +1,4 @@
+import { warningNames } from '../wording/dossier-wording';
 import type { Cell, SheetColumn, SheetFooter, SummaryTable } from '../xlsx/table';
 import type { LedgerCounts, LedgerRow, LedgerTotals } from './ledger.types';
 
@@ -22,6 +23,7 @@ export const LEDGER_COLUMNS: SheetColumn[] = [
   { header: '销号情况', width: 16 },
   { header: '验收人', width: 14 },
   { header: '屡查屡犯', width: 18, wrap: true },
+  { header: '佐证预警', width: 18, wrap: true },
 ];
 
 /** 按期/逾期销号 for a closed ticket, 逾期未整改 with its days for an overdue one. */
@@ -51,6 +53,7 @@ export function ledgerCells(r: LedgerRow): Cell[] {
     closeOutCell(r),
     r.verifier,
     r.repeatOf?.length ? `重复${r.repeatOf.join('、')}` : null,
+    warningNames(r.evidenceWarnings).join('、') || null,
   ];
 }
 

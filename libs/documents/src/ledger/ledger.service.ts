@@ -61,6 +61,7 @@ function toLedgerRow(r: LedgerTicketRow, seq: number): LedgerRow {
     returned: r.returned,
     verifier: r.status === 'closed' ? r.verifier : null,
     repeatOf: r.repeatOf,
+    evidenceWarnings: r.evidenceWarnings,
   };
 }
 

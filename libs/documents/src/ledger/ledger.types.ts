@@ -1,5 +1,5 @@
 import type { TeamLight } from '@app/assessment';
-import type { Source, Status } from '@app/tickets';
+import type { EvidenceWarningOnTicket, Source, Status } from '@app/tickets';
 
 /** Filters of a ledger: a unit (and by default everything under it), a period of found dates, a source. */
 export interface LedgerQuery {
@@ -58,6 +58,11 @@ export interface LedgerRow {
   verifier: string | null;
   /** The codes of the closed tickets it repeats (屡查屡犯); absent in ledgers issued before repeats were kept. */
   repeatOf?: string[];
+  /**
+   * Every warning raised on its evidence (佐证预警), oldest upload first, as the ticket's page shows
+   * them; absent in ledgers issued before the ledger carried them.
+   */
+  evidenceWarnings?: EvidenceWarningOnTicket[];
 }
 
 export interface LedgerCounts {

@@ -6,6 +6,7 @@ import { dateLabel } from '../issue/document-content';
 import type { Locale } from '../kinds';
 import { closeOutRateChart, CloseOutRate } from './chart';
 import { percent } from '../ledger/ledger-totals';
+import { WARNING_LABELS, WARNING_LABELS_EN, warningNames } from '../wording/dossier-wording';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
@@ -51,6 +52,11 @@ export const HELPERS: Record<string, HelperDelegate> = {
     const key = String(v);
     const entry = SELF_CHECK_LABELS[key] ?? STATUS[key];
     return entry ? entry[localeOf(options)] : key;
+  },
+  /** The checks a ticket's evidence warnings raised (佐证预警), each named once in the document's language. */
+  warnings: (v: unknown, options: HelperOptions) => {
+    const en = localeOf(options) === 'en';
+    return warningNames(Array.isArray(v) ? v : [], en ? WARNING_LABELS_EN : WARNING_LABELS).join(en ? '; ' : '、');
   },
   /** An instant as a local date in the issuer's zone (the snapshot's header.timezone). */
   localDate: (iso: unknown, options: HelperOptions) => {

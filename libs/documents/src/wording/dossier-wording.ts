@@ -30,6 +30,23 @@ export const WARNING_LABELS: Record<EvidenceWarningCode, string> = {
   far_from_unit: '拍摄地点偏离',
 };
 
+/** The same names in English, for the English ledger. */
+export const WARNING_LABELS_EN: Record<EvidenceWarningCode, string> = {
+  duplicate: 'reused file',
+  near_duplicate: 'look-alike photo',
+  taken_before_ticket: 'taken before the problem was found',
+  no_capture_time: 'no capture time',
+  far_from_unit: 'taken far from the unit',
+};
+
+/** The names of the checks a ticket's warnings raised, each once, in the order first raised. */
+export function warningNames(
+  warnings: ReadonlyArray<{ code: EvidenceWarningCode }> | undefined,
+  labels: Record<EvidenceWarningCode, string> = WARNING_LABELS,
+): string[] {
+  return [...new Set((warnings ?? []).map((w) => w.code))].map((code) => labels[code] ?? code);
+}
+
 /** The label of a history entry: its action if it has one, else its kind. */
 export function historyLabel(kind: string, action: string | null): string {
   return (action && HISTORY_LABELS[action]) || HISTORY_LABELS[kind] || kind;

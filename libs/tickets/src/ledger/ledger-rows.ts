@@ -4,6 +4,7 @@ import type { Source } from '../domain/categories';
 import { sqlCloseOutCounts, sqlFoundOn } from '../domain/close-out-rate';
 import { escapeLike } from '../domain/search';
 import { sqlOverdueAt, Status } from '../domain/ticket-state';
+import { EvidenceWarningOnTicket, SQL_EVIDENCE_WARNINGS } from '../evidence/ticket-warnings';
 
 /**
  * Which tickets a ledger (问题台账 / 销号台账) lists: those in the scope, of the unit (and, with
@@ -59,6 +60,8 @@ export interface LedgerTicketRow {
   verifier: string | null;
   /** The codes of the closed tickets it repeats (屡查屡犯); empty when it repeats none. */
   repeatOf: string[];
+  /** Every warning raised on its evidence (佐证预警), oldest upload first, as the ticket's page shows them. */
+  evidenceWarnings: EvidenceWarningOnTicket[];
 }
 
 /** The counts of the listed tickets of one owner unit, source, round and feedback document. */
@@ -105,6 +108,7 @@ interface Row {
   returned_count: number;
   verifier: string | null;
   repeat_of: string[] | null;
+  evidence_warnings: EvidenceWarningOnTicket[] | null;
 }
 
 const FOUND_ON = sqlFoundOn('t', 'i');
@@ -120,7 +124,8 @@ const ROW_COLUMNS = `
   ${OVERDUE} AS overdue, CASE WHEN ${OVERDUE} THEN ${TODAY} - t.deadline ELSE 0 END AS days_overdue,
   v.display_name AS verifier,
   (SELECT coalesce(array_agg(r.code ORDER BY r.code), '{}') FROM ticket_flag f JOIN ticket r ON r.id = ANY(f.ref_ids)
-    WHERE f.ticket_id = t.id AND f.flag = 'repeat') AS repeat_of`;
+    WHERE f.ticket_id = t.id AND f.flag = 'repeat') AS repeat_of,
+  ${SQL_EVIDENCE_WARNINGS('t.id')} AS evidence_warnings`;
 
 /** The filter as SQL over `t` (ticket) and `i` (inspection); pushes its parameters, `now` first as $1. */
 function where(f: LedgerFilter, params: unknown[]): string {
@@ -177,6 +182,7 @@ function toRow(r: Row): LedgerTicketRow {
     returned: Number(r.returned_count),
     verifier: r.verifier,
     repeatOf: r.repeat_of ?? [],
+    evidenceWarnings: r.evidence_warnings ?? [],
   };
 }
 

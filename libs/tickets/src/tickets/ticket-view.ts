@@ -1,15 +1,9 @@
 import { sqlLocalDay, type Principal } from '@app/platform';
 import { CLASS_LABELS, RectificationClass, Source } from '../domain/categories';
 import { Action, allowedActions, daysLeft, daysOverdue, Light, lightOf, Milestone, standingStage, Status } from '../domain/ticket-state';
-import type { EvidenceWarning } from '../evidence/evidence-checks';
+import { EvidenceWarningOnTicket, SQL_EVIDENCE_WARNINGS } from '../evidence/ticket-warnings';
 import { flagsView, SQL_TICKET_FLAGS, TicketFlagRow, TicketFlagsView } from '../repeats/ticket-flags';
 import { actorFor } from './ticket-access';
-
-/** A warning of the checks against 纸面销号 with the evidence it was raised on. */
-export interface EvidenceWarningOnTicket extends EvidenceWarning {
-  evidenceId: string;
-  filename: string;
-}
 
 /** A ticket as the API shows it. */
 export interface TicketView extends TicketFlagsView {
@@ -63,8 +57,7 @@ export const TICKET_COLUMNS = `
   t.milestones, t.status, t.closed_at, t.closed_on_time, t.returned_count, t.version, t.created_at, t.updated_at,
   t.started_by, t.submitted_by, to_char(t.extension_deadline, 'YYYY-MM-DD') AS extension_deadline, t.extension_reason,
   t.extension_requested_by, t.extension_requested_at,
-  (SELECT coalesce(jsonb_agg(w || jsonb_build_object('evidenceId', e.id, 'filename', e.filename) ORDER BY e.uploaded_at, e.id), '[]'::jsonb)
-     FROM ticket_evidence e CROSS JOIN LATERAL jsonb_array_elements(e.warnings) w WHERE e.ticket_id = t.id) AS evidence_warnings,
+  ${SQL_EVIDENCE_WARNINGS('t.id')} AS evidence_warnings,
   ${SQL_TICKET_FLAGS('t.id')} AS flag_rows,
   to_char(${sqlLocalDay('$NOW::timestamptz', 't.unit_tz')}, 'YYYY-MM-DD') AS today`;
 
