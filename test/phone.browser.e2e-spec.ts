@@ -94,7 +94,7 @@ describe('phone console in a browser', () => {
    * The township's task list for August, dispatched once by its leader: one task for the
    * village per test that reports progress (a township has one list a month).
    */
-  const TASKS = ['离线进度：入户核查', '关页同步：饮水巡查'] as const;
+  const TASKS = ['离线进度：入户核查', '关页同步：饮水巡查', '回复丢失：危房排查'] as const;
   let dispatched: Promise<Array<{ id: string; title: string }>> | undefined;
   async function taskOfTheMonth(title: (typeof TASKS)[number]): Promise<{ id: string; title: string }> {
     dispatched ??= (async () => {
@@ -356,6 +356,52 @@ describe('phone console in a browser', () => {
       expect(sentWithin).toBeLessThan(10_000);
       await context.close();
       console.log(`sent by the service worker ${sentWithin} ms after reconnecting, no page open`);
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'holds a progress report once when the server applied it but its reply was lost, and the outbox sent it again with its key',
+    async () => {
+      const task = await taskOfTheMonth('回复丢失：危房排查');
+      const { page, context } = await signIn('zc_team1');
+      await keep(page, '/my-tasks');
+      // Each post of the report as the server got it, and what the phone heard back.
+      const posts: Array<{ key: string | undefined; byWorker: boolean; heard: number | 'lost' }> = [];
+      let appliedBeforeResend = 0;
+      await context.route(`**/my-tasks/${task.id}/progress`, async (route) => {
+        const request = route.request();
+        const post = { key: request.headers()['idempotency-key'], byWorker: request.serviceWorker() !== null, heard: 0 as number | 'lost' };
+        posts.push(post);
+        const reply = await route.fetch({ maxRedirects: 0 });
+        if (posts.length === 1) {
+          // The server has written the report; its reply never reaches the phone.
+          appliedBeforeResend = (await progressOf(task.id)).length;
+          post.heard = 'lost';
+          await route.abort('connectionreset');
+        } else {
+          post.heard = reply.status();
+          await route.fulfill({ response: reply });
+        }
+      });
+      const card = page.locator('#tasks li', { hasText: '回复丢失：危房排查' });
+      await card.getByLabel('完成数').fill('3');
+      await card.getByLabel('说明').fill('已排查3户');
+      await card.getByRole('button', { name: '报进度' }).click();
+      for (let waited = 0; posts.length < 2 && waited < 20_000; waited += 250) await page.waitForTimeout(250);
+      await page.locator('#outbox').waitFor({ state: 'hidden', timeout: 20_000 });
+      // A while longer: a third send would show by now.
+      await page.waitForTimeout(1500);
+      expect(posts).toHaveLength(2);
+      expect(posts[0].heard).toBe('lost');
+      expect(appliedBeforeResend).toBe(1);
+      expect(posts[1].key).toMatch(/^[0-9a-f-]{36}$/);
+      expect(posts[1].key).toBe(posts[0].key);
+      expect(posts[1].heard).toBe(303);
+      expect(await progressOf(task.id)).toEqual([{ actual: 3, comment: '已排查3户' }]);
+      await expect(page.evaluate<number>('RtOutbox.list().then((items) => items.length)')).resolves.toBe(0);
+      await context.close();
+      console.log(`the lost reply's report sent again by ${posts[1].byWorker ? 'the service worker' : 'the page'}`);
     },
     JOURNEY_MS,
   );
