@@ -360,48 +360,88 @@ describe('phone console in a browser', () => {
     JOURNEY_MS,
   );
 
+  interface Post {
+    key: string | undefined;
+    byWorker: boolean;
+    /** What the server held when it had the post, counted by `held`. */
+    heldThen: number;
+    heard: number | 'lost';
+  }
+
+  /**
+   * The first post to `url` reaches the server, which applies it, and its reply is lost on the
+   * way back (the connection resets); later posts go through. Each post as the server got it.
+   */
+  async function loseFirstReply(context: BrowserContext, url: string, held: () => Promise<number>): Promise<Post[]> {
+    const posts: Post[] = [];
+    await context.route(url, async (route) => {
+      const request = route.request();
+      const post: Post = { key: request.headers()['idempotency-key'], byWorker: request.serviceWorker() !== null, heldThen: 0, heard: 0 };
+      posts.push(post);
+      const reply = await route.fetch({ maxRedirects: 0 });
+      post.heldThen = await held();
+      if (posts.length === 1) {
+        post.heard = 'lost';
+        await route.abort('connectionreset');
+      } else {
+        post.heard = reply.status();
+        await route.fulfill({ response: reply });
+      }
+    });
+    return posts;
+  }
+
+  /** The outbox sent a post again after its reply was lost: with the same key, and answered. */
+  async function sentAgainWithItsKey(page: Page, posts: Post[]): Promise<void> {
+    for (let waited = 0; posts.length < 2 && waited < 20_000; waited += 250) await page.waitForTimeout(250);
+    await page.locator('#outbox').waitFor({ state: 'hidden', timeout: 20_000 });
+    // A while longer: a third send would show by now.
+    await page.waitForTimeout(1500);
+    expect(posts.map((p) => [p.heldThen, p.heard])).toEqual([
+      [1, 'lost'],
+      [1, 303],
+    ]);
+    expect(posts[0].key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(posts[1].key).toBe(posts[0].key);
+    await expect(page.evaluate<number>('RtOutbox.list().then((items) => items.length)')).resolves.toBe(0);
+  }
+
   it(
     'holds a progress report once when the server applied it but its reply was lost, and the outbox sent it again with its key',
     async () => {
       const task = await taskOfTheMonth('回复丢失：危房排查');
       const { page, context } = await signIn('zc_team1');
       await keep(page, '/my-tasks');
-      // Each post of the report as the server got it, and what the phone heard back.
-      const posts: Array<{ key: string | undefined; byWorker: boolean; heard: number | 'lost' }> = [];
-      let appliedBeforeResend = 0;
-      await context.route(`**/my-tasks/${task.id}/progress`, async (route) => {
-        const request = route.request();
-        const post = { key: request.headers()['idempotency-key'], byWorker: request.serviceWorker() !== null, heard: 0 as number | 'lost' };
-        posts.push(post);
-        const reply = await route.fetch({ maxRedirects: 0 });
-        if (posts.length === 1) {
-          // The server has written the report; its reply never reaches the phone.
-          appliedBeforeResend = (await progressOf(task.id)).length;
-          post.heard = 'lost';
-          await route.abort('connectionreset');
-        } else {
-          post.heard = reply.status();
-          await route.fulfill({ response: reply });
-        }
-      });
+      const posts = await loseFirstReply(context, `**/my-tasks/${task.id}/progress`, async () => (await progressOf(task.id)).length);
       const card = page.locator('#tasks li', { hasText: '回复丢失：危房排查' });
       await card.getByLabel('完成数').fill('3');
       await card.getByLabel('说明').fill('已排查3户');
       await card.getByRole('button', { name: '报进度' }).click();
-      for (let waited = 0; posts.length < 2 && waited < 20_000; waited += 250) await page.waitForTimeout(250);
-      await page.locator('#outbox').waitFor({ state: 'hidden', timeout: 20_000 });
-      // A while longer: a third send would show by now.
-      await page.waitForTimeout(1500);
-      expect(posts).toHaveLength(2);
-      expect(posts[0].heard).toBe('lost');
-      expect(appliedBeforeResend).toBe(1);
-      expect(posts[1].key).toMatch(/^[0-9a-f-]{36}$/);
-      expect(posts[1].key).toBe(posts[0].key);
-      expect(posts[1].heard).toBe(303);
+      await sentAgainWithItsKey(page, posts);
       expect(await progressOf(task.id)).toEqual([{ actual: 3, comment: '已排查3户' }]);
-      await expect(page.evaluate<number>('RtOutbox.list().then((items) => items.length)')).resolves.toBe(0);
       await context.close();
-      console.log(`the lost reply's report sent again by ${posts[1].byWorker ? 'the service worker' : 'the page'}`);
+      console.log(`the report whose reply was lost sent again by ${posts[1].byWorker ? 'the service worker' : 'the page'}`);
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'holds a photo once when the server stored it but its reply was lost, and the outbox sent it again with its key',
+    async () => {
+      const id = await raiseTicket(t, inspector, { title: '回复丢失：村口垃圾点', unitId: village, deadline: '2026-09-15' });
+      await transition(t, team, id, { action: 'start' });
+      const evidence = async () =>
+        (await t.http().get(`/api/v1/issues/${id}/evidence`).set(bearer(team))).body as Array<{ filename: string }>;
+      const { page, context } = await signIn('zc_team1');
+      await keep(page, `/tickets/${id}`);
+      const posts = await loseFirstReply(context, `**/tickets/${id}/evidence`, async () => (await evidence()).length);
+      await page.getByLabel(/拍照或选择图片/).setInputFiles(join(__dirname, 'fixtures', 'photos', 'house-last-year.jpg'));
+      await page.getByRole('button', { name: '上传' }).click();
+      await sentAgainWithItsKey(page, posts);
+      expect(await evidence()).toMatchObject([{ filename: 'house-last-year.jpg' }]);
+      expect((await history(id)).filter((h) => h.kind === 'evidence_added')).toHaveLength(1);
+      await context.close();
+      console.log(`the photo whose reply was lost sent again by ${posts[1].byWorker ? 'the service worker' : 'the page'}`);
     },
     JOURNEY_MS,
   );
