@@ -90,6 +90,43 @@ describe('phone console in a browser', () => {
     await page.waitForFunction(`caches.open('rt-pages').then((c) => c.match(${JSON.stringify(base + path)})).then(Boolean)`);
   }
 
+  /**
+   * The township's task list for August, dispatched once by its leader: one task for the
+   * village per test that reports progress (a township has one list a month).
+   */
+  const TASKS = ['离线进度：入户核查', '关页同步：饮水巡查', '回复丢失：危房排查'] as const;
+  let dispatched: Promise<Array<{ id: string; title: string }>> | undefined;
+  async function taskOfTheMonth(title: (typeof TASKS)[number]): Promise<{ id: string; title: string }> {
+    dispatched ??= (async () => {
+      const leader = await t.login('zc_leader');
+      const list = await t
+        .http()
+        .post('/api/v1/task-lists')
+        .set(bearer(leader))
+        .send({
+          unitId: await unitId(t, '中厂镇'),
+          period: '2026-08',
+          tasks: TASKS.map((x) => ({ title: x, target: 12, unitIds: [village], deadline: '2026-08-28' })),
+        });
+      expect(list.status).toBe(201);
+      expect((await t.http().post(`/api/v1/task-lists/${list.body.id}/dispatch`).set(bearer(leader))).status).toBe(200);
+      return (await t.http().get(`/api/v1/tasks?unitId=${village}&period=2026-08`).set(bearer(team))).body as Array<{
+        id: string;
+        title: string;
+      }>;
+    })();
+    return (await dispatched).find((x) => x.title === title)!;
+  }
+
+  /** The progress entries the server holds for a task, as the database has them. */
+  const progressOf = (taskId: string) =>
+    t.app
+      .get(DataSource)
+      .query<Array<{ actual: number; comment: string | null }>>(
+        `SELECT actual::float8 AS actual, comment FROM task_progress WHERE task_id = $1 ORDER BY id`,
+        [taskId],
+      );
+
   it(
     'keeps a photo and a close-out made offline and sends each exactly once when the connection returns',
     async () => {
@@ -209,27 +246,8 @@ describe('phone console in a browser', () => {
   it(
     'keeps a progress report made offline and sends it once when the connection returns',
     async () => {
-      const leader = await t.login('zc_leader');
-      const list = await t
-        .http()
-        .post('/api/v1/task-lists')
-        .set(bearer(leader))
-        .send({
-          unitId: await unitId(t, '中厂镇'),
-          period: '2026-08',
-          tasks: [{ title: '离线进度：入户核查', target: 12, unitIds: [village], deadline: '2026-08-28' }],
-        });
-      expect(list.status).toBe(201);
-      expect((await t.http().post(`/api/v1/task-lists/${list.body.id}/dispatch`).set(bearer(leader))).status).toBe(200);
-      const tasks = (await t.http().get(`/api/v1/tasks?unitId=${village}&period=2026-08`).set(bearer(team))).body as Array<{
-        id: string;
-        title: string;
-      }>;
-      const task = tasks.find((x) => x.title === '离线进度：入户核查')!;
-      const entries = () =>
-        t.app
-          .get(DataSource)
-          .query<Array<{ actual: number }>>(`SELECT actual::float8 AS actual FROM task_progress WHERE task_id = $1`, [task.id]);
+      const task = await taskOfTheMonth('离线进度：入户核查');
+      const entries = () => progressOf(task.id);
 
       const { page, context } = await signIn('zc_team1');
       // Every answer to a progress post, from the page or from the service worker.
@@ -261,7 +279,7 @@ describe('phone console in a browser', () => {
       // Sent once: the page and the service worker take turns, and what one sent the other does not send again.
       await page.waitForTimeout(1500);
       expect(posts.filter((s) => s < 400)).toHaveLength(1);
-      expect(await entries()).toEqual([{ actual: 7 }]);
+      expect(await entries()).toEqual([{ actual: 7, comment: '已核查7户' }]);
       const detail = (await t.http().get(`/api/v1/tasks/${task.id}`).set(bearer(team))).body as { actual: number; progress: unknown[] };
       expect(detail.actual).toBe(7);
       expect(detail.progress).toHaveLength(1);
@@ -269,6 +287,161 @@ describe('phone console in a browser', () => {
       await expect(card.locator('progress').getAttribute('value')).resolves.toMatch(/^0\.58/);
       await shot(page, 'offline-progress-sent');
       await context.close();
+    },
+    JOURNEY_MS,
+  );
+
+  /*
+   * Background Sync with no page left: the photo and the progress report are queued offline,
+   * every page of the phone's browser is closed (its service worker stays registered), and the
+   * connection comes back. Playwright takes the service worker offline and back through DevTools
+   * network emulation of the worker's own target; Chromium's Background Sync follows that
+   * emulation (it fires a sync registered while the worker was offline once the emulation is
+   * lifted), so the `sync` event here is the browser's own, not one dispatched by the test.
+   */
+  it(
+    'sends a photo and a progress report queued offline once each, from the service worker’s sync with every page closed',
+    async () => {
+      const id = await raiseTicket(t, inspector, { title: '关页同步：水池护栏', unitId: village, deadline: '2026-09-15' });
+      await transition(t, team, id, { action: 'start' });
+      const task = await taskOfTheMonth('关页同步：饮水巡查');
+      const { page, context } = await signIn('zc_team1');
+      await keep(page, '/my-tasks');
+      await keep(page, `/tickets/${id}`);
+      // Who sent each write: a page, or the service worker.
+      const posts: Array<{ path: string; byWorker: boolean }> = [];
+      context.on('request', (r) => {
+        if (r.method() === 'POST') posts.push({ path: new URL(r.url()).pathname, byWorker: r.serviceWorker() !== null });
+      });
+
+      await context.setOffline(true);
+      await page.reload();
+      // The photo from before the work (taken last year: the service's clock stands in August).
+      await page.getByLabel('照片性质').selectOption('before');
+      await page.getByLabel(/拍照或选择图片/).setInputFiles(join(__dirname, 'fixtures', 'photos', 'house-last-year.jpg'));
+      await page.getByRole('button', { name: '上传' }).click();
+      await page.locator('#outbox li', { hasText: '佐证照片' }).waitFor();
+      await page.goto(`${base}/my-tasks`);
+      const card = page.locator('#tasks li', { hasText: '关页同步：饮水巡查' });
+      await card.getByLabel('完成数').fill('5');
+      await card.getByLabel('说明').fill('护栏已装好5处');
+      await card.getByRole('button', { name: '报进度' }).click();
+      await page.locator('#outbox li', { hasText: '关页同步：饮水巡查' }).waitFor();
+      await expect(page.locator('#outbox li').count()).resolves.toBe(2);
+
+      const evidence = async () =>
+        (await t.http().get(`/api/v1/issues/${id}/evidence`).set(bearer(team))).body as Array<{ filename: string; role: string | null }>;
+      expect(await evidence()).toEqual([]);
+      expect(await progressOf(task.id)).toEqual([]);
+      // No page of the site is open any more: only the service worker can send.
+      for (const open of context.pages()) await open.close();
+      expect(context.pages()).toHaveLength(0);
+      expect(context.serviceWorkers()).toHaveLength(1);
+
+      await context.setOffline(false);
+      const back = Date.now();
+      while ((!(await evidence()).length || !(await progressOf(task.id)).length) && Date.now() - back < 30_000) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const sentWithin = Date.now() - back;
+      // A while longer: a second send of either would show by now.
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(await evidence()).toMatchObject([{ filename: 'house-last-year.jpg', role: 'before' }]);
+      expect(await progressOf(task.id)).toEqual([{ actual: 5, comment: '护栏已装好5处' }]);
+      expect((await history(id)).filter((h) => h.kind === 'evidence_added')).toHaveLength(1);
+      expect(posts).toEqual([
+        { path: `/tickets/${id}/evidence`, byWorker: true },
+        { path: `/my-tasks/${task.id}/progress`, byWorker: true },
+      ]);
+      expect(sentWithin).toBeLessThan(10_000);
+      await context.close();
+      console.log(`sent by the service worker ${sentWithin} ms after reconnecting, no page open`);
+    },
+    JOURNEY_MS,
+  );
+
+  interface Post {
+    key: string | undefined;
+    byWorker: boolean;
+    /** What the server held when it had the post, counted by `held`. */
+    heldThen: number;
+    heard: number | 'lost';
+  }
+
+  /**
+   * The first post to `url` reaches the server, which applies it, and its reply is lost on the
+   * way back (the connection resets); later posts go through. Each post as the server got it.
+   */
+  async function loseFirstReply(context: BrowserContext, url: string, held: () => Promise<number>): Promise<Post[]> {
+    const posts: Post[] = [];
+    await context.route(url, async (route) => {
+      const request = route.request();
+      const post: Post = { key: request.headers()['idempotency-key'], byWorker: request.serviceWorker() !== null, heldThen: 0, heard: 0 };
+      posts.push(post);
+      const reply = await route.fetch({ maxRedirects: 0 });
+      post.heldThen = await held();
+      if (posts.length === 1) {
+        post.heard = 'lost';
+        await route.abort('connectionreset');
+      } else {
+        post.heard = reply.status();
+        await route.fulfill({ response: reply });
+      }
+    });
+    return posts;
+  }
+
+  /** The outbox sent a post again after its reply was lost: with the same key, and answered. */
+  async function sentAgainWithItsKey(page: Page, posts: Post[]): Promise<void> {
+    for (let waited = 0; posts.length < 2 && waited < 20_000; waited += 250) await page.waitForTimeout(250);
+    await page.locator('#outbox').waitFor({ state: 'hidden', timeout: 20_000 });
+    // A while longer: a third send would show by now.
+    await page.waitForTimeout(1500);
+    expect(posts.map((p) => [p.heldThen, p.heard])).toEqual([
+      [1, 'lost'],
+      [1, 303],
+    ]);
+    expect(posts[0].key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(posts[1].key).toBe(posts[0].key);
+    await expect(page.evaluate<number>('RtOutbox.list().then((items) => items.length)')).resolves.toBe(0);
+  }
+
+  it(
+    'holds a progress report once when the server applied it but its reply was lost, and the outbox sent it again with its key',
+    async () => {
+      const task = await taskOfTheMonth('回复丢失：危房排查');
+      const { page, context } = await signIn('zc_team1');
+      await keep(page, '/my-tasks');
+      const posts = await loseFirstReply(context, `**/my-tasks/${task.id}/progress`, async () => (await progressOf(task.id)).length);
+      const card = page.locator('#tasks li', { hasText: '回复丢失：危房排查' });
+      await card.getByLabel('完成数').fill('3');
+      await card.getByLabel('说明').fill('已排查3户');
+      await card.getByRole('button', { name: '报进度' }).click();
+      await sentAgainWithItsKey(page, posts);
+      expect(await progressOf(task.id)).toEqual([{ actual: 3, comment: '已排查3户' }]);
+      await context.close();
+      console.log(`the report whose reply was lost sent again by ${posts[1].byWorker ? 'the service worker' : 'the page'}`);
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'holds a photo once when the server stored it but its reply was lost, and the outbox sent it again with its key',
+    async () => {
+      const id = await raiseTicket(t, inspector, { title: '回复丢失：村口垃圾点', unitId: village, deadline: '2026-09-15' });
+      await transition(t, team, id, { action: 'start' });
+      const evidence = async () =>
+        (await t.http().get(`/api/v1/issues/${id}/evidence`).set(bearer(team))).body as Array<{ filename: string }>;
+      const { page, context } = await signIn('zc_team1');
+      await keep(page, `/tickets/${id}`);
+      const posts = await loseFirstReply(context, `**/tickets/${id}/evidence`, async () => (await evidence()).length);
+      await page.getByLabel(/拍照或选择图片/).setInputFiles(join(__dirname, 'fixtures', 'photos', 'house-last-year.jpg'));
+      await page.getByRole('button', { name: '上传' }).click();
+      await sentAgainWithItsKey(page, posts);
+      expect(await evidence()).toMatchObject([{ filename: 'house-last-year.jpg' }]);
+      expect((await history(id)).filter((h) => h.kind === 'evidence_added')).toHaveLength(1);
+      await context.close();
+      console.log(`the photo whose reply was lost sent again by ${posts[1].byWorker ? 'the service worker' : 'the page'}`);
     },
     JOURNEY_MS,
   );
