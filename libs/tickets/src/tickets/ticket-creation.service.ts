@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, Clock, Forbidden, ImportRejected, NotFound, Principal, RowProblem } from '@app/platform';
-import { Units } from '@app/org';
+import { UnitRef, Units } from '@app/org';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Source } from '../domain/categories';
 import { draftProblems, mayCreateIn, NewTicket } from '../domain/ticket-draft';
@@ -30,25 +30,27 @@ export class TicketCreation {
   /**
    * Opens the drafts as tickets of `source` by `principal`, in order. A draft that breaks a rule
    * refuses the whole batch (422, `details.rows` numbering the drafts from 1, nothing written); a
-   * unit the principal cannot see is 404, one it may not open tickets in 403.
+   * unit the principal cannot see is 404, one it may not open tickets in 403. `units` are units
+   * the caller has read already in this request (by id), so that they are not read again.
    */
   async createMany(
     principal: Principal,
     drafts: readonly NewTicket[],
     source: Source,
     manager?: EntityManager,
+    units?: ReadonlyMap<string, UnitRef>,
   ): Promise<Array<{ id: string; code: string }>> {
     if (!drafts.length) return [];
     this.check(drafts);
     const now = this.clock.now();
     const repeats = await findRepeats(manager ?? this.db, drafts, now, this.config.REPEAT_LOOKBACK_MONTHS);
-    if (manager) return this.write(manager, principal, drafts, source, repeats, now);
+    if (manager) return this.write(manager, principal, drafts, source, repeats, now, units);
     // Up to one writer statement's worth of drafts with nothing else to record is written by that
     // one statement, which commits by itself; more, or tickets to flag as repeats, take a
     // transaction of their own so that the flags commit with the tickets.
     if (drafts.length > TICKETS_PER_STATEMENT || repeats.some((r) => r.length))
-      return this.db.transaction((m) => this.write(m, principal, drafts, source, repeats, now));
-    return this.write(this.db.manager, principal, drafts, source, repeats, now);
+      return this.db.transaction((m) => this.write(m, principal, drafts, source, repeats, now, units));
+    return this.write(this.db.manager, principal, drafts, source, repeats, now, units);
   }
 
   /** Refuses the drafts as `createMany` would (422, every problem listed), before anything else is written. */
@@ -66,11 +68,11 @@ export class TicketCreation {
     source: Source,
     repeats: readonly RepeatMatch[][],
     now: Date,
+    known: ReadonlyMap<string, UnitRef> = new Map(),
   ) {
-    const units = await Units.mapByIds(
-      m,
-      drafts.map((d) => d.unitId),
-    );
+    const units = new Map(known);
+    const unread = [...new Set(drafts.map((d) => d.unitId))].filter((id) => !units.has(id));
+    if (unread.length) for (const [id, unit] of await Units.mapByIds(m, unread)) units.set(id, unit);
     for (const d of drafts) {
       const unit = units.get(d.unitId);
       const checking = d.checkingTeams ?? [];

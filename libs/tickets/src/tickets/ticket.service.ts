@@ -165,7 +165,13 @@ export class TicketService {
     }
     const unitIds = [...new Set(input.unitIds ?? [])];
     if (!unitIds.length) {
-      const [created] = await this.creation.createMany(principal, [{ ...base, unitId: unit.id }], source, transaction);
+      const [created] = await this.creation.createMany(
+        principal,
+        [{ ...base, unitId: unit.id }],
+        source,
+        transaction,
+        new Map([[unit.id, unit]]),
+      );
       return created.id;
     }
     const members: UnitRef[] = [];
