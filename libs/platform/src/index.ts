@@ -29,6 +29,7 @@ export * from './observability/metrics';
 export * from './observability/metrics-access';
 export * from './observability/metrics-server';
 export * from './idempotency/idempotency.store';
+export * from './events/transaction-listeners';
 export * from './seed/seed-runner';
 export * from './process/run-process';
 export * from './platform.module';

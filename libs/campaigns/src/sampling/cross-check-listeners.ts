@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionListeners } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 
 /** A drawn village given to a team that is not its own (交叉互查), as the team's work for the month. */
@@ -34,21 +35,13 @@ export interface CrossCheckListener {
  * commits with them or not at all.
  */
 @Injectable()
-export class CrossCheckListeners {
-  private readonly listeners: CrossCheckListener[] = [];
-
-  register(listener: CrossCheckListener): void {
-    if (!this.listeners.includes(listener)) this.listeners.push(listener);
+export class CrossCheckListeners extends TransactionListeners<CrossCheckListener> {
+  assigned(m: EntityManager, assignments: readonly CrossCheckAssignment[]): Promise<void> {
+    return this.tell(m, assignments, (l, tx, items) => l.onAssigned(tx, items));
   }
 
-  async assigned(m: EntityManager, assignments: readonly CrossCheckAssignment[]): Promise<void> {
-    if (!assignments.length) return;
-    for (const l of this.listeners) await l.onAssigned(m, assignments);
-  }
-
-  async progressed(m: EntityManager, progress: readonly CrossCheckProgress[]): Promise<void> {
-    if (!progress.length) return;
-    for (const l of this.listeners) await l.onProgress(m, progress);
+  progressed(m: EntityManager, progress: readonly CrossCheckProgress[]): Promise<void> {
+    return this.tell(m, progress, (l, tx, items) => l.onProgress(tx, items));
   }
 }
 

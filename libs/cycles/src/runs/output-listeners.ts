@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionListeners } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 import type { Period } from '../calendar/period';
 import type { OutputData, OutputKind } from './output-data';
@@ -29,15 +30,8 @@ export interface CycleOutputListener {
  * run's transaction, so what they write commits with "done" or not at all: exactly once.
  */
 @Injectable()
-export class CycleOutputListeners {
-  private readonly listeners: CycleOutputListener[] = [];
-
-  register(listener: CycleOutputListener): void {
-    if (!this.listeners.includes(listener)) this.listeners.push(listener);
-  }
-
-  async emit(m: EntityManager, outputs: readonly CycleOutputRecord[]): Promise<void> {
-    if (!outputs.length) return;
-    for (const l of this.listeners) await l.onOutputs(m, outputs);
+export class CycleOutputListeners extends TransactionListeners<CycleOutputListener> {
+  emit(m: EntityManager, outputs: readonly CycleOutputRecord[]): Promise<void> {
+    return this.tell(m, outputs, (l, tx, items) => l.onOutputs(tx, items));
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionListeners } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 
 /** A ticket just opened and flagged `repeat` (屡查屡犯), as the libs above the tickets see it. */
@@ -22,15 +23,8 @@ export interface RepeatListener {
  * right after the flags are written, so what they write commits with the tickets or not at all.
  */
 @Injectable()
-export class RepeatListeners {
-  private readonly listeners: RepeatListener[] = [];
-
-  register(listener: RepeatListener): void {
-    if (!this.listeners.includes(listener)) this.listeners.push(listener);
-  }
-
-  async flagged(m: EntityManager, flagged: readonly RepeatFlagged[]): Promise<void> {
-    if (!flagged.length) return;
-    for (const l of this.listeners) await l.onRepeats(m, flagged);
+export class RepeatListeners extends TransactionListeners<RepeatListener> {
+  flagged(m: EntityManager, flagged: readonly RepeatFlagged[]): Promise<void> {
+    return this.tell(m, flagged, (l, tx, items) => l.onRepeats(tx, items));
   }
 }
