@@ -75,17 +75,25 @@ describe('findings import of lists as offices lay them out', () => {
     },
   );
 
-  it('reads the sheet that holds the findings header, or the one named by ?sheet=', async () => {
-    const first = await upload(fixture('two-sheets.xlsx'), 'two-sheets.xlsx', '?dryRun=true');
-    expect(first.status).toBe(200);
-    expect(first.body.created).toBe(1);
-    const named = await upload(fixture('two-sheets.xlsx'), 'two-sheets.xlsx', `?sheet=${encodeURIComponent('备用')}`);
-    expect(named.status).toBe(200);
-    expect((await views(named.body.issues)).map((v) => v.title)).toEqual(['第三张表的问题']);
-    const missing = await upload(fixture('two-sheets.xlsx'), 'two-sheets.xlsx', `?sheet=${encodeURIComponent('无此表')}`);
-    expect(missing.status).toBe(422);
-    expect(missing.body.details.rows[0].message).toMatch(/no sheet named "无此表".*"问题清单"/);
-  });
+  // A cover sheet (说明) first, the list (问题清单) second and a spare list (备用) third, saved by LibreOffice.
+  it.each(['two-sheets.xlsx', 'two-sheets.xls'])(
+    'reads the sheet of %s that holds the findings header, or the one named by ?sheet=',
+    async (name) => {
+      const first = await upload(fixture(name), name, '?dryRun=true');
+      expect(first.status).toBe(200);
+      expect(first.body.rows.map((r: { title: string; units: string[]; deadline: string }) => [r.title, r.units, r.deadline])).toEqual([
+        ['第二张表的问题', ['中厂镇第六社区'], '2026-12-01'],
+      ]);
+      const named = await upload(fixture(name), name, `?sheet=${encodeURIComponent('备用')}`);
+      expect(named.status).toBe(200);
+      expect((await views(named.body.issues)).map((v) => [v.title, v.unitName, v.deadline])).toEqual([
+        ['第三张表的问题', '中厂镇第七社区', '2026-12-02'],
+      ]);
+      const missing = await upload(fixture(name), name, `?sheet=${encodeURIComponent('无此表')}`);
+      expect(missing.status).toBe(422);
+      expect(missing.body.details.rows[0].message).toMatch(/no sheet named "无此表".*"说明", "问题清单", "备用"/);
+    },
+  );
 
   it('finds a header written with line breaks and full-width brackets below a title', async () => {
     const res = await upload(

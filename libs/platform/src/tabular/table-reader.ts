@@ -236,13 +236,13 @@ function checkRow(values: string[], rowNumber: number, limits: TableLimits): str
   if (end > limits.maxColumns) {
     throw new ValidationFailed(`Row ${rowNumber} has ${end} columns; at most ${limits.maxColumns} are read`);
   }
-  const out = end === values.length ? values : values.slice(0, end);
-  for (const v of out) {
+  values.length = end;
+  for (const v of values) {
     if (v.length > limits.maxCellLength) {
       throw new ValidationFailed(`Row ${rowNumber} has a cell longer than ${limits.maxCellLength} characters`);
     }
   }
-  return out;
+  return values;
 }
 
 /**
@@ -259,10 +259,13 @@ function* pieces<T extends string | Buffer>(whole: T): Generator<T> {
   }
 }
 
-/** One worksheet as it is read: its name and its rows in order. */
+/**
+ * One worksheet of a file: its name, and its rows in order once asked for. A sheet whose rows
+ * are never asked for (one passed over for another) is never read or converted.
+ */
 interface SheetSource {
   name: string;
-  rows: AsyncIterable<SheetRow>;
+  rows(): AsyncGenerator<SheetRow>;
 }
 
 async function* csvSheets(data: Buffer, limits: TableLimits): AsyncGenerator<SheetSource> {
@@ -282,7 +285,7 @@ async function* csvSheets(data: Buffer, limits: TableLimits): AsyncGenerator<She
       yield { rowNumber: item.info.lines, values: checkRow(item.record, item.info.lines, limits) };
     }
   }
-  yield { name: '', rows: rows() };
+  yield { name: '', rows };
 }
 
 /**
@@ -375,13 +378,14 @@ async function* xlsxSheets(pkg: ZipPackage, limits: TableLimits): AsyncGenerator
       const target = targets.get(info.rId);
       const entry = target === undefined ? undefined : pkg.entries.get(partPath(target));
       if (!entry) continue;
-      const filler = new MergeFiller(await mergedAreas(pkg, entry), limits.maxColumns);
-      const sheetStream = await openEntry(pkg.zip, entry);
-      const emitted = [...reader._parseWorksheet(sheetStream, String(info.id))][0];
-      const sheet = emitted.value as AsyncIterable<ExcelJS.Row>;
+      const sheetEntry: yauzl.Entry = entry;
       async function* rows(): AsyncGenerator<SheetRow> {
+        let sheetStream: Readable | undefined;
         try {
-          for await (const row of sheet) {
+          const filler = new MergeFiller(await mergedAreas(pkg, sheetEntry), limits.maxColumns);
+          sheetStream = await openEntry(pkg.zip, sheetEntry);
+          const emitted = [...reader._parseWorksheet(sheetStream, String(info.id))][0];
+          for await (const row of emitted.value as AsyncIterable<ExcelJS.Row>) {
             const values: string[] = [];
             const cells = (row.values as ExcelJS.CellValue[]) ?? [];
             for (let c = 1; c < cells.length; c++) values.push(cellText(cells[c]).trim());
@@ -390,10 +394,10 @@ async function* xlsxSheets(pkg: ZipPackage, limits: TableLimits): AsyncGenerator
         } catch (e) {
           throw invalidWorkbook(e);
         } finally {
-          sheetStream.destroy();
+          sheetStream?.destroy();
         }
       }
-      yield { name: info.name, rows: rows() };
+      yield { name: info.name, rows };
     }
   } catch (e) {
     throw invalidWorkbook(e);
@@ -439,7 +443,15 @@ function sheetJsText(X: SheetJs, cell: import('@e965/xlsx').CellObject | undefin
   }
 }
 
-/** .xls, WPS .et and .ods through SheetJS: read whole (they are small), merged cells filled. */
+type DenseRows = Array<Array<import('@e965/xlsx').CellObject | undefined> | undefined>;
+
+/**
+ * .xls, WPS .et and .ods through SheetJS, which reads a workbook whole: every sheet of it at
+ * once (its `sheets` option is not heeded for these formats), each cell an object of its own
+ * (about 470 bytes apiece in an .xls, ~65 MB for 20,000 rows of nine columns). So that this
+ * does not stay in memory beside what is made of it, a sheet is let go of as soon as it is
+ * passed over, and each row of the sheet read as soon as it is converted.
+ */
 async function* sheetJsSheets(data: Buffer, limits: TableLimits): AsyncGenerator<SheetSource> {
   const X = loadSheetJs();
   let wb: import('@e965/xlsx').WorkBook;
@@ -460,25 +472,30 @@ async function* sheetJsSheets(data: Buffer, limits: TableLimits): AsyncGenerator
     throw new UnsupportedMediaType(`The file could not be read as a workbook: ${(e as Error).message}`, ACCEPTED);
   }
   const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
+  const sheets = wb.Sheets;
   for (const name of wb.SheetNames) {
-    const ws = wb.Sheets[name];
-    type DenseRows = Array<Array<import('@e965/xlsx').CellObject | undefined> | undefined>;
-    const dense: DenseRows = (ws as unknown as { '!data'?: DenseRows })['!data'] ?? [];
-    const filler = new MergeFiller(
-      (ws['!merges'] ?? []).map((m) => ({ r1: m.s.r + 1, c1: m.s.c + 1, r2: m.e.r + 1, c2: m.e.c + 1 })),
-      limits.maxColumns,
-    );
+    const ws = sheets[name];
+    // The workbook keeps no sheet it has handed over, whether its rows are read or not.
+    delete sheets[name];
+    if (!ws) continue;
     async function* rows(): AsyncGenerator<SheetRow> {
       await Promise.resolve();
+      const dense: DenseRows = (ws as unknown as { '!data'?: DenseRows })['!data'] ?? [];
+      const filler = new MergeFiller(
+        (ws['!merges'] ?? []).map((m) => ({ r1: m.s.r + 1, c1: m.s.c + 1, r2: m.e.r + 1, c2: m.e.c + 1 })),
+        limits.maxColumns,
+      );
+      delete (ws as { '!data'?: DenseRows })['!data'];
       for (let r = 0; r < dense.length; r++) {
         const cells = dense[r] ?? [];
+        dense[r] = undefined;
         if (cells.length > limits.maxColumns * 4) throw new ValidationFailed(`Row ${r + 1} has more than ${limits.maxColumns} columns`);
         const values: string[] = [];
         for (let c = 0; c < cells.length; c++) values.push(sheetJsText(X, cells[c], date1904).trim());
         yield { rowNumber: r + 1, values: checkRow(filler.fill(r + 1, values), r + 1, limits) };
       }
     }
-    yield { name, rows: rows() };
+    yield { name, rows };
   }
 }
 
@@ -501,13 +518,19 @@ async function* sheetsOf(data: Buffer, filename: string | undefined, limits: Tab
 async function* nonBlank(rows: AsyncIterable<SheetRow>, limits: TableLimits, above = 0): AsyncGenerator<SheetRow> {
   let count = 0;
   for await (const row of rows) {
-    const values = row.values.map((v) => v.trim());
-    if (values.every((v) => v === '')) continue;
+    // Each reader makes a row's values afresh, so they are trimmed where they are.
+    const values = row.values;
+    let blank = true;
+    for (let i = 0; i < values.length; i++) {
+      values[i] = values[i].trim();
+      if (values[i] !== '') blank = false;
+    }
+    if (blank) continue;
     count += 1;
     if (count > limits.maxRows + above + 1) {
       throw new PayloadTooLarge(`The sheet has more than ${limits.maxRows} rows; split it into smaller files`, limits.maxRows);
     }
-    yield { rowNumber: row.rowNumber, values };
+    yield row;
   }
 }
 
@@ -517,7 +540,7 @@ async function* nonBlank(rows: AsyncIterable<SheetRow>, limits: TableLimits, abo
  */
 export async function* readSheet(data: Buffer, filename?: string, limits: TableLimits = DEFAULT_TABLE_LIMITS): AsyncGenerator<SheetRow> {
   for await (const sheet of sheetsOf(data, filename, limits)) {
-    yield* nonBlank(sheet.rows, limits);
+    yield* nonBlank(sheet.rows(), limits);
     return;
   }
 }
@@ -630,6 +653,12 @@ const NOTE_ROW = /^(注|备注|说明|附注|附件|填表说明)\s*\d*\s*[:：�
 const SECTION_ROW =
   /^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|第[一二三四五六七八九十百]+[部分类项])|（共\s*\d+\s*[个项条]）|\(共\s*\d+\s*[个项条]\)/;
 
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A data row of a table, with the section (一、精准识别方面…) it sits under. */
 export interface TableRow extends SheetRow {
   section: string | null;
@@ -673,11 +702,9 @@ export async function* readTable<K extends string>(
   const names: string[] = [];
   for await (const sheet of sheetsOf(data, filename, limits)) {
     names.push(sheet.name);
-    const rows = nonBlank(sheet.rows, limits, HEADER_SEARCH_ROWS)[Symbol.asyncIterator]();
-    if (options.sheet !== undefined && sheet.name !== options.sheet) {
-      while (!(await rows.next()).done);
-      continue;
-    }
+    // A sheet other than the one asked for is passed over unread.
+    if (options.sheet !== undefined && sheet.name !== options.sheet) continue;
+    const rows = nonBlank(sheet.rows(), limits, HEADER_SEARCH_ROWS);
     const head: SheetRow[] = [];
     while (head.length < HEADER_SEARCH_ROWS) {
       const next = await rows.next();
@@ -688,18 +715,19 @@ export async function* readTable<K extends string>(
     const found = findHeaderRow(head, specs);
     if (!found || (!found.complete && options.sheet === undefined)) {
       if (found && !fallback) fallback = { sheet: sheet.name, row: found.row, sample: head.slice(head.indexOf(found.row) + 1) };
-      while (!(await rows.next()).done);
+      // The rest of a sheet without a usable header is not read.
+      await rows.return(undefined);
       continue;
     }
     const header = found.row;
     const above = head.slice(0, head.indexOf(header));
     yield { kind: 'header', sheet: sheet.name, header, columns: mapHeaders(header, specs, head.slice(head.indexOf(header) + 1)), above };
-    const headerKey = header.values.join('\u0001');
+    const headerValues = header.values;
     let section: string | null = null;
     const classify = (row: SheetRow): TableRow | undefined => {
       const filled = row.values.filter((v) => v !== '');
       if (NOTE_ROW.test(filled[0] ?? '')) return undefined;
-      if (row.values.join('\u0001') === headerKey) return undefined; // the header repeated on each printed page
+      if (sameValues(row.values, headerValues)) return undefined; // the header repeated on each printed page
       const distinct = new Set(filled);
       if (distinct.size === 1 && (filled.length > 1 || SECTION_ROW.test(filled[0]))) {
         section = filled[0];
