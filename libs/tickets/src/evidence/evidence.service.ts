@@ -103,9 +103,8 @@ export class EvidenceService {
     const sha = await this.files.put(file.data);
     const filename = file.filename.replace(/[\\/\p{Cc}]/gu, '_').slice(-200) || 'evidence';
     const isPhoto = PHOTO_TYPES.has(mediaType);
-    const [zoneRow] = await this.db.query<Array<{ tz: string }>>(`SELECT unit_tz AS tz FROM ticket WHERE id = $1`, [ticketId]);
     const dhash = isPhoto ? await photoHash(file.data) : undefined;
-    const own = isPhoto ? await photoExif(file.data, zoneRow?.tz ?? this.config.TZ_DEFAULT) : undefined;
+    const own = isPhoto ? await photoExif(file.data, ticket.unit_tz) : undefined;
     const exif = own && withReported(own, options.reported);
     const stored = await this.db.transaction(async (m): Promise<EvidenceView> => {
       if (key) {
@@ -165,10 +164,16 @@ export class EvidenceService {
         ticketSince: new Date(since.since),
         ...(location ? { place: location, farKm: this.config.EVIDENCE_FAR_FROM_UNIT_KM } : {}),
       });
+      // The evidence and its history entry, which names it, in one statement.
       const [row] = await m.query<Array<{ id: string }>>(
-        `INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings, role, reported, county_id,
-                                      ${nearDuplicateColumns.join(', ')})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+        `WITH added AS (
+           INSERT INTO ticket_evidence (ticket_id, sha256, filename, uploaded_by, uploaded_at, warnings, role, reported, county_id,
+                                        ${nearDuplicateColumns.join(', ')})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id)
+         INSERT INTO ticket_event (ticket_id, kind, from_status, to_status, actor_id, actor_name, data, at)
+         SELECT $1, 'evidence_added', $15::text, $15::text, $4, $16::text, jsonb_build_object('evidenceId', added.id) || $17::jsonb, $5
+           FROM added
+         RETURNING data->>'evidenceId' AS id`,
         [
           ticketId,
           sha,
@@ -180,18 +185,9 @@ export class EvidenceService {
           isPhoto ? (reported ?? null) : null,
           county.id,
           ...nearDuplicateValues(dhash),
-        ],
-      );
-      await m.query(
-        `INSERT INTO ticket_event (ticket_id, kind, from_status, to_status, actor_id, actor_name, data, at)
-         VALUES ($1, 'evidence_added', $2, $2, $3, $4, $5, $6)`,
-        [
-          ticketId,
           locked.status,
-          principal.userId,
           principal.displayName,
           JSON.stringify({
-            evidenceId: row.id,
             sha256: sha,
             filename,
             mediaType,
@@ -199,7 +195,6 @@ export class EvidenceService {
             ...(exif ? { exif } : {}),
             warnings: found,
           }),
-          now,
         ],
       );
       const view: EvidenceView = {

@@ -52,7 +52,7 @@ export interface TicketView extends TicketFlagsView {
 /** The columns a view needs; `today` is the owner unit's local date. */
 export const TICKET_COLUMNS = `
   t.id, t.code, t.title, t.description, t.category, t.source, t.inspection_id, t.parent_id, t.is_common, t.unit_id, u.name AS unit_name,
-  t.unit_path, t.responsible, t.supervising_leader, t.measures, t.rectification_class,
+  t.unit_path, t.unit_tz, t.responsible, t.supervising_leader, t.measures, t.rectification_class,
   to_char(t.deadline, 'YYYY-MM-DD') AS deadline, to_char(t.original_deadline, 'YYYY-MM-DD') AS original_deadline,
   t.milestones, t.status, t.closed_at, t.closed_on_time, t.returned_count, t.version, t.created_at, t.updated_at,
   t.started_by, t.submitted_by, to_char(t.extension_deadline, 'YYYY-MM-DD') AS extension_deadline, t.extension_reason,
@@ -74,6 +74,8 @@ export interface TicketRow {
   unit_id: string;
   unit_name: string;
   unit_path: string;
+  /** The owner unit's time zone, in which its days (deadlines, "today") are counted. */
+  unit_tz: string;
   responsible: string | null;
   supervising_leader: string | null;
   measures: string | null;

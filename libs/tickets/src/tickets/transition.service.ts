@@ -177,7 +177,6 @@ export class TransitionService {
         throw new Error(`unknown action ${String(unreachable)}`);
       }
     }
-    await m.query(`UPDATE ticket SET ${sets.join(', ')} WHERE id = $1`, params);
     const comment = req.comment?.trim() || req.reason?.trim() || null;
     const data: Record<string, unknown> = {};
     if (req.evidenceIds?.length) data.evidenceIds = req.evidenceIds;
@@ -194,35 +193,48 @@ export class TransitionService {
       Object.assign(data, { from: t.deadline, to: t.extension_deadline, originalDeadline: t.original_deadline ?? t.deadline });
     }
     const kind = req.action === 'extend' || req.action === 'approve_extension' ? 'deadline_changed' : 'transition';
-    await this.event(m, t.id, kind, req.action, t.status, to, principal, comment, data);
+    await this.changeAndRecord(m, sets, params, { kind, action: req.action, from: t.status, to, principal, comment, data });
   }
 
-  private async event(
+  /**
+   * The ticket's change (`sets`, over `params` whose $1 is the ticket's id) and its history entry,
+   * written by one statement: one round trip, and no entry without its change.
+   */
+  private async changeAndRecord(
     m: EntityManager,
-    ticketId: string,
-    kind: string,
-    action: string | null,
-    from: Status,
-    to: Status,
-    principal: Principal | null,
-    comment: string | null,
-    data: Record<string, unknown>,
+    sets: readonly string[],
+    params: readonly unknown[],
+    e: {
+      kind: string;
+      action: string | null;
+      from: Status;
+      to: Status;
+      principal: Principal | null;
+      comment: string | null;
+      data: Record<string, unknown>;
+    },
   ): Promise<void> {
+    const all = [...params];
+    const value = (v: unknown, type: string) => {
+      all.push(v);
+      return `$${all.length}::${type}`;
+    };
+    const entry = [
+      value(e.kind, 'text'),
+      value(e.action, 'text'),
+      value(e.from, 'text'),
+      value(e.to, 'text'),
+      value(e.principal?.userId ?? null, 'uuid'),
+      value(e.principal?.displayName ?? '系统', 'text'),
+      value(e.comment, 'text'),
+      value(Object.keys(e.data).length ? JSON.stringify(e.data) : null, 'jsonb'),
+      value(this.clock.now(), 'timestamptz'),
+    ];
     await m.query(
-      `INSERT INTO ticket_event (ticket_id, kind, action, from_status, to_status, actor_id, actor_name, comment, data, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        ticketId,
-        kind,
-        action,
-        from,
-        to,
-        principal?.userId ?? null,
-        principal?.displayName ?? '系统',
-        comment,
-        Object.keys(data).length ? JSON.stringify(data) : null,
-        this.clock.now(),
-      ],
+      `WITH changed AS (UPDATE ticket SET ${sets.join(', ')} WHERE id = $1 RETURNING id)
+       INSERT INTO ticket_event (ticket_id, kind, action, from_status, to_status, actor_id, actor_name, comment, data, at)
+       SELECT id, ${entry.join(', ')} FROM changed`,
+      all,
     );
   }
 
@@ -243,24 +255,24 @@ export class TransitionService {
     if (allDone && parent.status !== 'closed' && parent.status !== 'cancelled') to = c.closed ? 'closed' : 'cancelled';
     else if (!allDone && parent.status === 'closed') to = 'in_progress';
     if (!to) return;
-    await m.query(
-      `UPDATE ticket SET status = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz END,
-              closed_on_time = CASE WHEN $2 = 'closed' THEN ${sqlClosedOnTime('deadline', sqlLocalDay('$3', 'unit_tz'))} END,
-              version = version + 1, updated_at = $3
-        WHERE id = $1`,
-      [parentId, to, now],
-    );
-    await this.event(
+    await this.changeAndRecord(
       m,
-      parentId,
-      'auto_transition',
-      null,
-      parent.status,
-      to,
-      null,
-      to === 'in_progress' ? '一项子问题重新整改' : '所有单位均已销号或撤销',
+      [
+        'status = $2',
+        `closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz END`,
+        `closed_on_time = CASE WHEN $2 = 'closed' THEN ${sqlClosedOnTime('deadline', sqlLocalDay('$3', 'unit_tz'))} END`,
+        'version = version + 1',
+        'updated_at = $3',
+      ],
+      [parentId, to, now],
       {
-        triggeredBy: principal.userId,
+        kind: 'auto_transition',
+        action: null,
+        from: parent.status,
+        to,
+        principal: null,
+        comment: to === 'in_progress' ? '一项子问题重新整改' : '所有单位均已销号或撤销',
+        data: { triggeredBy: principal.userId },
       },
     );
   }
