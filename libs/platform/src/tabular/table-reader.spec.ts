@@ -165,3 +165,79 @@ describe('readTable under title rows', () => {
     expect(items.filter((i) => i.kind === 'row')).toHaveLength(5);
   });
 });
+
+describe('an .xls, .et or .ods is read in a process of its own', () => {
+  const fixtures = join(__dirname, '../../../../test/fixtures/findings');
+  const office = readFileSync(join(fixtures, 'office-layout.xls'));
+
+  /** This process's children that read a sheet for it. */
+  function readers(): number[] {
+    let pids: number[];
+    try {
+      pids = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+    return pids.filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sheet-worker.js');
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  async function noReaderLeft(): Promise<number[]> {
+    for (let i = 0; i < 100 && readers().length; i++) await new Promise((r) => setTimeout(r, 20));
+    return readers();
+  }
+
+  it('runs while the rows are read and is gone once the sheet is read, for each format', async () => {
+    for (const name of ['office-layout.xls', 'office-layout.et', 'office-layout.ods']) {
+      const seen: number[][] = [];
+      const rows: SheetRow[] = [];
+      for await (const row of readSheet(readFileSync(join(fixtures, name)), name)) {
+        if (!rows.length) seen.push(readers());
+        rows.push(row);
+      }
+      expect(seen[0].length).toBe(1);
+      expect(rows.map((r) => r.values[0])).toContain('州委第一巡察组巡察中厂镇反馈问题整改清单');
+      expect(await noReaderLeft()).toEqual([]);
+    }
+  });
+
+  it('is ended when the caller stops reading early', async () => {
+    for await (const row of readSheet(office, 'office-layout.xls')) {
+      expect(row.rowNumber).toBe(1);
+      break;
+    }
+    expect(await noReaderLeft()).toEqual([]);
+  });
+
+  it('reads the first sheet, or the one named after one passed over, from a two-sheet .xls', async () => {
+    const specs = [
+      { key: 'title', headers: ['问题描述'], required: true },
+      { key: 'unit', headers: ['责任单位'], required: true },
+    ] as const;
+    const data = readFileSync(join(fixtures, 'two-sheets.xls'));
+    const headers: string[] = [];
+    for (const sheet of [undefined, '备用']) {
+      for await (const item of readTable(data, 'two-sheets.xls', specs, { sheet })) if (item.kind === 'header') headers.push(item.sheet);
+    }
+    expect(headers).toEqual(['问题清单', '备用']);
+    expect(await noReaderLeft()).toEqual([]);
+  });
+
+  it('refuses with 413 a workbook that needs more memory or time to read than the limits give', async () => {
+    await expect(all(office, 'office-layout.xls', { ...DEFAULT_TABLE_LIMITS, readerHeapMb: 4 })).rejects.toThrow(/more memory to read/);
+    await expect(all(office, 'office-layout.xls', { ...DEFAULT_TABLE_LIMITS, readerHeapMb: 4 })).rejects.toBeInstanceOf(PayloadTooLarge);
+    await expect(all(office, 'office-layout.xls', { ...DEFAULT_TABLE_LIMITS, readerTimeoutMs: 1 })).rejects.toThrow(/more time to read/);
+    expect(await noReaderLeft()).toEqual([]);
+  });
+
+  it('refuses with 415 an OLE file that is no workbook', async () => {
+    // An OLE compound file header with nothing a workbook needs after it.
+    const ole = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1024, 0x41)]);
+    await expect(all(ole, 'x.xls')).rejects.toBeInstanceOf(UnsupportedMediaType);
+  });
+});

@@ -1,8 +1,9 @@
 import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
+import { ChildProcess, fork } from 'node:child_process';
 import yauzl from 'yauzl';
 import {
   DomainError,
@@ -13,6 +14,7 @@ import {
   UnsupportedMediaType,
   ValidationFailed,
 } from '../errors/domain-error';
+import type { FromSheetWorker, SheetWorkerInput, ToSheetWorker } from './sheet-worker-protocol';
 
 /** One data row of an uploaded sheet; `rowNumber` is the row as the user sees it in Excel. */
 export interface SheetRow {
@@ -26,6 +28,10 @@ export interface TableLimits {
   maxRows: number;
   maxColumns: number;
   maxCellLength: number;
+  /** The heap the process that reads an .xls, .et or .ods may take, in MiB; more is a 413. */
+  readerHeapMb?: number;
+  /** How long that process may take, in ms; longer is a 413. */
+  readerTimeoutMs?: number;
 }
 
 export const DEFAULT_TABLE_LIMITS: TableLimits = {
@@ -33,6 +39,8 @@ export const DEFAULT_TABLE_LIMITS: TableLimits = {
   maxRows: 50_000,
   maxColumns: 100,
   maxCellLength: 4000,
+  readerHeapMb: 1024,
+  readerTimeoutMs: 120_000,
 };
 
 /** How the bytes are packed: text (CSV), a zip (XLSX or ODS) or an OLE compound file (XLS, WPS .et). */
@@ -404,98 +412,118 @@ async function* xlsxSheets(pkg: ZipPackage, limits: TableLimits): AsyncGenerator
   }
 }
 
-type SheetJs = typeof import('@e965/xlsx');
-let sheetJs: SheetJs | undefined;
+/**
+ * The sheet reader's messages, in order, as they are awaited. A reader that stops before it has
+ * answered fails the wait: as too large when it ran out of memory or time, else as unreadable.
+ */
+class SheetReaderInbox {
+  private readonly queue: FromSheetWorker[] = [];
+  private waiting?: { resolve: (m: FromSheetWorker) => void; reject: (e: Error) => void };
+  private failure?: Error;
+  private stderr = '';
+  private timedOut = false;
+  private readonly timer: NodeJS.Timeout;
 
-function loadSheetJs(): SheetJs {
-  if (!sheetJs) {
-    // Required on first use, as exceljs is; the code pages read text in old .xls files saved with GBK.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    sheetJs = require('@e965/xlsx') as SheetJs;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    sheetJs.set_cptable(require('@e965/xlsx/dist/cpexcel.js'));
+  constructor(
+    private readonly child: ChildProcess,
+    heapMb: number,
+    timeoutMs: number,
+  ) {
+    child.on('message', (m: FromSheetWorker) => {
+      if (this.waiting) this.take().resolve(m);
+      else this.queue.push(m);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += chunk.toString('utf8');
+    });
+    child.on('error', (e) => this.fail(e));
+    child.on('exit', (code, signal) => {
+      clearTimeout(this.timer);
+      if (code === 0) return this.fail(new ValidationFailed('The workbook is not a valid file: its reader ended before the sheet'));
+      this.fail(
+        this.timedOut || /heap limit|heap out of memory/i.test(this.stderr)
+          ? new PayloadTooLarge(
+              `The workbook needs more ${this.timedOut ? 'time' : 'memory'} to read than the service allows; split it into smaller files`,
+              heapMb * 1048576,
+            )
+          : new ValidationFailed(`The workbook is not a valid file: its reader stopped (${signal ?? `exit ${code}`})`),
+      );
+    });
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    this.timer.unref();
   }
-  return sheetJs;
-}
 
-/** The text of a SheetJS cell: cached values only (formulas are not read), dates as ISO days. */
-function sheetJsText(X: SheetJs, cell: import('@e965/xlsx').CellObject | undefined, date1904: boolean): string {
-  if (!cell || cell.v === undefined || cell.v === null) return '';
-  switch (cell.t) {
-    case 's':
-      return String(cell.v);
-    case 'b':
-      return cell.v ? 'TRUE' : 'FALSE';
-    case 'e':
-      return cell.w ?? '#ERROR';
-    case 'd':
-      return cell.v instanceof Date ? isoDay(cell.v) : String(cell.v);
-    case 'n': {
-      const n = Number(cell.v);
-      if (typeof cell.z === 'string' && X.SSF.is_date(cell.z) && n > 0 && n < 2_958_466) {
-        const serial = Math.floor(n) + (date1904 ? 1462 : 0);
-        return isoDay(new Date(Date.UTC(1899, 11, 30) + serial * 86_400_000));
-      }
-      return String(n);
-    }
-    case 'z':
-      return '';
+  next(): Promise<FromSheetWorker> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  /** Ends the reader if it still runs. */
+  close(): void {
+    clearTimeout(this.timer);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  private take(): { resolve: (m: FromSheetWorker) => void; reject: (e: Error) => void } {
+    const w = this.waiting!;
+    this.waiting = undefined;
+    return w;
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    if (this.waiting) this.take().reject(this.failure);
   }
 }
-
-type DenseRows = Array<Array<import('@e965/xlsx').CellObject | undefined> | undefined>;
 
 /**
- * .xls, WPS .et and .ods through SheetJS, which reads a workbook whole: every sheet of it at
- * once (its `sheets` option is not heeded for these formats), each cell an object of its own
- * (about 470 bytes apiece in an .xls, ~65 MB for 20,000 rows of nine columns). So that this
- * does not stay in memory beside what is made of it, a sheet is let go of as soon as it is
- * passed over, and each row of the sheet read as soon as it is converted.
+ * .xls, WPS .et and .ods through SheetJS, which reads a workbook whole and at once, every cell an
+ * object of its own (about 470 bytes apiece in an .xls, ~65 MB for 20,000 rows of nine columns).
+ * It runs in a process of its own (`sheet-worker.js`) with memory and time limits: the service's
+ * event loop goes on meanwhile, a hostile file is parsed apart from everything the service holds,
+ * only the rows' text comes back, and the reader's memory is given back whole when it ends, as
+ * soon as the sheet read is sent (or the service stops reading).
  */
 async function* sheetJsSheets(data: Buffer, limits: TableLimits): AsyncGenerator<SheetSource> {
-  const X = loadSheetJs();
-  let wb: import('@e965/xlsx').WorkBook;
+  const heapMb = limits.readerHeapMb ?? DEFAULT_TABLE_LIMITS.readerHeapMb!;
+  const child = fork(join(__dirname, 'sheet-worker.js'), [], {
+    execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  const inbox = new SheetReaderInbox(child, heapMb, limits.readerTimeoutMs ?? DEFAULT_TABLE_LIMITS.readerTimeoutMs!);
   try {
-    wb = X.read(data, {
-      type: 'buffer',
-      dense: true,
-      cellFormula: false,
-      cellHTML: false,
-      cellNF: true,
-      cellStyles: false,
-      cellDates: false,
-      sheetRows: limits.maxRows + HEADER_SEARCH_ROWS + 2,
-      WTF: false,
-    });
-  } catch (e) {
-    if (e instanceof PayloadTooLarge) throw e;
-    throw new UnsupportedMediaType(`The file could not be read as a workbook: ${(e as Error).message}`, ACCEPTED);
-  }
-  const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
-  const sheets = wb.Sheets;
-  for (const name of wb.SheetNames) {
-    const ws = sheets[name];
-    // The workbook keeps no sheet it has handed over, whether its rows are read or not.
-    delete sheets[name];
-    if (!ws) continue;
-    async function* rows(): AsyncGenerator<SheetRow> {
-      await Promise.resolve();
-      const dense: DenseRows = (ws as unknown as { '!data'?: DenseRows })['!data'] ?? [];
-      const filler = new MergeFiller(
-        (ws['!merges'] ?? []).map((m) => ({ r1: m.s.r + 1, c1: m.s.c + 1, r2: m.e.r + 1, c2: m.e.c + 1 })),
-        limits.maxColumns,
-      );
-      delete (ws as { '!data'?: DenseRows })['!data'];
-      for (let r = 0; r < dense.length; r++) {
-        const cells = dense[r] ?? [];
-        dense[r] = undefined;
-        if (cells.length > limits.maxColumns * 4) throw new ValidationFailed(`Row ${r + 1} has more than ${limits.maxColumns} columns`);
-        const values: string[] = [];
-        for (let c = 0; c < cells.length; c++) values.push(sheetJsText(X, cells[c], date1904).trim());
-        yield { rowNumber: r + 1, values: checkRow(filler.fill(r + 1, values), r + 1, limits) };
+    const input: SheetWorkerInput = { data, sheetRows: limits.maxRows + HEADER_SEARCH_ROWS + 2, maxCells: limits.maxColumns * 4 };
+    child.send(input);
+    const book = await inbox.next();
+    if (book.kind === 'unreadable') throw new UnsupportedMediaType(`The file could not be read as a workbook: ${book.message}`, ACCEPTED);
+    if (book.kind !== 'book') throw new ValidationFailed('The workbook is not a valid file');
+    for (let sheet = 0; sheet < book.sheets.length; sheet++) {
+      async function* rows(): AsyncGenerator<SheetRow> {
+        child.send({ sheet } satisfies ToSheetWorker);
+        let filler: MergeFiller | undefined;
+        for (;;) {
+          const message = await inbox.next();
+          if (message.kind !== 'rows') throw new ValidationFailed('The workbook is not a valid file');
+          // What is left of a sheet passed over before its end is dropped.
+          if (message.sheet !== sheet) continue;
+          filler ??= new MergeFiller(message.merges, limits.maxColumns);
+          for (const row of message.rows) {
+            if (row.width !== undefined) throw new ValidationFailed(`Row ${row.rowNumber} has more than ${limits.maxColumns} columns`);
+            yield { rowNumber: row.rowNumber, values: checkRow(filler.fill(row.rowNumber, row.values), row.rowNumber, limits) };
+          }
+          if (message.done) return;
+        }
       }
+      yield { name: book.sheets[sheet], rows };
     }
-    yield { name, rows };
+  } finally {
+    inbox.close();
   }
 }
 
