@@ -26,6 +26,7 @@ import {
   verdict,
   withClient,
   runMain,
+  sampleChildPeakRss,
 } from './support/bench-kit';
 import { MEASURES, personName, problemText } from './support/findings-content';
 import { copyFrom, copyLine, pgTextArray } from './support/pg-copy';
@@ -65,6 +66,8 @@ interface CaseResult {
   baselineRssMb: number;
   peakRssMb: number;
   peakHeapMb: number;
+  /** Peak RSS of the process the service starts to read an .xls (0 for formats read in the service). */
+  readerPeakRssMb: number;
 }
 
 function deadlineText(i: number): string {
@@ -230,6 +233,7 @@ async function importCase(db: string, file: string, format: Format, inspection: 
     };
     const baselineRssMb = process.memoryUsage().rss / 1048576;
     const memory = sampleMemory();
+    const reader = sampleChildPeakRss(SHEET_READER_MARKER);
     const start = performance.now();
     const res = await t
       .http()
@@ -250,6 +254,7 @@ async function importCase(db: string, file: string, format: Format, inspection: 
       baselineRssMb,
       peakRssMb: peakRssMb(),
       peakHeapMb: heapUsedMb,
+      readerPeakRssMb: reader(),
     };
   } finally {
     await t.close();
@@ -263,6 +268,7 @@ async function copyCase(db: string, file: string, format: Format, inspection: st
   try {
     const baselineRssMb = process.memoryUsage().rss / 1048576;
     const memory = sampleMemory();
+    const reader = sampleChildPeakRss(SHEET_READER_MARKER);
     const start = performance.now();
     const data = readFileSync(file);
     const { rows: units } = await client.query<{ id: string; name: string; path: string; timezone: string }>(
@@ -355,6 +361,7 @@ async function copyCase(db: string, file: string, format: Format, inspection: st
       baselineRssMb,
       peakRssMb: peakRssMb(),
       peakHeapMb: memory().heapUsedMb,
+      readerPeakRssMb: reader(),
     };
   } finally {
     await client.end();
@@ -404,6 +411,8 @@ async function prepare(dbUrl: string, dir: string): Promise<Prepared> {
 }
 
 const LIMITS: Record<Format, number> = { xlsx: 5000, xls: 8000 };
+/** What the command line of the process that reads an .xls for the service holds. */
+const SHEET_READER_MARKER = 'sheet-worker.js';
 
 async function main(): Promise<void> {
   const args = cliArgs();
@@ -450,6 +459,7 @@ async function main(): Promise<void> {
         baselineRssMb: Math.max(...runs.map((r) => r.baselineRssMb)),
         peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
         peakHeapMb: Math.max(...runs.map((r) => r.peakHeapMb)),
+        readerPeakRssMb: Math.max(...runs.map((r) => r.readerPeakRssMb)),
       };
     };
     const table: string[][] = [];
@@ -466,6 +476,7 @@ async function main(): Promise<void> {
         mb(c.baselineRssMb),
         mb(c.peakRssMb),
         mb(c.peakHeapMb),
+        c.readerPeakRssMb ? mb(c.readerPeakRssMb) : '–',
       ];
       if (imp) table.push(line(`${label} import (HTTP)`, imp));
       if (ref) table.push(line(`${label} read + COPY`, ref));
@@ -486,14 +497,15 @@ async function main(): Promise<void> {
     }
     printTable(
       `Import of ${ROWS} rows in the office layout`,
-      ['case', 'total', 'parse + validate', 'write', 'RSS at start', 'peak RSS', 'peak JS heap'],
+      ['case', 'total', 'parse + validate', 'write', 'RSS at start', 'peak RSS', 'peak JS heap', 'reader process peak RSS'],
       table,
     );
     printTable('Targets', ['target', 'measured', ''], targets);
     console.log(
       'import = POST .../findings/import on the whole app (parse + validate = everything outside the write transaction, upload included);\n' +
         'reference = the same office-layout reader (readTable), then COPY FROM STDIN of the same tickets and "created" history rows.\n' +
-        'RSS is the peak of the case’s own process (the app process for an import).',
+        'RSS is the peak of the case’s own process (the app process for an import); an .xls is parsed in a process of its own,\n' +
+        'started for the file and ended once its rows are sent, whose peak is the last column.',
     );
   } finally {
     if (args.has('keep')) console.log(`kept ${db.url} and ${dir}`);
