@@ -132,7 +132,9 @@ describe('phone console in a browser', () => {
     async () => {
       const id = await raiseTicket(t, inspector, { title: '离线测试：村道边沟堵塞', unitId: village, deadline: '2026-09-15' });
       await transition(t, team, id, { action: 'start' });
+      const other = await raiseTicket(t, inspector, { title: '离线测试：公示栏未更新', unitId: village, deadline: '2026-09-30' });
       const { page, context } = await signIn('zc_team1');
+      await keep(page, `/tickets/${other}`);
       await keep(page, `/tickets/${id}`);
       // A ticket page fetches the photo compressor once it has loaded, for use offline.
       await page.waitForFunction(
@@ -203,6 +205,11 @@ describe('phone console in a browser', () => {
       await page.reload();
       await page.locator('#ticket-status', { hasText: '待核验' }).waitFor();
       await shot(page, 'offline-sent');
+      // What was sent changed this ticket's page and the lists, not the other ticket's page,
+      // which stays readable offline.
+      await context.setOffline(true);
+      await page.goto(`${base}/tickets/${other}`);
+      await expect(page.locator('#ticket').getAttribute('data-label')).resolves.toContain('离线测试：公示栏未更新');
       await context.close();
       console.log(`photo ${photo.length} B → ${evidence[0].size} B; sent ${sentWithin} ms after reconnecting`);
     },

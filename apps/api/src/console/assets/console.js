@@ -47,7 +47,7 @@
       if (!e.data || e.data.type !== 'outbox') return;
       const sent = e.data.outcome.some((o) => o.result === 'sent');
       void render().then(async () => {
-        if (sent && !(await Outbox.list()).length && !document.querySelector('form.dirty')) location.reload();
+        if (sent && navigator.onLine && !(await Outbox.list()).length && !document.querySelector('form.dirty')) location.reload();
       });
     });
   }
@@ -164,13 +164,11 @@
     }
     await render();
     const sent = outcome.filter((o) => o.result === 'sent');
-    if (sent.length && 'caches' in window) {
-      // What was sent changed the pages kept on the phone: drop them, so the next view is fresh.
-      const pages = await caches.open('rt-pages');
-      for (const key of await pages.keys()) await pages.delete(key);
-    }
+    // What was sent changed some of the pages kept on the phone: those are dropped, the rest stay.
+    await Outbox.forgetChangedPages(outcome);
     if (live) return outcome;
-    if (sent.length && !(await Outbox.list()).length && !document.querySelector('form.dirty')) location.reload();
+    // Shown again fresh, once online: offline a reload would only find the copy kept.
+    if (sent.length && navigator.onLine && !(await Outbox.list()).length && !document.querySelector('form.dirty')) location.reload();
     return outcome;
   }
 

@@ -10,6 +10,8 @@
   const DB = 'rt-outbox';
   const STORE = 'items';
   const LOCK = 'rt-outbox-send';
+  /** The cache of pages kept on the phone (the service worker's). */
+  const PAGES = 'rt-pages';
 
   function db() {
     return scope.idb.openDB(DB, 1, {
@@ -180,5 +182,25 @@
     await put(again);
   }
 
-  scope.RtOutbox = { add, list, remove, get, flush, retry, put, SYNC_TAG: 'rt-outbox' };
+  /** The team's lists, which show what any sent item changed. */
+  const LIST_PAGES = ['/tickets', '/my-tasks', '/inbox', '/self-check'];
+
+  /**
+   * Drops the kept copies of the pages that what was sent changed: the page each item was made
+   * on, the page its post led to, and the team's lists, so that their next view is fresh. Every
+   * other page stays on the phone, readable offline as before.
+   */
+  async function forgetChangedPages(outcome) {
+    const sent = outcome.filter((o) => o.result === 'sent');
+    if (!sent.length || !scope.caches) return;
+    const changed = new Set(LIST_PAGES);
+    for (const o of sent) {
+      if (o.item.page) changed.add(new URL(o.item.page, scope.location.origin).pathname);
+      if (o.url) changed.add(new URL(o.url, scope.location.origin).pathname);
+    }
+    const pages = await scope.caches.open(PAGES);
+    for (const request of await pages.keys()) if (changed.has(new URL(request.url).pathname)) await pages.delete(request);
+  }
+
+  scope.RtOutbox = { add, list, remove, get, flush, retry, put, forgetChangedPages, PAGES, SYNC_TAG: 'rt-outbox' };
 })(self);

@@ -14,7 +14,7 @@ const { StaleWhileRevalidate, NetworkFirst, CacheFirst } = workbox.strategies;
 const { CacheableResponsePlugin } = workbox.cacheableResponse;
 const { ExpirationPlugin } = workbox.expiration;
 
-const PAGES = 'rt-pages';
+const PAGES = self.RtOutbox.PAGES;
 const TEAM_PAGES = /^\/(tickets|my-tasks|self-check|inbox|docs|ranking)(\/|$)/;
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -82,8 +82,8 @@ self.addEventListener('sync', (event) => {
   if (event.tag !== self.RtOutbox.SYNC_TAG) return;
   event.waitUntil(
     self.RtOutbox.flush().then(async (outcome) => {
-      // What was sent changed the pages kept on the phone: the next view of them is fresh.
-      if (outcome.some((o) => o.result === 'sent')) await caches.delete(PAGES);
+      // What was sent changed some of the pages kept on the phone: the next view of those is fresh.
+      await self.RtOutbox.forgetChangedPages(outcome);
       await tellPages({ type: 'outbox', outcome: outcome.map((o) => ({ result: o.result, id: o.item.id })) });
       // Still offline: fail the sync so that the browser tries again later.
       if (outcome.some((o) => o.result === 'offline' || o.result === 'retry')) throw new Error('outbox not sent yet');
