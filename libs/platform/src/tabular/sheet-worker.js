@@ -114,7 +114,7 @@ function main(input) {
       } else {
         /** @type {string[]} */
         const values = [];
-        for (let c = 0; c < cells.length; c++) values.push(cellText(cells[c], date1904));
+        for (let c = 0; c < cells.length; c++) values.push(cellText(cells[c], date1904).trim());
         batch.push({ rowNumber: r + 1, values });
       }
       if (batch.length === ROWS_PER_MESSAGE) {

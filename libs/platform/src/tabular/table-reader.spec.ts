@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { childProcessesWith } from '../../../../test/support/child-processes';
 import { ImportRejected, PayloadTooLarge, UnsupportedMediaType } from '../errors/domain-error';
 import { decodeCsv, DEFAULT_TABLE_LIMITS, detectTableFormat, mapHeaders, readSheet, readTable, SheetRow } from './table-reader';
 
@@ -171,21 +172,7 @@ describe('an .xls, .et or .ods is read in a process of its own', () => {
   const office = readFileSync(join(fixtures, 'office-layout.xls'));
 
   /** This process's children that read a sheet for it. */
-  function readers(): number[] {
-    let pids: number[];
-    try {
-      pids = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-    return pids.filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sheet-worker.js');
-      } catch {
-        return false;
-      }
-    });
-  }
+  const readers = () => childProcessesWith('sheet-worker.js');
 
   async function noReaderLeft(): Promise<number[]> {
     for (let i = 0; i < 100 && readers().length; i++) await new Promise((r) => setTimeout(r, 20));

@@ -29,9 +29,9 @@ export interface TableLimits {
   maxColumns: number;
   maxCellLength: number;
   /** The heap the process that reads an .xls, .et or .ods may take, in MiB; more is a 413. */
-  readerHeapMb?: number;
+  readerHeapMb: number;
   /** How long that process may take, in ms; longer is a 413. */
-  readerTimeoutMs?: number;
+  readerTimeoutMs: number;
 }
 
 export const DEFAULT_TABLE_LIMITS: TableLimits = {
@@ -437,7 +437,8 @@ class SheetReaderInbox {
       if (this.stderr.length < 4096) this.stderr += chunk.toString('utf8');
     });
     child.on('error', (e) => this.fail(e));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it comes once the reader has ended and its messages and stderr are all read.
+    child.on('close', (code, signal) => {
       clearTimeout(this.timer);
       if (code === 0) return this.fail(new ValidationFailed('The workbook is not a valid file: its reader ended before the sheet'));
       this.fail(
@@ -490,13 +491,13 @@ class SheetReaderInbox {
  * soon as the sheet read is sent (or the service stops reading).
  */
 async function* sheetJsSheets(data: Buffer, limits: TableLimits): AsyncGenerator<SheetSource> {
-  const heapMb = limits.readerHeapMb ?? DEFAULT_TABLE_LIMITS.readerHeapMb!;
+  const heapMb = limits.readerHeapMb;
   const child = fork(join(__dirname, 'sheet-worker.js'), [], {
     execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=1'],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
-  const inbox = new SheetReaderInbox(child, heapMb, limits.readerTimeoutMs ?? DEFAULT_TABLE_LIMITS.readerTimeoutMs!);
+  const inbox = new SheetReaderInbox(child, heapMb, limits.readerTimeoutMs);
   try {
     const input: SheetWorkerInput = { data, sheetRows: limits.maxRows + HEADER_SEARCH_ROWS + 2, maxCells: limits.maxColumns * 4 };
     child.send(input);
