@@ -1,6 +1,6 @@
 import { ChildProcess, fork, Serializable } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { childProcessesWith, peakRssMbOf } from '../../test/support/child-processes';
 import { createTestDatabase, TestDatabase } from '../../test/support/database';
 import { displayWidth, tableLine, tableRule } from '../../test/support/text-table';
 
@@ -136,21 +136,13 @@ export function peakRssMb(): number {
 }
 
 /**
- * Watches this process's child processes whose command line contains `marker` (Linux /proc), and
- * gives the largest peak resident memory (VmHWM) any of them reached, in MiB (0 if none ran).
+ * Watches this process's child processes whose command line contains `marker`, and gives the
+ * largest peak resident memory any of them reached, in MiB (0 if none ran).
  */
 export function sampleChildPeakRss(marker: string, everyMs = 5): () => number {
   let peak = 0;
   const take = () => {
-    for (const pid of childPids(process.pid)) {
-      try {
-        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) continue;
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
-      } catch {
-        // The child ended between the listing and the read.
-      }
-    }
+    for (const pid of childProcessesWith(marker)) peak = Math.max(peak, peakRssMbOf(pid));
   };
   const timer = setInterval(take, everyMs);
   return () => {
@@ -158,14 +150,6 @@ export function sampleChildPeakRss(marker: string, everyMs = 5): () => number {
     take();
     return peak;
   };
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 /** Samples this process's memory every few milliseconds until stopped; the peaks, in MiB. */
