@@ -55,7 +55,7 @@
     navigator.serviceWorker?.controller?.postMessage({ type: 'sign-out' });
   });
   if (!body.dataset.user && 'caches' in window && location.pathname === '/login') {
-    void caches.delete('rt-pages');
+    void caches.delete(window.RtOutbox.PAGES);
   }
 
   /* Last synced: shown when the phone has no connection, i.e. this is the kept copy. */
